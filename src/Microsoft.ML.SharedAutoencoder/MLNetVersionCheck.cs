@@ -1,0 +1,33 @@
+using System;
+using System.Reflection;
+
+namespace Microsoft.ML.SharedAutoencoder
+{
+    /// <summary>
+    /// The library reaches into ML.NET internals that change between versions, so it runs only on the ML.NET it was
+    /// built against. NuGet's exact-version pin only warns (NU1608) when an application forces another version; this
+    /// check turns what would be a TypeLoadException deep in a pipeline into a clear message at first use.
+    /// </summary>
+    internal static class MLNetVersionCheck
+    {
+        internal const string SupportedVersion = "5.0.1";
+
+        private static readonly Lazy<string?> Problem = new(FindProblem);
+
+        public static void EnsureSupported()
+        {
+            if (Problem.Value is string problem)
+                throw new InvalidOperationException(problem);
+        }
+
+        private static string? FindProblem()
+        {
+            string? version = typeof(MLContext).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion;
+            string plain = version?.Split('+', '-')[0] ?? "unknown";
+            return plain == SupportedVersion
+                ? null
+                : $"Microsoft.ML.SharedAutoencoder works only with Microsoft.ML {SupportedVersion}, but Microsoft.ML {plain} is loaded. " +
+                  $"Reference Microsoft.ML {SupportedVersion} exactly (the package pins [{SupportedVersion}]), or use a SharedAutoencoder release built for your ML.NET version.";
+        }
+    }
+}

@@ -1,0 +1,90 @@
+namespace Microsoft.ML.SharedAutoencoder
+{
+    public sealed partial class SharedAutoencoderEstimator
+    {
+        /// <summary>
+        /// Every setting of the shared autoencoder. Options whose default depends on others (the bias, its decay and
+        /// the learning rate) are nullable: null means "the documented default".
+        /// </summary>
+        public sealed class Options
+        {
+            /// <summary>The known-size float vector column to encode (y). Default: "Features".</summary>
+            public string InputColumnName { get; set; } = "Features";
+
+            /// <summary>The output column for the code x, a sparse vector of length <see cref="HiddenUnits"/>. Default: "Code".</summary>
+            public string OutputColumnName { get; set; } = "Code";
+
+            /// <summary>Optional output column for the reconstruction ŷ = Wx (a vector of length n). Default: null (not produced).</summary>
+            public string? ReconstructionColumnName { get; set; }
+
+            /// <summary>
+            /// Optional output column for the per-row reconstruction error ½‖y − ŷ‖² (a float; large values flag rows the
+            /// code explains badly, an anomaly score). Default: null (not produced).
+            /// </summary>
+            public string? ReconstructionErrorColumnName { get; set; }
+
+            /// <summary>m: the number of hidden units (the code length). Must be positive. Default: 10.</summary>
+            public int HiddenUnits { get; set; } = 10;
+
+            /// <summary>The encoder's nonlinearity σ. Default: <see cref="AutoencoderActivation.Relu"/>.</summary>
+            public AutoencoderActivation Activation { get; set; } = AutoencoderActivation.Relu;
+
+            /// <summary>λ of the hard threshold: a unit fires when |z_i| &gt; λ. Must be positive and finite. Default: 0.5.</summary>
+            public float Threshold { get; set; } = 0.5f;
+
+            /// <summary>
+            /// The initial encoder bias b⁰, the same for every unit. Must be finite. Default (null): −1/ln n for ReLU
+            /// (n the input dimension; 0 when n ≤ 2), 0 for the hard threshold.
+            /// </summary>
+            public float? InitialBias { get; set; }
+
+            /// <summary>
+            /// C in the bias schedule b ← b / C applied after every step; 1 keeps the bias fixed. Must be ≥ 1 and finite.
+            /// Default (null): 2 for ReLU, 1 for the hard threshold.
+            /// </summary>
+            public float? BiasDecay { get; set; }
+
+            /// <summary>k: the expected number of nonzeros of a latent code; sets the default learning rate m/k. Must be in [1, m]. Default: 1.</summary>
+            public int ExpectedSparsity { get; set; } = 1;
+
+            /// <summary>
+            /// ζ: the gradient step size. Must be positive and finite. Default (null): m/k. The divergence guard halves it
+            /// when a step blows the loss up.
+            /// </summary>
+            public float? LearningRate { get; set; }
+
+            /// <summary>T: the number of full-batch gradient steps. Must be positive. Default: 50.</summary>
+            public int Iterations { get; set; } = 50;
+
+            /// <summary>
+            /// Stop early when the relative change of the loss between two steps is at most this. Must be ≥ 0 and
+            /// finite; 0 turns early stopping off. Default: 0 (off: exactly <see cref="Iterations"/> steps).
+            /// </summary>
+            public double Tolerance { get; set; }
+
+            /// <summary>
+            /// The divergence guard: a step whose loss is non-finite or more than this many times the previous loss is
+            /// undone and ζ halved. Must be &gt; 1. Default: 2.
+            /// </summary>
+            public double DivergenceFactor { get; set; } = 2;
+
+            /// <summary>How W⁰ is chosen. Default: <see cref="WeightInitialization.Random"/>.</summary>
+            public WeightInitialization Initialization { get; set; } = WeightInitialization.Random;
+
+            /// <summary>
+            /// W⁰ for <see cref="WeightInitialization.Given"/>, as its columns: <see cref="HiddenUnits"/> arrays of length
+            /// n, each finite and nonzero (normalized before use). Default: null.
+            /// </summary>
+            public float[][]? InitialWeights { get; set; }
+
+            /// <summary>Seed of the random initialization. Default (null): drawn from the <see cref="MLContext"/>'s seed.</summary>
+            public int? Seed { get; set; }
+
+            /// <summary>
+            /// Threads for the gradient pass. Results do not depend on it. Must be positive. Default (null): the number
+            /// of processors.
+            /// </summary>
+            public int? NumberOfThreads { get; set; }
+        }
+    }
+}

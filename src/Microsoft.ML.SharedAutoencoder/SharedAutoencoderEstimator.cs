@@ -1,0 +1,291 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using Microsoft.ML.Data;
+using Microsoft.ML.Runtime;
+using Microsoft.ML.SharedAutoencoder.Training;
+
+namespace Microsoft.ML.SharedAutoencoder
+{
+    /// <summary>
+    /// Trains a tied-weight autoencoder (encode x = σ(Wᵀy + b), decode ŷ = Wx with the same W) by normalized
+    /// full-batch gradient descent, and produces a <see cref="SharedAutoencoderTransformer"/> that maps a float vector
+    /// column to its sparse code. Create it with <c>mlContext.Transforms.SharedAutoencoder(...)</c>.
+    /// </summary>
+    /// <remarks>
+    /// The method is the one analysed in "On the Dynamics of Gradient Descent for Autoencoders" (Nguyen, Wong, Hegde,
+    /// AISTATS 2019). Every option is validated when the estimator is created, before any data is read.
+    /// </remarks>
+    public sealed partial class SharedAutoencoderEstimator : IEstimator<SharedAutoencoderTransformer>
+    {
+        // The largest input buffer one Fit materializes: a .NET array holds at most this many floats.
+        private const long MaxMaterializedValues = 0x7FFFFFC7;
+
+        private readonly IHost _host;
+        private readonly Options _options;
+
+        internal SharedAutoencoderEstimator(IHostEnvironment env, Options options)
+        {
+            Contracts.CheckValue(env, nameof(env));
+            _host = env.Register(nameof(SharedAutoencoderEstimator));
+            _host.CheckValue(options, nameof(options));
+            Validate(_host, options);
+            _options = Clone(options);
+        }
+
+        /// <summary>Trains the autoencoder on the input column of <paramref name="input"/>.</summary>
+        /// <param name="input">The training data.</param>
+        /// <returns>The fitted transformer.</returns>
+        public SharedAutoencoderTransformer Fit(IDataView input)
+        {
+            _host.CheckValue(input, nameof(input));
+            int inputSize = CheckInputColumn(_host, input.Schema, _options.InputColumnName);
+            using IChannel channel = _host.Start("Training shared autoencoder");
+
+            TrainerSettings settings = Resolve(inputSize, channel);
+            CheckMemory(input, inputSize, settings);
+            DenseRows rows = ReadRows(input, inputSize);
+            var monitor = new ChannelMonitor(_host, channel);
+            var (model, history) = AutoencoderTrainer.Train(rows, settings, monitor);
+            return new SharedAutoencoderTransformer(_host, model, history, OutputColumns());
+        }
+
+        /// <summary>The schema after the transform: the input schema plus the code column (and the optional ones).</summary>
+        /// <param name="inputSchema">The shape of the input data.</param>
+        /// <returns>The shape of the transformed data.</returns>
+        public SchemaShape GetOutputSchema(SchemaShape inputSchema)
+        {
+            _host.CheckValue(inputSchema, nameof(inputSchema));
+            if (!inputSchema.TryFindColumn(_options.InputColumnName, out var column))
+                throw _host.ExceptSchemaMismatch(nameof(inputSchema), "input", _options.InputColumnName);
+            if (column.Kind != SchemaShape.Column.VectorKind.Vector || column.ItemType != NumberDataViewType.Single)
+                throw _host.ExceptSchemaMismatch(nameof(inputSchema), "input", _options.InputColumnName, "known-size vector of Single", column.GetTypeString());
+
+            var result = inputSchema.ToDictionary(x => x.Name);
+            result[_options.OutputColumnName] = new SchemaShape.Column(_options.OutputColumnName, SchemaShape.Column.VectorKind.Vector, NumberDataViewType.Single, false);
+            if (_options.ReconstructionColumnName != null)
+                result[_options.ReconstructionColumnName] = new SchemaShape.Column(_options.ReconstructionColumnName, SchemaShape.Column.VectorKind.Vector, NumberDataViewType.Single, false);
+            if (_options.ReconstructionErrorColumnName != null)
+                result[_options.ReconstructionErrorColumnName] = new SchemaShape.Column(_options.ReconstructionErrorColumnName, SchemaShape.Column.VectorKind.Scalar, NumberDataViewType.Single, false);
+            return new SchemaShape(result.Values);
+        }
+
+        /// <summary>Checks that <paramref name="name"/> is a known-size vector of floats; returns its size.</summary>
+        internal static int CheckInputColumn(IExceptionContext ectx, DataViewSchema schema, string name)
+        {
+            if (!schema.TryGetColumnIndex(name, out int index))
+                throw ectx.ExceptSchemaMismatch(nameof(schema), "input", name);
+            DataViewType type = schema[index].Type;
+            if (type is not VectorDataViewType vector || vector.ItemType != NumberDataViewType.Single || !vector.IsKnownSize)
+                throw ectx.ExceptSchemaMismatch(nameof(schema), "input", name, "known-size vector of Single", type.ToString());
+            return vector.Size;
+        }
+
+        private static void Validate(IHost host, Options o)
+        {
+            host.CheckUserArg(!string.IsNullOrWhiteSpace(o.InputColumnName), nameof(o.InputColumnName), "must name a column");
+            host.CheckUserArg(!string.IsNullOrWhiteSpace(o.OutputColumnName), nameof(o.OutputColumnName), "must name a column");
+            var outputs = new[] { o.OutputColumnName, o.ReconstructionColumnName, o.ReconstructionErrorColumnName }.Where(c => c != null).ToArray();
+            host.CheckUserArg(outputs.Distinct().Count() == outputs.Length, nameof(o.OutputColumnName), "the output column names must differ from each other");
+            host.CheckUserArg(o.ReconstructionColumnName == null || o.ReconstructionColumnName.Length > 0, nameof(o.ReconstructionColumnName), "must be null or a column name");
+            host.CheckUserArg(o.ReconstructionErrorColumnName == null || o.ReconstructionErrorColumnName.Length > 0, nameof(o.ReconstructionErrorColumnName), "must be null or a column name");
+            host.CheckUserArg(o.HiddenUnits > 0, nameof(o.HiddenUnits), $"must be positive, got {o.HiddenUnits}");
+            host.CheckUserArg(Enum.IsDefined(o.Activation), nameof(o.Activation), $"unknown activation {o.Activation}");
+            host.CheckUserArg(float.IsFinite(o.Threshold) && o.Threshold > 0, nameof(o.Threshold), $"must be positive and finite, got {o.Threshold}");
+            host.CheckUserArg(o.InitialBias is null || float.IsFinite(o.InitialBias.Value), nameof(o.InitialBias), $"must be finite, got {o.InitialBias}");
+            host.CheckUserArg(o.BiasDecay is null || (float.IsFinite(o.BiasDecay.Value) && o.BiasDecay.Value >= 1), nameof(o.BiasDecay), $"must be at least 1 and finite, got {o.BiasDecay}");
+            host.CheckUserArg(o.ExpectedSparsity >= 1 && o.ExpectedSparsity <= o.HiddenUnits, nameof(o.ExpectedSparsity), $"must be between 1 and HiddenUnits = {o.HiddenUnits}, got {o.ExpectedSparsity}");
+            host.CheckUserArg(o.LearningRate is null || (float.IsFinite(o.LearningRate.Value) && o.LearningRate.Value > 0), nameof(o.LearningRate), $"must be positive and finite, got {o.LearningRate}");
+            host.CheckUserArg(o.Iterations > 0, nameof(o.Iterations), $"must be positive, got {o.Iterations}");
+            host.CheckUserArg(double.IsFinite(o.Tolerance) && o.Tolerance >= 0, nameof(o.Tolerance), $"must be non-negative and finite, got {o.Tolerance}");
+            host.CheckUserArg(double.IsFinite(o.DivergenceFactor) && o.DivergenceFactor > 1, nameof(o.DivergenceFactor), $"must be greater than 1 and finite, got {o.DivergenceFactor}");
+            host.CheckUserArg(Enum.IsDefined(o.Initialization), nameof(o.Initialization), $"unknown initialization {o.Initialization}");
+            host.CheckUserArg(o.NumberOfThreads is null || o.NumberOfThreads.Value > 0, nameof(o.NumberOfThreads), $"must be positive, got {o.NumberOfThreads}");
+
+            if (o.Initialization == WeightInitialization.Given)
+            {
+                host.CheckUserArg(o.InitialWeights != null, nameof(o.InitialWeights), "must be set when Initialization is Given");
+                ValidateColumns(host, o.InitialWeights!, o.HiddenUnits, nameof(o.InitialWeights));
+            }
+            else
+            {
+                host.CheckUserArg(o.InitialWeights == null, nameof(o.InitialWeights), $"is used only with Initialization = Given, but Initialization is {o.Initialization}");
+            }
+        }
+
+        private static void ValidateColumns(IHost host, float[][] columns, int expectedCount, string name)
+        {
+            host.CheckUserArg(columns.Length == expectedCount, name, $"must have {expectedCount} columns (one per hidden unit), got {columns.Length}");
+            for (int i = 0; i < columns.Length; i++)
+            {
+                host.CheckUserArg(columns[i] != null && columns[i].Length > 0, name, $"column {i} is null or empty");
+                host.CheckUserArg(columns[i].Length == columns[0].Length, name, $"column {i} has length {columns[i].Length}, column 0 has {columns[0].Length}");
+                host.CheckUserArg(SharedAutoencoderModelParameters.AllFinite(columns[i]), name, $"column {i} contains NaN or infinity");
+                host.CheckUserArg(columns[i].Any(v => v != 0), name, $"column {i} is all zeros and cannot be normalized");
+            }
+        }
+
+        private static Options Clone(Options o) => new Options
+        {
+            InputColumnName = o.InputColumnName,
+            OutputColumnName = o.OutputColumnName,
+            ReconstructionColumnName = o.ReconstructionColumnName,
+            ReconstructionErrorColumnName = o.ReconstructionErrorColumnName,
+            HiddenUnits = o.HiddenUnits,
+            Activation = o.Activation,
+            Threshold = o.Threshold,
+            InitialBias = o.InitialBias,
+            BiasDecay = o.BiasDecay,
+            ExpectedSparsity = o.ExpectedSparsity,
+            LearningRate = o.LearningRate,
+            Iterations = o.Iterations,
+            Tolerance = o.Tolerance,
+            DivergenceFactor = o.DivergenceFactor,
+            Initialization = o.Initialization,
+            InitialWeights = o.InitialWeights?.Select(c => (float[])c.Clone()).ToArray(),
+            Seed = o.Seed,
+            NumberOfThreads = o.NumberOfThreads,
+        };
+
+        /// <summary>Applies the documented defaults, now that the input dimension n is known.</summary>
+        private TrainerSettings Resolve(int inputSize, IChannel channel)
+        {
+            var o = _options;
+            bool relu = o.Activation == AutoencoderActivation.Relu;
+            float[]? given = null;
+            if (o.InitialWeights != null)
+            {
+                _host.CheckUserArg(o.InitialWeights[0].Length == inputSize, nameof(o.InitialWeights),
+                    $"columns must have the input dimension n = {inputSize}, got {o.InitialWeights[0].Length}");
+                given = o.InitialWeights.SelectMany(c => c).ToArray();
+            }
+            if (o.Initialization == WeightInitialization.Pca && o.HiddenUnits > inputSize)
+            {
+                throw _host.ExceptUserArg(nameof(o.Initialization),
+                    $"Pca initialization gives at most n = {inputSize} directions, but HiddenUnits = {o.HiddenUnits}; use Random or Given for an overcomplete code");
+            }
+
+            var settings = new TrainerSettings
+            {
+                HiddenUnits = o.HiddenUnits,
+                Activation = o.Activation,
+                Threshold = o.Threshold,
+                InitialBias = o.InitialBias ?? (relu ? DefaultReluBias(inputSize) : 0f),
+                BiasDecay = o.BiasDecay ?? (relu ? 2f : 1f),
+                LearningRate = o.LearningRate ?? (float)o.HiddenUnits / o.ExpectedSparsity,
+                Iterations = o.Iterations,
+                Tolerance = o.Tolerance,
+                DivergenceFactor = o.DivergenceFactor,
+                Initialization = o.Initialization,
+                InitialWeights = given,
+                Seed = o.Seed ?? _host.Rand.Next(),
+                MaxThreads = o.NumberOfThreads ?? Environment.ProcessorCount,
+            };
+            channel.Info("Shared autoencoder: n = {0}, m = {1}, activation {2}, initial bias {3}, bias decay {4}, learning rate {5}, {6} iterations, {7} initialization.",
+                inputSize, settings.HiddenUnits, settings.Activation, settings.InitialBias, settings.BiasDecay, settings.LearningRate, settings.Iterations, settings.Initialization);
+            return settings;
+        }
+
+        /// <summary>The paper's ReLU bias −1/ln n; for n ≤ 2 (ln n ≤ ln 2 is tiny or zero) it falls back to 0.</summary>
+        internal static float DefaultReluBias(int inputSize) => inputSize > 2 ? (float)(-1 / Math.Log(inputSize)) : 0f;
+
+        private void CheckMemory(IDataView input, int inputSize, TrainerSettings settings)
+        {
+            long? rows = input.GetRowCount();
+            // Weights, candidate weights, gradient and up to 16 per-partition accumulators, each m·n floats.
+            double parameterBytes = 4.0 * settings.HiddenUnits * inputSize * (3 + 16);
+            double dataBytes = rows.HasValue ? 4.0 * rows.Value * inputSize : 0;
+            double available = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
+            if ((double)settings.HiddenUnits * inputSize > MaxMaterializedValues || parameterBytes + dataBytes > available)
+            {
+                throw _host.ExceptUserArg(nameof(Options.HiddenUnits),
+                    $"training {settings.HiddenUnits} hidden units on {(rows.HasValue ? rows.Value.ToString() : "the")} rows of dimension {inputSize} needs about {(parameterBytes + dataBytes) / 1e9:F1} GB, more than the {available / 1e9:F1} GB available");
+            }
+        }
+
+        /// <summary>Copies the input column into one dense row-major buffer, rejecting non-finite values.</summary>
+        private DenseRows ReadRows(IDataView input, int inputSize)
+        {
+            var column = input.Schema[_options.InputColumnName];
+            var buffer = new List<float[]>();
+            const int rowsPerChunk = 4096;
+            float[] chunk = new float[rowsPerChunk * inputSize];
+            int inChunk = 0;
+            long rowCount = 0;
+            using (var cursor = input.GetRowCursor(new[] { column }))
+            {
+                var getter = cursor.GetGetter<VBuffer<float>>(column);
+                VBuffer<float> value = default;
+                while (cursor.MoveNext())
+                {
+                    _host.CheckAlive();
+                    getter(ref value);
+                    if (value.Length != inputSize)
+                        throw _host.Except($"Row {rowCount} of column '{column.Name}' has {value.Length} values; expected {inputSize}.");
+                    var span = chunk.AsSpan(inChunk * inputSize, inputSize);
+                    value.CopyTo(span);
+                    if (!SharedAutoencoderModelParameters.AllFinite(span))
+                    {
+                        int bad = 0;
+                        while (float.IsFinite(span[bad]))
+                            bad++;
+                        throw _host.Except($"Column '{column.Name}' has a non-finite value ({span[bad]}) at row {rowCount}, index {bad}. Remove or impute such rows before training.");
+                    }
+                    rowCount++;
+                    if (rowCount * inputSize > MaxMaterializedValues)
+                        throw _host.Except($"The training data have more than {MaxMaterializedValues / inputSize} rows of dimension {inputSize}, more than one in-memory buffer holds.");
+                    if (++inChunk == rowsPerChunk)
+                    {
+                        buffer.Add(chunk);
+                        chunk = new float[rowsPerChunk * inputSize];
+                        inChunk = 0;
+                    }
+                }
+            }
+            if (rowCount == 0)
+                throw _host.Except($"The training data are empty: column '{column.Name}' has no rows.");
+
+            var values = new float[rowCount * inputSize];
+            int offset = 0;
+            foreach (float[] full in buffer)
+            {
+                full.CopyTo(values, offset);
+                offset += full.Length;
+            }
+            Array.Copy(chunk, 0, values, offset, inChunk * inputSize);
+            return new DenseRows(values, (int)rowCount, inputSize);
+        }
+
+        private SharedAutoencoderTransformer.OutputColumn[] OutputColumns()
+        {
+            var columns = new List<SharedAutoencoderTransformer.OutputColumn>
+            {
+                new(_options.OutputColumnName, _options.InputColumnName, SharedAutoencoderTransformer.OutputKind.Code),
+            };
+            if (_options.ReconstructionColumnName != null)
+                columns.Add(new(_options.ReconstructionColumnName, _options.InputColumnName, SharedAutoencoderTransformer.OutputKind.Reconstruction));
+            if (_options.ReconstructionErrorColumnName != null)
+                columns.Add(new(_options.ReconstructionErrorColumnName, _options.InputColumnName, SharedAutoencoderTransformer.OutputKind.ReconstructionError));
+            return columns.ToArray();
+        }
+
+        /// <summary>Forwards the trainer's progress to an ML.NET channel and its cancellation check to the host.</summary>
+        private sealed class ChannelMonitor : ITrainingMonitor
+        {
+            private readonly IHost _host;
+            private readonly IChannel _channel;
+
+            public ChannelMonitor(IHost host, IChannel channel)
+            {
+                _host = host;
+                _channel = channel;
+            }
+
+            public void Info(string message) => _channel.Info(message);
+
+            public void Warning(string message) => _channel.Warning(message);
+
+            public void CheckAlive() => _host.CheckAlive();
+        }
+    }
+}

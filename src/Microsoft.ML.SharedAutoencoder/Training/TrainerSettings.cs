@@ -1,0 +1,51 @@
+using System;
+
+namespace Microsoft.ML.SharedAutoencoder.Training
+{
+    /// <summary>
+    /// Fully resolved training settings: every default already applied and every value validated by the estimator,
+    /// so the numeric core never sees an unset or invalid option.
+    /// </summary>
+    internal sealed class TrainerSettings
+    {
+        public int HiddenUnits { get; init; }
+        public AutoencoderActivation Activation { get; init; }
+        public float Threshold { get; init; }
+        public float InitialBias { get; init; }
+        public float BiasDecay { get; init; }
+        public float LearningRate { get; init; }
+        public int Iterations { get; init; }
+
+        /// <summary>Stop when |L_prev − L| / L_prev falls below this; 0 disables it.</summary>
+        public double Tolerance { get; init; }
+
+        /// <summary>A step whose loss exceeds this factor times the previous loss is undone.</summary>
+        public double DivergenceFactor { get; init; } = 2;
+
+        /// <summary>How many times in a row ζ may be halved before training gives up.</summary>
+        public int MaxLearningRateHalvings { get; init; } = 30;
+
+        public WeightInitialization Initialization { get; init; }
+
+        /// <summary>For <see cref="WeightInitialization.Given"/>: unit-major m·n values, already validated.</summary>
+        public float[]? InitialWeights { get; init; }
+
+        public int Seed { get; init; }
+
+        public int MaxThreads { get; init; } = Environment.ProcessorCount;
+
+        /// <summary>When set, called after every step with the unit-major W to measure recovery of a known dictionary.</summary>
+        public Func<float[], (double Frobenius, double MaxColumn)>? RecoveryProbe { get; init; }
+    }
+
+    /// <summary>Where the trainer reports progress; the ML.NET layer forwards it to an <c>IChannel</c>.</summary>
+    internal interface ITrainingMonitor
+    {
+        void Info(string message);
+
+        void Warning(string message);
+
+        /// <summary>Throws when the user cancelled training.</summary>
+        void CheckAlive();
+    }
+}

@@ -1,0 +1,77 @@
+using System.Collections.Generic;
+
+namespace Microsoft.ML.SharedAutoencoder
+{
+    /// <summary>One gradient step of training (or, at <see cref="Iteration"/> 0, the initialization).</summary>
+    public sealed class TrainingIteration
+    {
+        internal TrainingIteration(int iteration, double loss, float learningRate, double activeFraction, int deadUnits, bool undone,
+            double? recoveryError, double? maxColumnError)
+        {
+            Iteration = iteration;
+            Loss = loss;
+            LearningRate = learningRate;
+            ActiveFraction = activeFraction;
+            DeadUnits = deadUnits;
+            Undone = undone;
+            RecoveryError = recoveryError;
+            MaxColumnError = maxColumnError;
+        }
+
+        /// <summary>The step number s: 0 is the initial W⁰, s ≥ 1 the state after the s-th accepted step.</summary>
+        public int Iteration { get; }
+
+        /// <summary>Reconstruction loss, the mean over rows of ½‖y − Wx‖², at the state this entry describes.</summary>
+        public double Loss { get; }
+
+        /// <summary>The learning rate ζ the step used (0 for the initialization).</summary>
+        public float LearningRate { get; }
+
+        /// <summary>Fraction of (row, unit) pairs in which the unit fired: the mean code density.</summary>
+        public double ActiveFraction { get; }
+
+        /// <summary>Hidden units that fired on no row.</summary>
+        public int DeadUnits { get; }
+
+        /// <summary>
+        /// True when the divergence guard undid this step (the loss became non-finite or grew by more than the allowed
+        /// factor): the weights were restored and ζ halved; <see cref="Loss"/> is the rejected step's loss.
+        /// </summary>
+        public bool Undone { get; }
+
+        /// <summary>‖π(W) − A‖_F after matching columns to the ground truth A, when training was given A; otherwise null.</summary>
+        public double? RecoveryError { get; }
+
+        /// <summary>max_i ‖π(W)_i − A_i‖ after matching, when training was given A; otherwise null.</summary>
+        public double? MaxColumnError { get; }
+    }
+
+    /// <summary>Why training stopped.</summary>
+    public enum TrainingStopReason
+    {
+        /// <summary>All requested iterations ran.</summary>
+        IterationLimit = 0,
+
+        /// <summary>The relative change of the loss fell below the tolerance.</summary>
+        Converged = 1,
+
+        /// <summary>The model was loaded from a file that carries no history.</summary>
+        Unknown = 2,
+    }
+
+    /// <summary>The record of a training run: one entry for the initialization and one per attempted step.</summary>
+    public sealed class TrainingHistory
+    {
+        internal TrainingHistory(IReadOnlyList<TrainingIteration> iterations, TrainingStopReason stopReason)
+        {
+            Iterations = iterations;
+            StopReason = stopReason;
+        }
+
+        /// <summary>The entries in order; undone steps appear with <see cref="TrainingIteration.Undone"/> set.</summary>
+        public IReadOnlyList<TrainingIteration> Iterations { get; }
+
+        /// <summary>Why training stopped.</summary>
+        public TrainingStopReason StopReason { get; }
+    }
+}

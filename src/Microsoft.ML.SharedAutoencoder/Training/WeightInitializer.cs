@@ -1,0 +1,118 @@
+using System;
+using System.Numerics.Tensors;
+using MathNet.Numerics.LinearAlgebra;
+
+namespace Microsoft.ML.SharedAutoencoder.Training
+{
+    /// <summary>Chooses W⁰ (unit-major, every column of unit norm).</summary>
+    internal static class WeightInitializer
+    {
+        public static float[] Create(TrainerSettings settings, DenseRows data, Random random)
+        {
+            float[] weights = settings.Initialization switch
+            {
+                WeightInitialization.Random => RandomColumns(data.Dimension, settings.HiddenUnits, random),
+                WeightInitialization.Pca => TopRightSingularVectors(data, settings.HiddenUnits),
+                WeightInitialization.Given => (float[])(settings.InitialWeights ?? throw new ArgumentException("Given initialization needs initial weights.")).Clone(),
+                _ => throw new ArgumentOutOfRangeException(nameof(settings), settings.Initialization, "Unknown initialization."),
+            };
+            for (int i = 0; i < settings.HiddenUnits; i++)
+            {
+                if (!NormalizeInPlace(weights.AsSpan(i * data.Dimension, data.Dimension)))
+                    throw new InvalidOperationException($"Initial weight column {i} has zero or non-finite norm.");
+            }
+            return weights;
+        }
+
+        /// <summary>Scales <paramref name="column"/> to unit norm; false (and unchanged) when its norm is zero or not finite.</summary>
+        public static bool NormalizeInPlace(Span<float> column)
+        {
+            double norm = Math.Sqrt(SumOfSquares(column));
+            if (!(norm > 0) || !double.IsFinite(norm))
+                return false;
+            TensorPrimitives.Multiply(column, (float)(1 / norm), column);
+            return true;
+        }
+
+        // In double: a column of large values must not overflow float32 before it is normalized.
+        private static double SumOfSquares(ReadOnlySpan<float> values)
+        {
+            double sum = 0;
+            foreach (float v in values)
+                sum += (double)v * v;
+            return sum;
+        }
+
+        public static float[] RandomColumns(int inputSize, int hiddenUnits, Random random)
+        {
+            var weights = new float[inputSize * hiddenUnits];
+            double scale = 1 / Math.Sqrt(inputSize);
+            for (int j = 0; j < weights.Length; j++)
+                weights[j] = (float)(scale * StandardNormal(random));
+            return weights;
+        }
+
+        /// <summary>A standard normal draw (Box–Muller; one draw per call keeps the stream simple to reproduce).</summary>
+        public static double StandardNormal(Random random)
+        {
+            double u1 = 1.0 - random.NextDouble();
+            double u2 = random.NextDouble();
+            return Math.Sqrt(-2.0 * Math.Log(u1)) * Math.Cos(2.0 * Math.PI * u2);
+        }
+
+        /// <summary>
+        /// The top-m right singular vectors of the N×n data matrix Y, from the eigenvectors of the smaller Gram matrix
+        /// (YᵀY when N ≥ n, else YYᵀ mapped back through Yᵀ). Each vector's sign is chosen so the data project onto it
+        /// positively on average, which makes the result deterministic and points mixture components the right way.
+        /// </summary>
+        public static float[] TopRightSingularVectors(DenseRows data, int count)
+        {
+            int n = data.Dimension;
+            int rows = data.RowCount;
+            if (count > n)
+                throw new ArgumentOutOfRangeException(nameof(count), count, $"PCA initialization gives at most n = {n} directions; {count} hidden units were asked for.");
+            if (count > rows)
+                throw new ArgumentOutOfRangeException(nameof(count), count, $"PCA initialization needs at least as many rows as hidden units; the data have {rows} rows for {count} hidden units.");
+
+            // Column-major view of Y (N×n) for MathNet: element (t, j) at j·N + t.
+            var y = Matrix<double>.Build.Dense(rows, n, (t, j) => data.Values[t * n + j]);
+            var weights = new float[count * n];
+            if (rows >= n)
+            {
+                var gram = y.TransposeThisAndMultiply(y);
+                var evd = gram.Evd(Symmetricity.Symmetric);
+                // MathNet returns eigenvalues in ascending order for symmetric matrices.
+                for (int i = 0; i < count; i++)
+                {
+                    var v = evd.EigenVectors.Column(n - 1 - i);
+                    for (int j = 0; j < n; j++)
+                        weights[i * n + j] = (float)v[j];
+                }
+            }
+            else
+            {
+                var gram = y.TransposeAndMultiply(y);
+                var evd = gram.Evd(Symmetricity.Symmetric);
+                for (int i = 0; i < count; i++)
+                {
+                    var u = evd.EigenVectors.Column(rows - 1 - i);
+                    var v = y.TransposeThisAndMultiply(u);
+                    for (int j = 0; j < n; j++)
+                        weights[i * n + j] = (float)v[j];
+                }
+            }
+
+            var totals = y.ColumnSums();
+            for (int i = 0; i < count; i++)
+            {
+                Span<float> column = weights.AsSpan(i * n, n);
+                double projection = 0;
+                for (int j = 0; j < n; j++)
+                    projection += column[j] * totals[j];
+                if (projection < 0)
+                    TensorPrimitives.Negate(column, column);
+            }
+            return weights;
+        }
+    }
+}
