@@ -258,6 +258,13 @@ namespace Microsoft.ML.SharedAutoencoder
                                 if (v != 0)
                                     nonzeros++;
                             }
+                            if (nonzeros == m)
+                            {
+                                var dense = VBufferEditor.Create(ref dst, m);
+                                code.CopyTo(dense.Values);
+                                dst = dense.Commit();
+                                return;
+                            }
                             var editor = VBufferEditor.Create(ref dst, m, nonzeros);
                             for (int i = 0, k = 0; i < m; i++)
                             {
