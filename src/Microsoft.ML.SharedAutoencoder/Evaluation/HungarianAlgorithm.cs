@@ -1,0 +1,142 @@
+using System;
+using System.Buffers;
+
+namespace Microsoft.ML.SharedAutoencoder
+{
+    /// <summary>
+    /// Exact linear assignment on a dense rows × columns matrix (rows ≤ columns): every row gets a distinct column
+    /// so that the total cost is minimal (or the total profit maximal). Shortest augmenting paths with dual
+    /// potentials (Kuhn–Munkres in the Jonker–Volgenant form), O(rows² · columns) time, O(columns) extra memory.
+    /// </summary>
+    /// <remarks>
+    /// Matrices are flat and row-major: entry (r, c) is at <c>r * columns + c</c>. Ties and degenerate matrices
+    /// (all entries equal, all zero) are fine: the result is always a valid injective assignment of optimal value;
+    /// which of several optimal assignments is returned is deterministic but otherwise unspecified.
+    /// </remarks>
+    internal static class HungarianAlgorithm
+    {
+        /// <summary>Assigns each row a distinct column minimizing the sum of the chosen entries; returns that sum.</summary>
+        public static double MinimizeCost(ReadOnlySpan<double> cost, int rows, int columns, Span<int> rowToColumn)
+            => Solve(cost, rows, columns, rowToColumn, objectiveSign: 1.0, nameof(cost));
+
+        /// <summary>Assigns each row a distinct column maximizing the sum of the chosen entries; returns that sum.</summary>
+        public static double MaximizeProfit(ReadOnlySpan<double> profit, int rows, int columns, Span<int> rowToColumn)
+            => Solve(profit, rows, columns, rowToColumn, objectiveSign: -1.0, nameof(profit));
+
+        private static double Solve(ReadOnlySpan<double> matrix, int rows, int columns, Span<int> rowToColumn,
+            double objectiveSign, string matrixName)
+        {
+            if (rows < 0)
+                throw new ArgumentOutOfRangeException(nameof(rows), rows, "The row count must not be negative.");
+            if (columns < rows)
+                throw new ArgumentOutOfRangeException(nameof(columns), columns,
+                    $"The column count must be at least the row count ({rows}): every row needs a distinct column.");
+            if (matrix.Length != (long)rows * columns)
+                throw new ArgumentException(
+                    $"The matrix has {matrix.Length} entries; a {rows} × {columns} matrix needs {(long)rows * columns}.", matrixName);
+            if (rowToColumn.Length != rows)
+                throw new ArgumentException(
+                    $"The assignment has length {rowToColumn.Length}; it needs one entry per row ({rows}).", nameof(rowToColumn));
+            for (int k = 0; k < matrix.Length; k++)
+            {
+                if (!double.IsFinite(matrix[k]))
+                    throw new ArgumentException(
+                        $"The matrix entry ({k / columns}, {k % columns}) is {matrix[k]}; all entries must be finite.", matrixName);
+            }
+            if (rows == 0)
+                return 0;
+
+            // Index 0 of the column arrays is a virtual column that roots each augmenting path; real column c is c + 1.
+            double[] rowPotential = ArrayPool<double>.Shared.Rent(rows);
+            double[] columnPotential = ArrayPool<double>.Shared.Rent(columns + 1);
+            double[] slack = ArrayPool<double>.Shared.Rent(columns + 1);
+            int[] columnOwner = ArrayPool<int>.Shared.Rent(columns + 1);
+            int[] previousColumn = ArrayPool<int>.Shared.Rent(columns + 1);
+            bool[] visited = ArrayPool<bool>.Shared.Rent(columns + 1);
+            try
+            {
+                Array.Clear(rowPotential, 0, rows);
+                Array.Clear(columnPotential, 0, columns + 1);
+                // Owners are stored as row + 1 so that 0 means "free".
+                Array.Clear(columnOwner, 0, columns + 1);
+
+                for (int row = 0; row < rows; row++)
+                {
+                    columnOwner[0] = row + 1;
+                    int currentColumn = 0;
+                    Array.Fill(slack, double.PositiveInfinity, 0, columns + 1);
+                    Array.Clear(visited, 0, columns + 1);
+                    do
+                    {
+                        visited[currentColumn] = true;
+                        int pathRow = columnOwner[currentColumn] - 1;
+                        double pathRowPotential = rowPotential[pathRow];
+                        ReadOnlySpan<double> pathRowEntries = matrix.Slice(pathRow * columns, columns);
+                        double delta = double.PositiveInfinity;
+                        int nextColumn = -1;
+                        for (int c = 1; c <= columns; c++)
+                        {
+                            if (visited[c])
+                                continue;
+                            double reducedCost = objectiveSign * pathRowEntries[c - 1] - pathRowPotential - columnPotential[c];
+                            if (reducedCost < slack[c])
+                            {
+                                slack[c] = reducedCost;
+                                previousColumn[c] = currentColumn;
+                            }
+                            if (slack[c] < delta)
+                            {
+                                delta = slack[c];
+                                nextColumn = c;
+                            }
+                        }
+                        for (int c = 0; c <= columns; c++)
+                        {
+                            if (visited[c])
+                            {
+                                rowPotential[columnOwner[c] - 1] += delta;
+                                columnPotential[c] -= delta;
+                            }
+                            else
+                            {
+                                slack[c] -= delta;
+                            }
+                        }
+                        currentColumn = nextColumn;
+                    }
+                    while (columnOwner[currentColumn] != 0);
+
+                    // Flip the augmenting path back to its root.
+                    do
+                    {
+                        int previous = previousColumn[currentColumn];
+                        columnOwner[currentColumn] = columnOwner[previous];
+                        currentColumn = previous;
+                    }
+                    while (currentColumn != 0);
+                }
+
+                double total = 0;
+                for (int c = 1; c <= columns; c++)
+                {
+                    int owner = columnOwner[c];
+                    if (owner != 0)
+                    {
+                        rowToColumn[owner - 1] = c - 1;
+                        total += matrix[(owner - 1) * columns + c - 1];
+                    }
+                }
+                return total;
+            }
+            finally
+            {
+                ArrayPool<double>.Shared.Return(rowPotential);
+                ArrayPool<double>.Shared.Return(columnPotential);
+                ArrayPool<double>.Shared.Return(slack);
+                ArrayPool<int>.Shared.Return(columnOwner);
+                ArrayPool<int>.Shared.Return(previousColumn);
+                ArrayPool<bool>.Shared.Return(visited);
+            }
+        }
+    }
+}
