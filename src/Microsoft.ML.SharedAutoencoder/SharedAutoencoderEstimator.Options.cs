@@ -77,6 +77,20 @@ namespace Microsoft.ML.SharedAutoencoder
             /// </summary>
             public float[][]? InitialWeights { get; set; }
 
+            /// <summary>
+            /// An optional known dictionary A (n×m_A, m_A ≤ <see cref="HiddenUnits"/>), as its columns. When set, the
+            /// training history records, for every step, ‖π(W) − A‖_F and the largest column error after matching columns
+            /// (<see cref="TrainingIteration.RecoveryError"/>, <see cref="TrainingIteration.MaxColumnError"/>): the
+            /// paper's convergence curves. It does not change training. Default: null.
+            /// </summary>
+            public float[][]? GroundTruthDictionary { get; set; }
+
+            /// <summary>
+            /// Whether matching W to <see cref="GroundTruthDictionary"/> may flip column signs (true for sparse coding,
+            /// whose model is symmetric under x ↦ −x; false for the mixture and non-negative models). Default: false.
+            /// </summary>
+            public bool GroundTruthAllowsSignFlips { get; set; }
+
             /// <summary>Seed of the random initialization. Default (null): drawn from the <see cref="MLContext"/>'s seed.</summary>
             public int? Seed { get; set; }
 

@@ -102,6 +102,13 @@ namespace Microsoft.ML.SharedAutoencoder
             host.CheckUserArg(Enum.IsDefined(o.Initialization), nameof(o.Initialization), $"unknown initialization {o.Initialization}");
             host.CheckUserArg(o.NumberOfThreads is null || o.NumberOfThreads.Value > 0, nameof(o.NumberOfThreads), $"must be positive, got {o.NumberOfThreads}");
 
+            if (o.GroundTruthDictionary != null)
+            {
+                host.CheckUserArg(o.GroundTruthDictionary.Length <= o.HiddenUnits, nameof(o.GroundTruthDictionary),
+                    $"has {o.GroundTruthDictionary.Length} columns, more than HiddenUnits = {o.HiddenUnits}: every atom needs its own hidden unit");
+                ValidateColumns(host, o.GroundTruthDictionary, o.GroundTruthDictionary.Length, nameof(o.GroundTruthDictionary));
+            }
+
             if (o.Initialization == WeightInitialization.Given)
             {
                 host.CheckUserArg(o.InitialWeights != null, nameof(o.InitialWeights), "must be set when Initialization is Given");
@@ -144,6 +151,8 @@ namespace Microsoft.ML.SharedAutoencoder
             Initialization = o.Initialization,
             InitialWeights = o.InitialWeights?.Select(c => (float[])c.Clone()).ToArray(),
             Seed = o.Seed,
+            GroundTruthDictionary = o.GroundTruthDictionary?.Select(c => (float[])c.Clone()).ToArray(),
+            GroundTruthAllowsSignFlips = o.GroundTruthAllowsSignFlips,
             NumberOfThreads = o.NumberOfThreads,
         };
 
@@ -158,6 +167,21 @@ namespace Microsoft.ML.SharedAutoencoder
                 _host.CheckUserArg(o.InitialWeights[0].Length == inputSize, nameof(o.InitialWeights),
                     $"columns must have the input dimension n = {inputSize}, got {o.InitialWeights[0].Length}");
                 given = o.InitialWeights.SelectMany(c => c).ToArray();
+            }
+            Func<float[], (double, double)>? recoveryProbe = null;
+            if (o.GroundTruthDictionary != null)
+            {
+                _host.CheckUserArg(o.GroundTruthDictionary[0].Length == inputSize, nameof(o.GroundTruthDictionary),
+                    $"columns must have the input dimension n = {inputSize}, got {o.GroundTruthDictionary[0].Length}");
+                float[] truth = o.GroundTruthDictionary.SelectMany(c => c).ToArray();
+                int truthColumns = o.GroundTruthDictionary.Length;
+                int hiddenUnits = o.HiddenUnits;
+                bool flips = o.GroundTruthAllowsSignFlips;
+                recoveryProbe = weights =>
+                {
+                    var metrics = DictionaryRecovery.Evaluate(weights, hiddenUnits, truth, truthColumns, inputSize, flips, computeSpectralNearness: false);
+                    return (metrics.FrobeniusError, metrics.MaxColumnError);
+                };
             }
             if (o.Initialization == WeightInitialization.Pca && o.HiddenUnits > inputSize)
             {
@@ -180,6 +204,7 @@ namespace Microsoft.ML.SharedAutoencoder
                 InitialWeights = given,
                 Seed = o.Seed ?? _host.Rand.Next(),
                 MaxThreads = o.NumberOfThreads ?? Environment.ProcessorCount,
+                RecoveryProbe = recoveryProbe,
             };
             channel.Info("Shared autoencoder: n = {0}, m = {1}, activation {2}, initial bias {3}, bias decay {4}, learning rate {5}, {6} iterations, {7} initialization.",
                 inputSize, settings.HiddenUnits, settings.Activation, settings.InitialBias, settings.BiasDecay, settings.LearningRate, settings.Iterations, settings.Initialization);
