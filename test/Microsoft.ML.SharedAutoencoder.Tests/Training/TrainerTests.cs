@@ -39,42 +39,6 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Training
             return Math.Sqrt(s);
         }
 
-        /// <summary>‖π(W) − A‖_F minimized over column permutations (brute force; m is small here).</summary>
-        internal static double MatchedFrobeniusError(float[] w, float[] a, int n)
-        {
-            int m = a.Length / n;
-            double best = double.PositiveInfinity;
-            foreach (int[] perm in Permutations(Enumerable.Range(0, m).ToArray()))
-            {
-                double sum = 0;
-                for (int i = 0; i < m; i++)
-                {
-                    for (int j = 0; j < n; j++)
-                    {
-                        double d = w[perm[i] * n + j] - a[i * n + j];
-                        sum += d * d;
-                    }
-                }
-                best = Math.Min(best, sum);
-            }
-            return Math.Sqrt(best);
-        }
-
-        private static IEnumerable<int[]> Permutations(int[] items)
-        {
-            if (items.Length <= 1)
-            {
-                yield return items;
-                yield break;
-            }
-            for (int i = 0; i < items.Length; i++)
-            {
-                var rest = items.Where((_, k) => k != i).ToArray();
-                foreach (var tail in Permutations(rest))
-                    yield return new[] { items[i] }.Concat(tail).ToArray();
-            }
-        }
-
         [TestMethod]
         public void ColumnsHaveUnitNormAfterEveryStep()
         {
@@ -170,30 +134,6 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Training
             Assert.IsTrue(Enumerable.Range(1, losses.Length - 1).Any(s => losses[s] > losses[s - 1]), "the run must contain a loss increase");
             Assert.IsFalse(history.Iterations.Any(e => e.Undone));
             CollectionAssert.AreEqual(unguarded.GetWeights().SelectMany(c => c).ToArray(), guarded.GetWeights().SelectMany(c => c).ToArray());
-        }
-
-        [TestMethod]
-        public void HardThresholdRecoversTheMixtureMeansToTheStatisticalFloor()
-        {
-            // Issue 2, test 3: n=100, m=5, N=5,000, σ=0.01, λ=½, b=0, ζ=m, T=50, W⁰ = normalize(A + 0.5·E), E_ij ~ N(0, 1/n).
-            const int n = 100, m = 5, count = 5000;
-            const double sigma = 0.01;
-            var random = new Random(2019);
-            var a = TestData.RandomDictionary(n, m, random);
-            var (rows, _) = TestData.Mixture(a, n, m, count, sigma, random);
-            var settings = new TrainerSettings
-            {
-                HiddenUnits = m, Activation = AutoencoderActivation.HardThreshold, Threshold = 0.5f, InitialBias = 0, BiasDecay = 1,
-                LearningRate = m, Iterations = 50, Initialization = WeightInitialization.Given,
-                InitialWeights = Perturbed(a, n, 0.5, random), Seed = 1,
-            };
-            double initialError = MatchedFrobeniusError(WeightInitializer.Create(settings, new DenseRows(rows, count, n), new Random(1)), a, n);
-            var (model, _) = AutoencoderTrainer.Train(new DenseRows(rows, count, n), settings, new RecordingMonitor());
-            double error = MatchedFrobeniusError(model.GetWeights().SelectMany(c => c).ToArray(), a, n);
-            double floor = sigma * Math.Sqrt(n * (double)m * m / count);
-            Console.WriteLine($"initial error {initialError:F4}, final error {error:F5}, floor {floor:F5}");
-            Assert.IsGreaterThan(0.5, initialError, "the start must be far from the truth for the test to mean anything");
-            Assert.IsLessThanOrEqualTo(1.5 * floor, error);
         }
     }
 }
