@@ -21,9 +21,12 @@ namespace Microsoft.ML.SharedAutoencoder
         }
 
         private static string? FindProblem()
+            => DescribeProblem(typeof(MLContext).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion);
+
+        /// <summary>Null when <paramref name="informationalVersion"/> (e.g. "5.0.1+abc123") is the supported version, else the message.</summary>
+        internal static string? DescribeProblem(string? informationalVersion)
         {
-            string? version = typeof(MLContext).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion;
-            string plain = version?.Split('+', '-')[0] ?? "unknown";
+            string plain = informationalVersion?.Split('+', '-')[0] ?? "unknown";
             return plain == SupportedVersion
                 ? null
                 : $"Microsoft.ML.SharedAutoencoder works only with Microsoft.ML {SupportedVersion}, but Microsoft.ML {plain} is loaded. " +
