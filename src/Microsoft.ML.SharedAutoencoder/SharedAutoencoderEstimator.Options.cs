@@ -99,6 +99,25 @@ namespace Microsoft.ML.SharedAutoencoder
             /// of processors.
             /// </summary>
             public int? NumberOfThreads { get; set; }
+
+            /// <summary>
+            /// Rows per gradient step. Null (the default) or a value ≥ the row count N: full-batch gradient descent,
+            /// the method the paper analyses. A smaller B: mini-batch descent in which one iteration is an epoch of
+            /// ⌈N/B⌉ normalized steps over consecutive batches of B rows; the bias is divided by C once per epoch, the
+            /// recorded loss is the epoch's mean of the batch losses (each measured before its step), and the
+            /// divergence guard undoes a whole epoch. Useful when one full pass per step is too slow (very large,
+            /// streamed data); the paper's convergence analysis does not cover it. Must be positive.
+            /// </summary>
+            public int? BatchSize { get; set; }
+
+            /// <summary>
+            /// The most rows Fit copies into memory (one contiguous float32 buffer, N·n·4 bytes) before training; larger
+            /// data are streamed from the input pass by pass instead (same result, slower: the input is re-read every
+            /// pass). 0 always streams. PCA initialization on streamed data uses the first max(this, 16384) rows.
+            /// Must be ≥ 0. Default (null): as many rows as fit in a quarter of the memory available to the process
+            /// (and in one .NET array).
+            /// </summary>
+            public int? MaxInMemoryRows { get; set; }
         }
     }
 }

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
+using Microsoft.ML.SharedAutoencoder.Streaming;
 using Microsoft.ML.SharedAutoencoder.Training;
 
 namespace Microsoft.ML.SharedAutoencoder
@@ -43,8 +44,7 @@ namespace Microsoft.ML.SharedAutoencoder
             using IChannel channel = _host.Start("Training shared autoencoder");
 
             TrainerSettings settings = Resolve(inputSize, channel);
-            CheckMemory(input, inputSize, settings);
-            DenseRows rows = ReadRows(input, inputSize);
+            ITrainingRows rows = ReadRows(input, inputSize, settings, channel);
             var monitor = new ChannelMonitor(_host, channel);
             var (model, history) = AutoencoderTrainer.Train(rows, settings, monitor);
             return new SharedAutoencoderTransformer(_host, model, history, OutputColumns());
@@ -101,6 +101,8 @@ namespace Microsoft.ML.SharedAutoencoder
             host.CheckUserArg(double.IsFinite(o.DivergenceFactor) && o.DivergenceFactor > 1, nameof(o.DivergenceFactor), $"must be greater than 1 and finite, got {o.DivergenceFactor}");
             host.CheckUserArg(Enum.IsDefined(o.Initialization), nameof(o.Initialization), $"unknown initialization {o.Initialization}");
             host.CheckUserArg(o.NumberOfThreads is null || o.NumberOfThreads.Value > 0, nameof(o.NumberOfThreads), $"must be positive, got {o.NumberOfThreads}");
+            host.CheckUserArg(o.BatchSize is null || o.BatchSize.Value > 0, nameof(o.BatchSize), $"must be positive (or null for full batch), got {o.BatchSize}");
+            host.CheckUserArg(o.MaxInMemoryRows is null || o.MaxInMemoryRows.Value >= 0, nameof(o.MaxInMemoryRows), $"must be non-negative (0 always streams), got {o.MaxInMemoryRows}");
 
             if (o.GroundTruthDictionary != null)
             {
@@ -154,6 +156,8 @@ namespace Microsoft.ML.SharedAutoencoder
             GroundTruthDictionary = o.GroundTruthDictionary?.Select(c => (float[])c.Clone()).ToArray(),
             GroundTruthAllowsSignFlips = o.GroundTruthAllowsSignFlips,
             NumberOfThreads = o.NumberOfThreads,
+            BatchSize = o.BatchSize,
+            MaxInMemoryRows = o.MaxInMemoryRows,
         };
 
         /// <summary>Applies the documented defaults, now that the input dimension n is known.</summary>
@@ -205,6 +209,7 @@ namespace Microsoft.ML.SharedAutoencoder
                 Seed = o.Seed ?? _host.Rand.Next(),
                 MaxThreads = o.NumberOfThreads ?? Environment.ProcessorCount,
                 RecoveryProbe = recoveryProbe,
+                BatchSize = o.BatchSize ?? 0,
             };
             channel.Info("Shared autoencoder: n = {0}, m = {1}, activation {2}, initial bias {3}, bias decay {4}, learning rate {5}, {6} iterations, {7} initialization.",
                 inputSize, settings.HiddenUnits, settings.Activation, settings.InitialBias, settings.BiasDecay, settings.LearningRate, settings.Iterations, settings.Initialization);
@@ -214,70 +219,50 @@ namespace Microsoft.ML.SharedAutoencoder
         /// <summary>The paper's ReLU bias −1/ln n; for n ≤ 2 (ln n ≤ ln 2 is tiny or zero) it falls back to 0.</summary>
         internal static float DefaultReluBias(int inputSize) => inputSize > 2 ? (float)(-1 / Math.Log(inputSize)) : 0f;
 
-        private void CheckMemory(IDataView input, int inputSize, TrainerSettings settings)
+        /// <summary>
+        /// The input column as training rows: copied once into one dense row-major buffer when the rows fit the
+        /// in-memory budget (<see cref="Options.MaxInMemoryRows"/>), otherwise a source that streams them from
+        /// <paramref name="input"/> on every pass. Either way non-finite values and wrong lengths are rejected.
+        /// </summary>
+        private ITrainingRows ReadRows(IDataView input, int inputSize, TrainerSettings settings, IChannel channel)
         {
-            long? rows = input.GetRowCount();
-            // Weights, candidate weights, gradient and up to 16 per-partition accumulators, each m·n floats.
+            // Weights, candidate weights, gradient and up to 16 per-chunk accumulators, each m·n floats.
             double parameterBytes = 4.0 * settings.HiddenUnits * inputSize * (3 + 16);
-            double dataBytes = rows.HasValue ? 4.0 * rows.Value * inputSize : 0;
             double available = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
-            if ((double)settings.HiddenUnits * inputSize > MaxMaterializedValues || parameterBytes + dataBytes > available)
+            if ((double)settings.HiddenUnits * inputSize > MaxMaterializedValues || parameterBytes > available)
             {
                 throw _host.ExceptUserArg(nameof(Options.HiddenUnits),
-                    $"training {settings.HiddenUnits} hidden units on {(rows.HasValue ? rows.Value.ToString() : "the")} rows of dimension {inputSize} needs about {(parameterBytes + dataBytes) / 1e9:F1} GB, more than the {available / 1e9:F1} GB available");
+                    $"training {settings.HiddenUnits} hidden units on rows of dimension {inputSize} needs about {parameterBytes / 1e9:F1} GB for the parameters alone, more than the {available / 1e9:F1} GB available");
             }
-        }
 
-        /// <summary>Copies the input column into one dense row-major buffer, rejecting non-finite values.</summary>
-        private DenseRows ReadRows(IDataView input, int inputSize)
-        {
+            long rowCount = DataViewTrainingRows.CountRows(input);
+            if (rowCount == 0)
+                throw _host.Except($"The training data are empty: column '{_options.InputColumnName}' has no rows.");
+            long budget = _options.MaxInMemoryRows ?? (long)Math.Min(available / 4 / (4.0 * inputSize), MaxMaterializedValues / inputSize);
+            budget = Math.Min(budget, MaxMaterializedValues / inputSize);
+            if (rowCount > budget)
+            {
+                channel.Info("Streaming {0} rows from the input on every pass (more than the in-memory budget of {1} rows).", rowCount, budget);
+                return new DataViewTrainingRows(_host, input, _options.InputColumnName, inputSize, rowCount, headLimit: (int)Math.Max(budget, 16384));
+            }
+
             var column = input.Schema[_options.InputColumnName];
-            var buffer = new List<float[]>();
-            const int rowsPerChunk = 4096;
-            float[] chunk = new float[rowsPerChunk * inputSize];
-            int inChunk = 0;
-            long rowCount = 0;
+            var values = new float[rowCount * inputSize];
+            long read = 0;
             using (var cursor = input.GetRowCursor(new[] { column }))
             {
                 var getter = cursor.GetGetter<VBuffer<float>>(column);
                 VBuffer<float> value = default;
-                while (cursor.MoveNext())
+                while (read < rowCount && cursor.MoveNext())
                 {
                     _host.CheckAlive();
                     getter(ref value);
-                    if (value.Length != inputSize)
-                        throw _host.Except($"Row {rowCount} of column '{column.Name}' has {value.Length} values; expected {inputSize}.");
-                    var span = chunk.AsSpan(inChunk * inputSize, inputSize);
-                    value.CopyTo(span);
-                    if (!SharedAutoencoderModelParameters.AllFinite(span))
-                    {
-                        int bad = 0;
-                        while (float.IsFinite(span[bad]))
-                            bad++;
-                        throw _host.Except($"Column '{column.Name}' has a non-finite value ({span[bad]}) at row {rowCount}, index {bad}. Remove or impute such rows before training.");
-                    }
-                    rowCount++;
-                    if (rowCount * inputSize > MaxMaterializedValues)
-                        throw _host.Except($"The training data have more than {MaxMaterializedValues / inputSize} rows of dimension {inputSize}, more than one in-memory buffer holds.");
-                    if (++inChunk == rowsPerChunk)
-                    {
-                        buffer.Add(chunk);
-                        chunk = new float[rowsPerChunk * inputSize];
-                        inChunk = 0;
-                    }
+                    DataViewTrainingRows.ReadRow(_host, column.Name, value, read, values.AsSpan((int)(read * inputSize), inputSize));
+                    read++;
                 }
             }
-            if (rowCount == 0)
-                throw _host.Except($"The training data are empty: column '{column.Name}' has no rows.");
-
-            var values = new float[rowCount * inputSize];
-            int offset = 0;
-            foreach (float[] full in buffer)
-            {
-                full.CopyTo(values, offset);
-                offset += full.Length;
-            }
-            Array.Copy(chunk, 0, values, offset, inChunk * inputSize);
+            if (read != rowCount)
+                throw _host.Except($"Column '{column.Name}' yielded {read} rows, but the data view reports {rowCount}.");
             return new DenseRows(values, (int)rowCount, inputSize);
         }
 

@@ -12,7 +12,7 @@ namespace Microsoft.ML.SharedAutoencoder.Training
     internal static class AutoencoderTrainer
     {
         public static (SharedAutoencoderModelParameters Model, TrainingHistory History) Train(
-            DenseRows data, TrainerSettings settings, ITrainingMonitor monitor, CancellationToken cancellation = default)
+            ITrainingRows data, TrainerSettings settings, ITrainingMonitor monitor, CancellationToken cancellation = default)
         {
             if (data.RowCount == 0)
                 throw new InvalidOperationException("Training data are empty.");
@@ -22,11 +22,14 @@ namespace Microsoft.ML.SharedAutoencoder.Training
             var random = new Random(settings.Seed);
 
             monitor.CheckAlive();
-            float[] weights = WeightInitializer.Create(settings, data, random);
+            // Random and Given initializations look at no rows: a streamed source is then not read for them.
+            bool needsRows = settings.Initialization is not (WeightInitialization.Random or WeightInitialization.Given);
+            float[] weights = WeightInitializer.Create(settings, data.Head(needsRows ? settings.InitializationRows : 0), random);
             var bias = new float[m];
             Array.Fill(bias, settings.InitialBias);
 
-            var pass = new GradientPass(data, m, settings.MaxThreads);
+            using var pass = new GradientPass(data, m, settings.MaxThreads);
+            bool miniBatch = settings.BatchSize > 0 && settings.BatchSize < data.RowCount;
             var current = new PassResult(n, m);
             var candidate = new PassResult(n, m);
             pass.Run(weights, bias, activation, current, cancellation);
@@ -50,10 +53,17 @@ namespace Microsoft.ML.SharedAutoencoder.Training
                 monitor.CheckAlive();
                 cancellation.ThrowIfCancellationRequested();
 
-                Step(weights, current.Gradient, learningRate, n, candidateWeights);
-                for (int i = 0; i < m; i++)
-                    candidateBias[i] = bias[i] / settings.BiasDecay;
-                pass.Run(candidateWeights, candidateBias, activation, candidate, cancellation);
+                if (miniBatch)
+                {
+                    RunEpoch(pass, data.RowCount, settings, weights, bias, learningRate, activation, candidateWeights, candidateBias, candidate, cancellation);
+                }
+                else
+                {
+                    Step(weights, current.Gradient, learningRate, n, candidateWeights);
+                    for (int i = 0; i < m; i++)
+                        candidateBias[i] = bias[i] / settings.BiasDecay;
+                    pass.Run(candidateWeights, candidateBias, activation, candidate, cancellation);
+                }
 
                 if (!double.IsFinite(candidate.Loss) || candidate.Loss > settings.DivergenceFactor * current.Loss)
                 {
@@ -89,6 +99,44 @@ namespace Microsoft.ML.SharedAutoencoder.Training
 
             var model = new SharedAutoencoderModelParameters(n, weights, bias, settings.Activation, settings.Threshold);
             return (model, new TrainingHistory(history, stopReason));
+        }
+
+        /// <summary>
+        /// One iteration in mini-batch mode: an epoch of ⌈N/B⌉ normalized steps, each on the gradient of the next B
+        /// rows at the current W. The bias is divided by C once per epoch (not per step, or it would vanish after a few
+        /// batches). <paramref name="epoch"/> receives the mean over the epoch of the batch losses, each measured just
+        /// before its step, and the total unit activity; the divergence guard compares these between epochs.
+        /// </summary>
+        private static void RunEpoch(
+            GradientPass pass, long rowCount, TrainerSettings settings, float[] weights, float[] bias, float learningRate, EncoderActivation activation,
+            float[] epochWeights, float[] epochBias, PassResult epoch, CancellationToken cancellation)
+        {
+            int m = bias.Length;
+            int n = weights.Length / m;
+            weights.CopyTo(epochWeights, 0);
+            for (int i = 0; i < m; i++)
+                epochBias[i] = bias[i] / settings.BiasDecay;
+            var batch = new PassResult(n, m);
+            var stepped = new float[weights.Length];
+            Array.Clear(epoch.ActiveCounts);
+            double lossSum = 0;
+            long seen = 0;
+            while (seen < rowCount)
+            {
+                cancellation.ThrowIfCancellationRequested();
+                pass.RunNextBatch(settings.BatchSize, epochWeights, epochBias, activation, batch, cancellation);
+                lossSum += batch.Loss * batch.RowCount;
+                seen += batch.RowCount;
+                for (int i = 0; i < m; i++)
+                    epoch.ActiveCounts[i] += batch.ActiveCounts[i];
+                if (!double.IsFinite(batch.Loss))
+                    break;
+                Step(epochWeights, batch.Gradient, learningRate, n, stepped);
+                stepped.CopyTo(epochWeights, 0);
+            }
+            epoch.Loss = seen == 0 ? 0 : lossSum / seen;
+            epoch.RowCount = seen;
+            batch.Gradient.CopyTo(epoch.Gradient, 0);
         }
 
         /// <summary>

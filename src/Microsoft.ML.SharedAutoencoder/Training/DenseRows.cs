@@ -6,7 +6,7 @@ namespace Microsoft.ML.SharedAutoencoder.Training
     /// The training data as one contiguous row-major float32 block: row t occupies [t·n, (t+1)·n). One pass over this
     /// buffer is the whole cost of a training step, so it is kept contiguous and read sequentially.
     /// </summary>
-    internal sealed class DenseRows
+    internal sealed class DenseRows : ITrainingRows
     {
         public DenseRows(float[] values, int rowCount, int dimension)
         {
@@ -23,10 +23,36 @@ namespace Microsoft.ML.SharedAutoencoder.Training
 
         public int RowCount { get; }
 
+        long ITrainingRows.RowCount => RowCount;
+
         public int Dimension { get; }
 
         public ReadOnlySpan<float> Row(int index) => Values.AsSpan(index * Dimension, Dimension);
 
         public ReadOnlySpan<float> Rows(int start, int count) => Values.AsSpan(start * Dimension, count * Dimension);
+
+        public ITrainingRowReader OpenReader() => new Reader(this);
+
+        public DenseRows Head(int maxRows) => maxRows >= RowCount ? this : new DenseRows(Values, Math.Max(0, maxRows), Dimension);
+
+        private sealed class Reader : ITrainingRowReader
+        {
+            private readonly DenseRows _rows;
+            private int _next;
+
+            public Reader(DenseRows rows) => _rows = rows;
+
+            public int Read(Span<float> destination, int maxRows)
+            {
+                int count = Math.Min(maxRows, _rows.RowCount - _next);
+                _rows.Rows(_next, count).CopyTo(destination);
+                _next += count;
+                return count;
+            }
+
+            public void Dispose()
+            {
+            }
+        }
     }
 }

@@ -26,74 +26,162 @@ namespace Microsoft.ML.SharedAutoencoder.Training
     }
 
     /// <summary>
-    /// Runs <see cref="GradientKernel.Accumulate"/> over all rows on several threads. Rows are cut into partitions
-    /// whose number depends only on the row count, each partition has its own accumulator, and partitions are summed
-    /// in a fixed order, so the result is bit-identical whatever the number of threads.
+    /// Runs <see cref="GradientKernel.Accumulate"/> over the rows on several threads. Rows are cut into chunks of
+    /// <see cref="ChunkRows"/> consecutive rows by position, each chunk is accumulated from zero into its own slot,
+    /// and the chunks are added into a double-precision total in chunk order. The arithmetic is therefore fixed by
+    /// the row count alone: bit-identical on any number of threads, and for streamed and in-memory data alike.
     /// </summary>
-    internal sealed class GradientPass
+    /// <remarks>
+    /// Chunks are processed in waves (a bounded number of slots, so memory does not grow with N). In memory the
+    /// kernel reads the rows where they are; streamed rows are read into a wave buffer, the next wave being read on
+    /// another thread while the current one is computed.
+    /// </remarks>
+    internal sealed class GradientPass : IDisposable
     {
-        private const int MinRowsPerPartition = 1024;
-        private const int MaxPartitions = 16;
+        /// <summary>Rows per chunk; a multiple of <see cref="GradientKernel.BlockRows"/>.</summary>
+        public const int ChunkRows = 1024;
 
+        private const int InMemoryWaveChunks = 16;
+        private const int StreamingWaveChunks = 8;
+
+        private readonly ITrainingRows _data;
+        private readonly DenseRows? _dense;
         private readonly int _inputSize;
         private readonly int _hiddenUnits;
         private readonly int _maxThreads;
-        private readonly float[][] _partitionSums;
-        private readonly long[][] _partitionCounts;
-        private readonly double[] _partitionLoss;
+        private readonly float[][] _slotSums;
+        private readonly long[][] _slotCounts;
+        private readonly double[] _slotLoss;
         private readonly double[] _reduction;
-        private readonly DenseRows _data;
+        private float[][]? _waveBuffers;
+        private ITrainingRowReader? _reader;
+        private long _position;
 
-        public GradientPass(DenseRows data, int hiddenUnits, int maxThreads)
+        public GradientPass(ITrainingRows data, int hiddenUnits, int maxThreads)
         {
             _data = data;
+            _dense = data as DenseRows;
             _inputSize = data.Dimension;
             _hiddenUnits = hiddenUnits;
             _maxThreads = Math.Max(1, maxThreads);
-            int partitions = PartitionCount(data.RowCount);
-            _partitionSums = new float[partitions][];
-            _partitionCounts = new long[partitions][];
-            for (int p = 0; p < partitions; p++)
+            long chunks = Math.Max(1, (data.RowCount + ChunkRows - 1) / ChunkRows);
+            int slots = (int)Math.Min(chunks, _dense != null ? InMemoryWaveChunks : StreamingWaveChunks);
+            _slotSums = new float[slots][];
+            _slotCounts = new long[slots][];
+            for (int s = 0; s < slots; s++)
             {
-                _partitionSums[p] = new float[_inputSize * hiddenUnits];
-                _partitionCounts[p] = new long[hiddenUnits];
+                _slotSums[s] = new float[_inputSize * hiddenUnits];
+                _slotCounts[s] = new long[hiddenUnits];
             }
-            _partitionLoss = new double[partitions];
+            _slotLoss = new double[slots];
             _reduction = new double[_inputSize * hiddenUnits];
         }
 
-        public static int PartitionCount(int rowCount) => Math.Clamp((rowCount + MinRowsPerPartition - 1) / MinRowsPerPartition, 1, MaxPartitions);
+        /// <summary>The row the next <see cref="RunNextBatch"/> starts at.</summary>
+        public long Position => _position;
 
-        /// <summary>Computes loss and gradient at (W, b) into <paramref name="result"/>.</summary>
+        /// <summary>Computes loss and gradient at (W, b) over all rows into <paramref name="result"/>.</summary>
         public void Run(float[] weights, float[] bias, EncoderActivation activation, PassResult result, CancellationToken cancellation)
         {
-            int partitions = _partitionSums.Length;
-            int rowCount = _data.RowCount;
-            var options = new ParallelOptions { MaxDegreeOfParallelism = _maxThreads, CancellationToken = cancellation };
-            Parallel.For(0, partitions, options, () => new float[GradientKernel.ScratchLength(_inputSize, _hiddenUnits)], (p, _, scratch) =>
-            {
-                int start = (int)((long)rowCount * p / partitions);
-                int end = (int)((long)rowCount * (p + 1) / partitions);
-                Array.Clear(_partitionSums[p]);
-                Array.Clear(_partitionCounts[p]);
-                _partitionLoss[p] = GradientKernel.Accumulate(
-                    _data.Rows(start, end - start), end - start, weights, bias, activation, _partitionSums[p], _partitionCounts[p], scratch);
-                return scratch;
-            }, _ => { });
+            ResetPosition();
+            RunNextBatch(_data.RowCount, weights, bias, activation, result, cancellation);
+        }
 
+        /// <summary>
+        /// Computes loss and gradient at (W, b) over the next <paramref name="batchRows"/> rows (fewer when the data
+        /// end first), then moves on; after the last row it starts again at row 0.
+        /// </summary>
+        public void RunNextBatch(long batchRows, float[] weights, float[] bias, EncoderActivation activation, PassResult result, CancellationToken cancellation)
+        {
+            long rowCount = Math.Min(batchRows, _data.RowCount - _position);
+            long firstRow = _position;
             Array.Clear(_reduction);
             Array.Clear(result.ActiveCounts);
             double loss = 0;
-            for (int p = 0; p < partitions; p++)
+            long chunks = (rowCount + ChunkRows - 1) / ChunkRows;
+            int waveChunks = _slotSums.Length;
+            var options = new ParallelOptions { MaxDegreeOfParallelism = _maxThreads, CancellationToken = cancellation };
+
+            Task? prefetch = null;
+            if (_dense == null)
             {
-                loss += _partitionLoss[p];
-                float[] sums = _partitionSums[p];
-                for (int j = 0; j < sums.Length; j++)
-                    _reduction[j] += sums[j];
-                long[] counts = _partitionCounts[p];
-                for (int i = 0; i < counts.Length; i++)
-                    result.ActiveCounts[i] += counts[i];
+                _waveBuffers ??= new[] { new float[waveChunks * ChunkRows * _inputSize], new float[waveChunks * ChunkRows * _inputSize] };
+                _reader ??= _data.OpenReader();
+                ReadExactly(_reader, _waveBuffers[0], (int)Math.Min(rowCount, (long)waveChunks * ChunkRows));
             }
+            try
+            {
+                for (long waveStart = 0, wave = 0; waveStart < chunks; waveStart += waveChunks, wave++)
+                {
+                    int count = (int)Math.Min(waveChunks, chunks - waveStart);
+                    long waveFirstRow = waveStart * ChunkRows;
+                    float[] source;
+                    long sourceOffset;
+                    if (_dense != null)
+                    {
+                        source = _dense.Values;
+                        sourceOffset = (firstRow + waveFirstRow) * _inputSize;
+                    }
+                    else
+                    {
+                        source = _waveBuffers![wave % 2];
+                        sourceOffset = 0;
+                        long nextFirstRow = waveFirstRow + (long)count * ChunkRows;
+                        if (nextFirstRow < rowCount)
+                        {
+                            float[] target = _waveBuffers[(wave + 1) % 2];
+                            int nextRows = (int)Math.Min(rowCount - nextFirstRow, (long)waveChunks * ChunkRows);
+                            ITrainingRowReader reader = _reader!;
+                            prefetch = Task.Run(() => ReadExactly(reader, target, nextRows));
+                        }
+                    }
+
+                    Parallel.For(0, count, options, () => new float[GradientKernel.ScratchLength(_inputSize, _hiddenUnits)], (c, _, scratch) =>
+                    {
+                        long chunkFirstRow = waveFirstRow + (long)c * ChunkRows;
+                        int rows = (int)Math.Min(ChunkRows, rowCount - chunkFirstRow);
+                        Array.Clear(_slotSums[c]);
+                        Array.Clear(_slotCounts[c]);
+                        var span = source.AsSpan((int)(sourceOffset + (long)c * ChunkRows * _inputSize), rows * _inputSize);
+                        _slotLoss[c] = GradientKernel.Accumulate(span, rows, weights, bias, activation, _slotSums[c], _slotCounts[c], scratch);
+                        return scratch;
+                    }, _ => { });
+
+                    for (int c = 0; c < count; c++)
+                    {
+                        loss += _slotLoss[c];
+                        float[] sums = _slotSums[c];
+                        for (int j = 0; j < sums.Length; j++)
+                            _reduction[j] += sums[j];
+                        long[] counts = _slotCounts[c];
+                        for (int i = 0; i < counts.Length; i++)
+                            result.ActiveCounts[i] += counts[i];
+                    }
+
+                    if (prefetch != null)
+                    {
+                        prefetch.GetAwaiter().GetResult();
+                        prefetch = null;
+                    }
+                }
+            }
+            catch
+            {
+                // A half-read wave leaves the reader mid-way: the next pass must start from a fresh one.
+                try
+                {
+                    prefetch?.Wait();
+                }
+                catch (AggregateException)
+                {
+                }
+                ResetPosition();
+                throw;
+            }
+
+            _position += rowCount;
+            if (_position >= _data.RowCount)
+                ResetPosition();
 
             double scale = rowCount == 0 ? 0 : -1.0 / rowCount;
             for (int j = 0; j < _reduction.Length; j++)
@@ -101,5 +189,27 @@ namespace Microsoft.ML.SharedAutoencoder.Training
             result.Loss = rowCount == 0 ? 0 : loss / rowCount;
             result.RowCount = rowCount;
         }
+
+        private void ReadExactly(ITrainingRowReader reader, float[] buffer, int rows)
+        {
+            int dimension = _inputSize;
+            int done = 0;
+            while (done < rows)
+            {
+                int read = reader.Read(buffer.AsSpan(done * dimension), rows - done);
+                if (read <= 0)
+                    throw new InvalidOperationException($"The training data ended {rows - done} rows earlier than their reported row count.");
+                done += read;
+            }
+        }
+
+        private void ResetPosition()
+        {
+            _position = 0;
+            _reader?.Dispose();
+            _reader = null;
+        }
+
+        public void Dispose() => ResetPosition();
     }
 }

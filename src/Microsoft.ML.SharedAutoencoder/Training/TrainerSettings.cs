@@ -34,6 +34,12 @@ namespace Microsoft.ML.SharedAutoencoder.Training
 
         public int MaxThreads { get; init; } = Environment.ProcessorCount;
 
+        /// <summary>Rows per gradient step; 0 (or ≥ N) means full batch, the paper's method.</summary>
+        public long BatchSize { get; init; }
+
+        /// <summary>At most this many leading rows are given to an initializer that looks at the data (PCA).</summary>
+        public int InitializationRows { get; init; } = int.MaxValue;
+
         /// <summary>When set, called after every step with the unit-major W to measure recovery of a known dictionary.</summary>
         public Func<float[], (double Frobenius, double MaxColumn)>? RecoveryProbe { get; init; }
     }

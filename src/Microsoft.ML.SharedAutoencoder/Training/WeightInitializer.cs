@@ -1,6 +1,5 @@
 using System;
 using System.Numerics.Tensors;
-using MathNet.Numerics.LinearAlgebra;
 
 namespace Microsoft.ML.SharedAutoencoder.Training
 {
@@ -60,59 +59,7 @@ namespace Microsoft.ML.SharedAutoencoder.Training
             return Math.Sqrt(-2.0 * Math.Log(u1)) * Math.Cos(2.0 * Math.PI * u2);
         }
 
-        /// <summary>
-        /// The top-m right singular vectors of the N×n data matrix Y, from the eigenvectors of the smaller Gram matrix
-        /// (YᵀY when N ≥ n, else YYᵀ mapped back through Yᵀ). Each vector's sign is chosen so the data project onto it
-        /// positively on average, which makes the result deterministic and points mixture components the right way.
-        /// </summary>
-        public static float[] TopRightSingularVectors(DenseRows data, int count)
-        {
-            int n = data.Dimension;
-            int rows = data.RowCount;
-            if (count > n)
-                throw new ArgumentOutOfRangeException(nameof(count), count, $"PCA initialization gives at most n = {n} directions; {count} hidden units were asked for.");
-            if (count > rows)
-                throw new ArgumentOutOfRangeException(nameof(count), count, $"PCA initialization needs at least as many rows as hidden units; the data have {rows} rows for {count} hidden units.");
-
-            // Column-major view of Y (N×n) for MathNet: element (t, j) at j·N + t.
-            var y = Matrix<double>.Build.Dense(rows, n, (t, j) => data.Values[t * n + j]);
-            var weights = new float[count * n];
-            if (rows >= n)
-            {
-                var gram = y.TransposeThisAndMultiply(y);
-                var evd = gram.Evd(Symmetricity.Symmetric);
-                // MathNet returns eigenvalues in ascending order for symmetric matrices.
-                for (int i = 0; i < count; i++)
-                {
-                    var v = evd.EigenVectors.Column(n - 1 - i);
-                    for (int j = 0; j < n; j++)
-                        weights[i * n + j] = (float)v[j];
-                }
-            }
-            else
-            {
-                var gram = y.TransposeAndMultiply(y);
-                var evd = gram.Evd(Symmetricity.Symmetric);
-                for (int i = 0; i < count; i++)
-                {
-                    var u = evd.EigenVectors.Column(rows - 1 - i);
-                    var v = y.TransposeThisAndMultiply(u);
-                    for (int j = 0; j < n; j++)
-                        weights[i * n + j] = (float)v[j];
-                }
-            }
-
-            var totals = y.ColumnSums();
-            for (int i = 0; i < count; i++)
-            {
-                Span<float> column = weights.AsSpan(i * n, n);
-                double projection = 0;
-                for (int j = 0; j < n; j++)
-                    projection += column[j] * totals[j];
-                if (projection < 0)
-                    TensorPrimitives.Negate(column, column);
-            }
-            return weights;
-        }
+        /// <summary>The top-m right singular vectors of the N×n data matrix Y (see <see cref="PcaInitializer"/>).</summary>
+        public static float[] TopRightSingularVectors(DenseRows data, int count) => PcaInitializer.TopRightSingularVectors(data, count);
     }
 }
