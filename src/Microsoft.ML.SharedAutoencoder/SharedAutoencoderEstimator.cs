@@ -45,6 +45,7 @@ namespace Microsoft.ML.SharedAutoencoder
             TrainerSettings settings = Resolve(inputSize, channel);
             CheckMemory(input, inputSize, settings);
             DenseRows rows = ReadRows(input, inputSize);
+            CheckTrainable(rows, settings);
             var monitor = new ChannelMonitor(_host, channel);
             var (model, history) = AutoencoderTrainer.Train(rows, settings, monitor);
             return new SharedAutoencoderTransformer(_host, model, history, OutputColumns());
@@ -279,6 +280,20 @@ namespace Microsoft.ML.SharedAutoencoder
             }
             Array.Copy(chunk, 0, values, offset, inChunk * inputSize);
             return new DenseRows(values, (int)rowCount, inputSize);
+        }
+
+        /// <summary>Refuses data on which training is meaningless or the initialization impossible, before any step.</summary>
+        private void CheckTrainable(DenseRows rows, TrainerSettings settings)
+        {
+            string column = _options.InputColumnName;
+            // Zero data make the loss 0 for every W: nothing would be learned, and a model would hide an upstream mistake.
+            if (System.Numerics.Tensors.TensorPrimitives.MaxMagnitude(rows.Values.AsSpan(0, rows.RowCount * rows.Dimension)) == 0)
+                throw _host.Except($"Column '{column}' is zero in all {rows.RowCount} rows: there is nothing to encode. Check that the right column is used.");
+            if (settings.Initialization == WeightInitialization.Pca && rows.RowCount < settings.HiddenUnits)
+            {
+                throw _host.ExceptUserArg(nameof(Options.Initialization),
+                    $"Pca initialization needs at least one row per hidden unit; the data have {rows.RowCount} rows for HiddenUnits = {settings.HiddenUnits}. Use Random initialization or fewer hidden units");
+            }
         }
 
         private SharedAutoencoderTransformer.OutputColumn[] OutputColumns()

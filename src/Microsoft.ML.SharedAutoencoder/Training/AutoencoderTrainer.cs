@@ -30,10 +30,13 @@ namespace Microsoft.ML.SharedAutoencoder.Training
             var current = new PassResult(n, m);
             var candidate = new PassResult(n, m);
             pass.Run(weights, bias, activation, current, cancellation);
-            if (!double.IsFinite(current.Loss))
+            if (!double.IsFinite(current.Loss) || !SharedAutoencoderModelParameters.AllFinite(current.Gradient))
             {
-                throw new InvalidOperationException(
-                    "The reconstruction loss of the initial weights is not finite in float32: the feature values are too large. Scale the features (for example with NormalizeMinMax) before training.");
+                // Data are finite (checked when read), so only float32 overflow of ‖y‖² or of the gradient sum gets here.
+                float largest = Math.Abs(System.Numerics.Tensors.TensorPrimitives.MaxMagnitude(data.Values.AsSpan(0, data.RowCount * n)));
+                throw new InvalidOperationException(string.Format(CultureInfo.InvariantCulture,
+                    "The {0} of the initial weights overflows float32: the feature values are too large (largest magnitude {1:G4}). scale the features (for example with NormalizeMinMax) before training.",
+                    double.IsFinite(current.Loss) ? "gradient" : "reconstruction loss", largest));
             }
 
             var history = new List<TrainingIteration> { Record(0, current, 0f, undone: false, weights, settings) };
@@ -55,14 +58,17 @@ namespace Microsoft.ML.SharedAutoencoder.Training
                     candidateBias[i] = bias[i] / settings.BiasDecay;
                 pass.Run(candidateWeights, candidateBias, activation, candidate, cancellation);
 
-                if (!double.IsFinite(candidate.Loss) || candidate.Loss > settings.DivergenceFactor * current.Loss)
+                if (!double.IsFinite(candidate.Loss) || candidate.Loss > settings.DivergenceFactor * current.Loss
+                    || !SharedAutoencoderModelParameters.AllFinite(candidate.Gradient))
                 {
                     history.Add(Record(iteration, candidate, learningRate, undone: true, candidateWeights, settings));
                     if (++halvings > settings.MaxLearningRateHalvings)
                     {
                         throw new InvalidOperationException(string.Format(CultureInfo.InvariantCulture,
-                            "Training diverged: the loss stayed non-finite or grew more than {0}× even after halving the learning rate {1} times. The last good iteration was {2} (loss {3:G6}).",
-                            settings.DivergenceFactor, settings.MaxLearningRateHalvings, iteration - 1, current.Loss));
+                            "Training diverged: the loss stayed non-finite or grew more than {0}× even after halving the learning rate {1} times. The last good iteration was {2} (loss {3:G6}). "
+                            + "The step size assumes features of order 1 and the largest feature magnitude is {4:G4}: scale the features (for example with NormalizeMinMax) or lower LearningRate.",
+                            settings.DivergenceFactor, settings.MaxLearningRateHalvings, iteration - 1, current.Loss,
+                            Math.Abs(System.Numerics.Tensors.TensorPrimitives.MaxMagnitude(data.Values.AsSpan(0, data.RowCount * n)))));
                     }
                     monitor.Warning(string.Format(CultureInfo.InvariantCulture,
                         "Iteration {0}: the step with learning rate {1:G4} raised the loss from {2:G6} to {3:G6}; undone, learning rate halved to {4:G4}.",

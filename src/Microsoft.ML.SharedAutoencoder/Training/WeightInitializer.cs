@@ -93,10 +93,16 @@ namespace Microsoft.ML.SharedAutoencoder.Training
             {
                 var gram = y.TransposeAndMultiply(y);
                 var evd = gram.Evd(Symmetricity.Symmetric);
+                double largest = 0;
                 for (int i = 0; i < count; i++)
                 {
                     var u = evd.EigenVectors.Column(rows - 1 - i);
                     var v = y.TransposeThisAndMultiply(u);
+                    largest = Math.Max(largest, v.L2Norm());
+                    // Yᵀu vanishes for u in the null space of YYᵀ (data of rank < count): take any unit direction
+                    // orthogonal to the earlier ones, as the EVD of YᵀY does in the other branch, instead of a zero column.
+                    if (!(v.L2Norm() > 1e-7 * largest))
+                        v = OrthogonalDirection(weights, i, n);
                     for (int j = 0; j < n; j++)
                         weights[i * n + j] = (float)v[j];
                 }
@@ -113,6 +119,30 @@ namespace Microsoft.ML.SharedAutoencoder.Training
                     TensorPrimitives.Negate(column, column);
             }
             return weights;
+        }
+
+        /// <summary>
+        /// A unit vector orthogonal to the first <paramref name="count"/> unit-major columns (count &lt; n): the standard basis
+        /// vector with the largest component outside their span, that component normalized. Deterministic.
+        /// </summary>
+        private static Vector<double> OrthogonalDirection(float[] columns, int count, int n)
+        {
+            Vector<double>? best = null;
+            double bestNorm = 0;
+            for (int e = 0; e < n; e++)
+            {
+                var v = Vector<double>.Build.Dense(n);
+                v[e] = 1;
+                for (int i = 0; i < count; i++)
+                {
+                    var column = Vector<double>.Build.Dense(n, j => columns[i * n + j]);
+                    v -= column * (column * v / (column * column));
+                }
+                double norm = v.L2Norm();
+                if (norm > bestNorm)
+                    (best, bestNorm) = (v, norm);
+            }
+            return best! / bestNorm;
         }
     }
 }
