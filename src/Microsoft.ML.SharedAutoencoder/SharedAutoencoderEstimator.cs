@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using System.Threading;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
 using Microsoft.ML.SharedAutoencoder.Training;
@@ -36,9 +37,24 @@ namespace Microsoft.ML.SharedAutoencoder
         /// <summary>Trains the autoencoder on the input column of <paramref name="input"/>.</summary>
         /// <param name="input">The training data.</param>
         /// <returns>The fitted transformer.</returns>
-        public SharedAutoencoderTransformer Fit(IDataView input)
+        public SharedAutoencoderTransformer Fit(IDataView input) => Fit(input, CancellationToken.None);
+
+        /// <summary>
+        /// Trains the autoencoder on the input column of <paramref name="input"/>, stopping when
+        /// <paramref name="cancellationToken"/> is cancelled.
+        /// </summary>
+        /// <remarks>
+        /// Cancellation is checked after reading the data, before every step and between the row partitions of each
+        /// pass, so Fit stops within one pass; it then throws <see cref="OperationCanceledException"/> and returns no model.
+        /// </remarks>
+        /// <param name="input">The training data.</param>
+        /// <param name="cancellationToken">Cancels training.</param>
+        /// <returns>The fitted transformer.</returns>
+        /// <exception cref="OperationCanceledException">Training was cancelled.</exception>
+        public SharedAutoencoderTransformer Fit(IDataView input, CancellationToken cancellationToken)
         {
             _host.CheckValue(input, nameof(input));
+            cancellationToken.ThrowIfCancellationRequested();
             int inputSize = CheckInputColumn(_host, input.Schema, _options.InputColumnName);
             using IChannel channel = _host.Start("Training shared autoencoder");
 
@@ -46,8 +62,8 @@ namespace Microsoft.ML.SharedAutoencoder
             CheckMemory(input, inputSize, settings);
             DenseRows rows = ReadRows(input, inputSize);
             CheckTrainable(rows, settings);
-            var monitor = new ChannelMonitor(_host, channel);
-            var (model, history) = AutoencoderTrainer.Train(rows, settings, monitor);
+            var monitor = new ChannelMonitor(_host, channel, cancellationToken);
+            var (model, history) = AutoencoderTrainer.Train(rows, settings, monitor, cancellationToken);
             return new SharedAutoencoderTransformer(_host, model, history, OutputColumns());
         }
 
@@ -309,23 +325,29 @@ namespace Microsoft.ML.SharedAutoencoder
             return columns.ToArray();
         }
 
-        /// <summary>Forwards the trainer's progress to an ML.NET channel and its cancellation check to the host.</summary>
+        /// <summary>Forwards the trainer's progress to an ML.NET channel and its cancellation check to the host and the token.</summary>
         private sealed class ChannelMonitor : ITrainingMonitor
         {
             private readonly IHost _host;
             private readonly IChannel _channel;
+            private readonly CancellationToken _cancellation;
 
-            public ChannelMonitor(IHost host, IChannel channel)
+            public ChannelMonitor(IHost host, IChannel channel, CancellationToken cancellation)
             {
                 _host = host;
                 _channel = channel;
+                _cancellation = cancellation;
             }
 
             public void Info(string message) => _channel.Info(message);
 
             public void Warning(string message) => _channel.Warning(message);
 
-            public void CheckAlive() => _host.CheckAlive();
+            public void CheckAlive()
+            {
+                _host.CheckAlive();
+                _cancellation.ThrowIfCancellationRequested();
+            }
         }
     }
 }
