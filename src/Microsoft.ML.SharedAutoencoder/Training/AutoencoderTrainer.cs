@@ -52,29 +52,49 @@ namespace Microsoft.ML.SharedAutoencoder.Training
             {
                 monitor.CheckAlive();
                 cancellation.ThrowIfCancellationRequested();
+                // A perfect fit cannot improve, and any rounding above 0 would look like divergence to the guard.
+                if (current.Loss == 0)
+                {
+                    stopReason = TrainingStopReason.Converged;
+                    break;
+                }
 
                 Step(weights, current.Gradient, learningRate, n, candidateWeights);
                 for (int i = 0; i < m; i++)
                     candidateBias[i] = bias[i] / settings.BiasDecay;
                 pass.Run(candidateWeights, candidateBias, activation, candidate, cancellation);
 
-                if (!double.IsFinite(candidate.Loss) || candidate.Loss > settings.DivergenceFactor * current.Loss
-                    || !SharedAutoencoderModelParameters.AllFinite(candidate.Gradient))
+                bool finite = double.IsFinite(candidate.Loss) && SharedAutoencoderModelParameters.AllFinite(candidate.Gradient);
+                float acceptedRate = learningRate;
+                if (!finite || candidate.Loss > settings.DivergenceFactor * current.Loss)
                 {
-                    history.Add(Record(iteration, candidate, learningRate, undone: true, candidateWeights, settings));
-                    if (++halvings > settings.MaxLearningRateHalvings)
+                    if (finite && halvings == settings.MaxLearningRateHalvings)
                     {
-                        throw new InvalidOperationException(string.Format(CultureInfo.InvariantCulture,
-                            "Training diverged: the loss stayed non-finite or grew more than {0}× even after halving the learning rate {1} times. The last good iteration was {2} (loss {3:G6}). "
-                            + "The step size assumes features of order 1 and the largest feature magnitude is {4:G4}: scale the features (for example with NormalizeMinMax) or lower LearningRate.",
-                            settings.DivergenceFactor, settings.MaxLearningRateHalvings, iteration - 1, current.Loss,
-                            Math.Abs(System.Numerics.Tensors.TensorPrimitives.MaxMagnitude(data.Values.AsSpan(0, data.RowCount * n)))));
+                        // ζ is now 2^-H of its value and the step barely moves W: the rise comes from the bias schedule
+                        // b ← b/C (or from rounding at a near-zero loss), which no step size can undo. Accept the step and
+                        // go back to the learning rate of before the halvings.
+                        learningRate *= MathF.Pow(2, halvings);
+                        monitor.Warning(string.Format(CultureInfo.InvariantCulture,
+                            "Iteration {0}: the loss rose from {1:G6} to {2:G6} even with a negligible step; the rise comes from the bias schedule, so the step is kept.",
+                            iteration, current.Loss, candidate.Loss));
                     }
-                    monitor.Warning(string.Format(CultureInfo.InvariantCulture,
-                        "Iteration {0}: the step with learning rate {1:G4} raised the loss from {2:G6} to {3:G6}; undone, learning rate halved to {4:G4}.",
-                        iteration, learningRate, current.Loss, candidate.Loss, learningRate / 2));
-                    learningRate /= 2;
-                    continue;
+                    else
+                    {
+                        history.Add(Record(iteration, candidate, learningRate, undone: true, candidateWeights, settings));
+                        if (++halvings > settings.MaxLearningRateHalvings)
+                        {
+                            throw new InvalidOperationException(string.Format(CultureInfo.InvariantCulture,
+                                "Training diverged: the loss stayed non-finite even after halving the learning rate {0} times. The last good iteration was {1} (loss {2:G6}). "
+                                + "The step size assumes features of order 1 and the largest feature magnitude is {3:G4}: scale the features (for example with NormalizeMinMax) or lower LearningRate.",
+                                settings.MaxLearningRateHalvings, iteration - 1, current.Loss,
+                                Math.Abs(System.Numerics.Tensors.TensorPrimitives.MaxMagnitude(data.Values.AsSpan(0, data.RowCount * n)))));
+                        }
+                        monitor.Warning(string.Format(CultureInfo.InvariantCulture,
+                            "Iteration {0}: the step with learning rate {1:G4} raised the loss from {2:G6} to {3:G6}; undone, learning rate halved to {4:G4}.",
+                            iteration, learningRate, current.Loss, candidate.Loss, learningRate / 2));
+                        learningRate /= 2;
+                        continue;
+                    }
                 }
 
                 halvings = 0;
@@ -82,8 +102,8 @@ namespace Microsoft.ML.SharedAutoencoder.Training
                 (weights, candidateWeights) = (candidateWeights, weights);
                 (bias, candidateBias) = (candidateBias, bias);
                 (current, candidate) = (candidate, current);
-                history.Add(Record(iteration, current, learningRate, undone: false, weights, settings));
-                monitor.Info(Describe(iteration, settings.Iterations, current, learningRate));
+                history.Add(Record(iteration, current, acceptedRate, undone: false, weights, settings));
+                monitor.Info(Describe(iteration, settings.Iterations, current, acceptedRate));
 
                 if (settings.Tolerance > 0 && Math.Abs(previousLoss - current.Loss) <= settings.Tolerance * Math.Max(previousLoss, double.Epsilon))
                 {
