@@ -68,9 +68,9 @@ namespace Microsoft.ML.SharedAutoencoder.Training
                 float acceptedRate = learningRate;
                 if (!finite || candidate.Loss > settings.DivergenceFactor * current.Loss)
                 {
-                    if (finite && halvings == settings.MaxLearningRateHalvings)
+                    if (finite && halvings == settings.MaxLearningRateHalvings && LargestChange(weights, candidateWeights) <= NegligibleWeightChange)
                     {
-                        // ζ is now 2^-H of its value and the step barely moves W: the rise comes from the bias schedule
+                        // ζ is now 2^-H of its value and the step does not move W: the rise comes from the bias schedule
                         // b ← b/C (or from rounding at a near-zero loss), which no step size can undo. Accept the step and
                         // go back to the learning rate of before the halvings.
                         learningRate *= MathF.Pow(2, halvings);
@@ -84,9 +84,9 @@ namespace Microsoft.ML.SharedAutoencoder.Training
                         if (++halvings > settings.MaxLearningRateHalvings)
                         {
                             throw new InvalidOperationException(string.Format(CultureInfo.InvariantCulture,
-                                "Training diverged: the loss stayed non-finite even after halving the learning rate {0} times. The last good iteration was {1} (loss {2:G6}). "
-                                + "The step size assumes features of order 1 and the largest feature magnitude is {3:G4}: scale the features (for example with NormalizeMinMax) or lower LearningRate.",
-                                settings.MaxLearningRateHalvings, iteration - 1, current.Loss,
+                                "Training diverged: the loss stayed non-finite or grew more than {0}× even after halving the learning rate {1} times. The last good iteration was {2} (loss {3:G6}). "
+                                + "The step size assumes features of order 1 and the largest feature magnitude is {4:G4}: scale the features (for example with NormalizeMinMax) or lower LearningRate.",
+                                settings.DivergenceFactor, settings.MaxLearningRateHalvings, iteration - 1, current.Loss,
                                 Math.Abs(System.Numerics.Tensors.TensorPrimitives.MaxMagnitude(data.Values.AsSpan(0, data.RowCount * n)))));
                         }
                         monitor.Warning(string.Format(CultureInfo.InvariantCulture,
@@ -115,6 +115,17 @@ namespace Microsoft.ML.SharedAutoencoder.Training
 
             var model = new SharedAutoencoderModelParameters(n, weights, bias, settings.Activation, settings.Threshold);
             return (model, new TrainingHistory(history, stopReason));
+        }
+
+        // A step that moves no weight by more than this leaves W as it was, to float32 precision of unit-norm columns.
+        private const float NegligibleWeightChange = 1e-6f;
+
+        private static float LargestChange(ReadOnlySpan<float> before, ReadOnlySpan<float> after)
+        {
+            float largest = 0;
+            for (int j = 0; j < before.Length; j++)
+                largest = Math.Max(largest, Math.Abs(after[j] - before[j]));
+            return largest;
         }
 
         /// <summary>

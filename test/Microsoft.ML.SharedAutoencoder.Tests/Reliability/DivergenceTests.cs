@@ -41,19 +41,32 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Reliability
         private static DenseRows Rows() => new(ReliabilityData.Flatten(ReliabilityData.Mixture(N, M, Count, seed: 9)), Count, N);
 
         [TestMethod]
-        public void AFiniteRiseNoStepSizeRemovesIsKeptAfterTheHalvings()
+        public void AFiniteRiseNoStepSizeRemovesIsKeptOnceTheStepNoLongerMovesW()
         {
             // A divergence factor far below 1 rejects every step, whatever ζ: like a rise caused by the bias schedule
-            // b ← b/C, which halving ζ cannot undo. After the allowed halvings the step is kept (with a warning) and
+            // b ← b/C, which halving ζ cannot undo. Once ζ/2³⁰ no longer moves W the step is kept (with a warning) and
             // the next iteration starts again from the full learning rate, instead of failing the whole run.
             var monitor = new ScriptedMonitor();
-            var (model, history) = AutoencoderTrainer.Train(Rows(), Settings(halvings: 4, divergenceFactor: 1e-9), monitor);
+            var settings = Settings(halvings: 30, divergenceFactor: 1e-9);
+            var (model, history) = AutoencoderTrainer.Train(Rows(), settings, monitor);
             var accepted = history.Iterations.Where(e => !e.Undone).ToList();
             Assert.HasCount(21, accepted);
-            Assert.IsTrue(accepted.Skip(1).All(e => e.LearningRate == M / 16f), "each kept step was made with ζ / 2⁴");
-            Assert.AreEqual(20 * 4, history.Iterations.Count(e => e.Undone));
+            Assert.IsTrue(accepted.Skip(1).All(e => e.LearningRate == M / MathF.Pow(2, 30)), "each kept step was made with ζ / 2³⁰");
+            Assert.AreEqual(20 * 30, history.Iterations.Count(e => e.Undone));
             Assert.AreEqual(20, monitor.Warnings.Count(w => w.Contains("the step is kept")));
             Assert.IsTrue(model.GetWeights().All(c => c.All(float.IsFinite)));
+        }
+
+        [TestMethod]
+        public void ARiseThatPersistsWhileTheStepStillMovesWIsDivergence()
+        {
+            // With only 4 halvings ζ/16 still moves W: the rise is the step's fault, so training stops and says so.
+            var monitor = new ScriptedMonitor();
+            var error = Assert.Throws<InvalidOperationException>(() => AutoencoderTrainer.Train(Rows(), Settings(halvings: 4, divergenceFactor: 1e-9), monitor));
+            Console.WriteLine(error.Message);
+            StringAssert.Contains(error.Message, "halving the learning rate 4 times");
+            StringAssert.Contains(error.Message, "The last good iteration was 0");
+            Assert.HasCount(4, monitor.Warnings);
         }
 
         [TestMethod]
