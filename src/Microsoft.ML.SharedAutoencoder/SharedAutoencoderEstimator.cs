@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using System.Threading;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
 using Microsoft.ML.SharedAutoencoder.Streaming;
@@ -37,16 +38,32 @@ namespace Microsoft.ML.SharedAutoencoder
         /// <summary>Trains the autoencoder on the input column of <paramref name="input"/>.</summary>
         /// <param name="input">The training data.</param>
         /// <returns>The fitted transformer.</returns>
-        public SharedAutoencoderTransformer Fit(IDataView input)
+        public SharedAutoencoderTransformer Fit(IDataView input) => Fit(input, CancellationToken.None);
+
+        /// <summary>
+        /// Trains the autoencoder on the input column of <paramref name="input"/>, stopping when
+        /// <paramref name="cancellationToken"/> is cancelled.
+        /// </summary>
+        /// <remarks>
+        /// Cancellation is checked after reading the data, before every step and between the row partitions of each
+        /// pass, so Fit stops within one pass; it then throws <see cref="OperationCanceledException"/> and returns no model.
+        /// </remarks>
+        /// <param name="input">The training data.</param>
+        /// <param name="cancellationToken">Cancels training.</param>
+        /// <returns>The fitted transformer.</returns>
+        /// <exception cref="OperationCanceledException">Training was cancelled.</exception>
+        public SharedAutoencoderTransformer Fit(IDataView input, CancellationToken cancellationToken)
         {
             _host.CheckValue(input, nameof(input));
+            cancellationToken.ThrowIfCancellationRequested();
             int inputSize = CheckInputColumn(_host, input.Schema, _options.InputColumnName);
             using IChannel channel = _host.Start("Training shared autoencoder");
 
             TrainerSettings settings = Resolve(inputSize, channel);
             ITrainingRows rows = ReadRows(input, inputSize, settings, channel);
-            var monitor = new ChannelMonitor(_host, channel);
-            var (model, history) = AutoencoderTrainer.Train(rows, settings, monitor);
+            CheckTrainable(rows, settings);
+            var monitor = new ChannelMonitor(_host, channel, cancellationToken);
+            var (model, history) = AutoencoderTrainer.Train(rows, settings, monitor, cancellationToken);
             return new SharedAutoencoderTransformer(_host, model, history, OutputColumns());
         }
 
@@ -266,6 +283,21 @@ namespace Microsoft.ML.SharedAutoencoder
             return new DenseRows(values, (int)rowCount, inputSize);
         }
 
+        /// <summary>Refuses data on which training is meaningless or the initialization impossible, before any step.</summary>
+        private void CheckTrainable(ITrainingRows rows, TrainerSettings settings)
+        {
+            string column = _options.InputColumnName;
+            // Zero data make the loss 0 for every W: nothing would be learned, and a model would hide an upstream mistake.
+            // Checked on data held in memory; streamed all-zero data stop at the first step as converged (loss 0).
+            if (rows is DenseRows dense && System.Numerics.Tensors.TensorPrimitives.MaxMagnitude(dense.Values.AsSpan(0, dense.RowCount * dense.Dimension)) == 0)
+                throw _host.Except($"Column '{column}' is zero in all {rows.RowCount} rows: there is nothing to encode. Check that the right column is used.");
+            if (settings.Initialization == WeightInitialization.Pca && rows.RowCount < settings.HiddenUnits)
+            {
+                throw _host.ExceptUserArg(nameof(Options.Initialization),
+                    $"Pca initialization needs at least one row per hidden unit; the data have {rows.RowCount} rows for HiddenUnits = {settings.HiddenUnits}. Use Random initialization or fewer hidden units");
+            }
+        }
+
         private SharedAutoencoderTransformer.OutputColumn[] OutputColumns()
         {
             var columns = new List<SharedAutoencoderTransformer.OutputColumn>
@@ -279,23 +311,29 @@ namespace Microsoft.ML.SharedAutoencoder
             return columns.ToArray();
         }
 
-        /// <summary>Forwards the trainer's progress to an ML.NET channel and its cancellation check to the host.</summary>
+        /// <summary>Forwards the trainer's progress to an ML.NET channel and its cancellation check to the host and the token.</summary>
         private sealed class ChannelMonitor : ITrainingMonitor
         {
             private readonly IHost _host;
             private readonly IChannel _channel;
+            private readonly CancellationToken _cancellation;
 
-            public ChannelMonitor(IHost host, IChannel channel)
+            public ChannelMonitor(IHost host, IChannel channel, CancellationToken cancellation)
             {
                 _host = host;
                 _channel = channel;
+                _cancellation = cancellation;
             }
 
             public void Info(string message) => _channel.Info(message);
 
             public void Warning(string message) => _channel.Warning(message);
 
-            public void CheckAlive() => _host.CheckAlive();
+            public void CheckAlive()
+            {
+                _host.CheckAlive();
+                _cancellation.ThrowIfCancellationRequested();
+            }
         }
     }
 }

@@ -81,7 +81,14 @@ namespace Microsoft.ML.SharedAutoencoder
             Contracts.CheckValue(env, nameof(env));
             var host = env.Register(nameof(SharedAutoencoderTransformer));
             host.CheckValue(ctx, nameof(ctx));
-            ctx.CheckAtModel(GetVersionInfo());
+            // ML.NET's own check (CheckAtModel) names ML.NET's version, not this package's: say which one to update.
+            VersionInfo version = GetVersionInfo();
+            if (ctx.Header.ModelSignature == version.ModelSignature && ctx.Header.ModelVerReadable > version.VerWrittenCur)
+            {
+                throw host.ExceptDecode($"The model was written in format 0x{ctx.Header.ModelVerWritten:X8} of {typeof(SharedAutoencoderTransformer).Assembly.GetName().Name}, "
+                    + $"readable only from format 0x{ctx.Header.ModelVerReadable:X8}; this version reads formats up to 0x{version.VerWrittenCur:X8}. Update the package to load the model.");
+            }
+            ctx.CheckAtModel(version);
             return new SharedAutoencoderTransformer(host, ctx);
         }
 
@@ -101,13 +108,20 @@ namespace Microsoft.ML.SharedAutoencoder
             ctx.SetVersionInfo(GetVersionInfo());
 
             // *** Binary format, version 0x00010001 ***
+            // Versioning: ML.NET's model header stores the version written and the oldest version able to read it
+            // (GetVersionInfo). Loading refuses a file whose readable version is newer than the code's written version
+            // ("the model is too new") and one older than verWeCanReadBack. Every format change bumps verWrittenCur;
+            // a change older code cannot read also bumps verReadableCur.
+            // Load checks every field below and fails with a FormatException ("corrupt model") rather than build a
+            // model from a damaged file: ranges, finiteness and unit-norm columns of W.
             // <base>: int c (number of output columns), then c pairs of string ids (output name, input name)
             // int: kind of each of the c output columns (0 code, 1 reconstruction, 2 reconstruction error); the first is the code
             // int: n, the input dimension (> 0)
             // int: m, the number of hidden units (> 0)
             // int: activation (0 ReLU, 1 hard threshold)
             // float: threshold λ (finite, > 0)
-            // float[m·n]: W, unit-major (hidden unit i's weights at [i·n, (i+1)·n)), no count, all finite
+            // float[m·n]: W, unit-major (hidden unit i's weights at [i·n, (i+1)·n)), no count, all finite, every column of
+            //   unit norm (checked on load to within 1e-4)
             // float[m]: b, no count, all finite
             // int: stop reason (TrainingStopReason)
             // int: h, the number of history entries (≥ 0), then h entries of
@@ -137,6 +151,9 @@ namespace Microsoft.ML.SharedAutoencoder
             }
         }
 
+        // float32 normalization leaves ‖W_i‖ within a few ulps of 1; a corrupted value moves it far more.
+        private const double UnitNormTolerance = 1e-4;
+
         private static (SharedAutoencoderModelParameters, TrainingHistory, OutputKind[]) LoadParameters(IHost host, ModelLoadContext ctx, int columnCount)
         {
             host.CheckDecode(columnCount >= 1 && columnCount <= 3);
@@ -151,13 +168,20 @@ namespace Microsoft.ML.SharedAutoencoder
 
             int n = ctx.Reader.ReadInt32();
             int m = ctx.Reader.ReadInt32();
-            host.CheckDecode(n > 0 && m > 0 && (long)n * m <= 0x7FFFFFC7);
+            host.CheckDecode(n > 0 && m > 0 && (long)n * m <= 0x7FFFFFC7, $"The model's sizes n = {n}, m = {m} are impossible.");
             int activation = ctx.Reader.ReadInt32();
-            host.CheckDecode(Enum.IsDefined((AutoencoderActivation)activation));
+            host.CheckDecode(Enum.IsDefined((AutoencoderActivation)activation), $"The model's activation code {activation} is unknown.");
             float threshold = ctx.Reader.ReadSingle();
-            host.CheckDecode(float.IsFinite(threshold) && threshold > 0);
+            host.CheckDecode(float.IsFinite(threshold) && threshold > 0, $"The model's threshold {threshold} is not positive and finite.");
             float[] weights = ctx.Reader.ReadSingleArray(n * m);
             host.CheckDecode(SharedAutoencoderModelParameters.AllFinite(weights), "The model's weights contain NaN or infinity.");
+            for (int i = 0; i < m; i++)
+            {
+                // Training keeps every column at unit norm; anything else is a damaged file, not a model.
+                double norm = Math.Sqrt(TensorPrimitives.SumOfSquares(weights.AsSpan(i * n, n)));
+                if (!(Math.Abs(norm - 1) <= UnitNormTolerance))
+                    throw host.ExceptDecode($"The model's weight column {i} has norm {norm:G6}; trained columns have unit norm. The file is damaged.");
+            }
             float[] bias = ctx.Reader.ReadSingleArray(m);
             host.CheckDecode(SharedAutoencoderModelParameters.AllFinite(bias), "The model's bias contains NaN or infinity.");
             var model = new SharedAutoencoderModelParameters(n, weights, bias, (AutoencoderActivation)activation, threshold);

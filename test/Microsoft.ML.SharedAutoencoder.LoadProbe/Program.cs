@@ -1,15 +1,22 @@
 // Usage: LoadProbe <model.zip> <rows.bin> <codes.bin>
+//        LoadProbe train <rows.bin> <hiddenUnits> <seed> <threads> <parameters.bin>
 // rows.bin: int32 rowCount, int32 n, then rowCount·n float32 values. codes.bin: int32 rowCount, int32 m, then the
 // dense codes (float32) of column "Code", computed by the loaded model.
+// Train mode fits the estimator (ReLU, 10 iterations, the given seed and threads) and writes parameters.bin:
+// int32 m, int32 n, W unit-major (m·n float32), b (m float32), int32 h, then h (double loss, float learning rate).
 using System;
 using System.Collections.Generic;
 using System.IO;
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using Microsoft.ML.SharedAutoencoder;
+
+if (args.Length == 6 && args[0] == "train")
+    return Train(args[1], int.Parse(args[2]), int.Parse(args[3]), int.Parse(args[4]), args[5]);
 
 if (args.Length != 3)
 {
-    Console.Error.WriteLine("usage: LoadProbe <model.zip> <rows.bin> <codes.bin>");
+    Console.Error.WriteLine("usage: LoadProbe <model.zip> <rows.bin> <codes.bin> | LoadProbe train <rows.bin> <hiddenUnits> <seed> <threads> <parameters.bin>");
     return 2;
 }
 
@@ -50,6 +57,44 @@ using (var cursor = codes.GetRowCursor(new[] { column }))
     }
 }
 return 0;
+
+static int Train(string rowsPath, int hiddenUnits, int seed, int threads, string outputPath)
+{
+    var ml = new MLContext(seed: 7);
+    var rows = new List<ProbeRow>();
+    int n;
+    using (var reader = new BinaryReader(File.OpenRead(rowsPath)))
+    {
+        int count = reader.ReadInt32();
+        n = reader.ReadInt32();
+        for (int t = 0; t < count; t++)
+        {
+            var features = new float[n];
+            for (int j = 0; j < n; j++)
+                features[j] = reader.ReadSingle();
+            rows.Add(new ProbeRow { Features = features });
+        }
+    }
+    var schema = SchemaDefinition.Create(typeof(ProbeRow));
+    schema[nameof(ProbeRow.Features)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, n);
+    var options = new SharedAutoencoderEstimator.Options { HiddenUnits = hiddenUnits, Iterations = 10, Seed = seed, NumberOfThreads = threads };
+    var model = ml.Transforms.SharedAutoencoder(options).Fit(ml.Data.LoadFromEnumerable(rows, schema));
+    using var writer = new BinaryWriter(File.Create(outputPath));
+    writer.Write(model.Model.HiddenUnits);
+    writer.Write(model.Model.InputSize);
+    foreach (float[] column in model.Model.GetWeights())
+        foreach (float v in column)
+            writer.Write(v);
+    foreach (float v in model.Model.GetBias())
+        writer.Write(v);
+    writer.Write(model.History.Iterations.Count);
+    foreach (var entry in model.History.Iterations)
+    {
+        writer.Write(entry.Loss);
+        writer.Write(entry.LearningRate);
+    }
+    return 0;
+}
 
 internal sealed class ProbeRow
 {

@@ -60,12 +60,21 @@ namespace Microsoft.ML.SharedAutoencoder
         public float[] GetBias() => (float[])_bias.Clone();
 
         /// <summary>Computes the code x = σ(Wᵀy + b).</summary>
+        /// <remarks>
+        /// An input with a NaN or an infinite value has no meaningful code: every entry of x is NaN (missing in, missing
+        /// out, as ML.NET's own transforms do), never a plausible-looking zero code.
+        /// </remarks>
         /// <param name="input">y, of length <see cref="InputSize"/>.</param>
         /// <param name="code">Receives x, of length <see cref="HiddenUnits"/>.</param>
         public void Encode(ReadOnlySpan<float> input, Span<float> code)
         {
             CheckLength(input.Length, InputSize, nameof(input));
             CheckLength(code.Length, HiddenUnits, nameof(code));
+            if (!AllFinite(input))
+            {
+                code.Fill(float.NaN);
+                return;
+            }
             GradientKernel.Encode(input, _weights, _bias, _activation, code);
         }
 

@@ -33,10 +33,13 @@ namespace Microsoft.ML.SharedAutoencoder.Training
             var current = new PassResult(n, m);
             var candidate = new PassResult(n, m);
             pass.Run(weights, bias, activation, current, cancellation);
-            if (!double.IsFinite(current.Loss))
+            if (!double.IsFinite(current.Loss) || !SharedAutoencoderModelParameters.AllFinite(current.Gradient))
             {
-                throw new InvalidOperationException(
-                    "The reconstruction loss of the initial weights is not finite in float32: the feature values are too large. Scale the features (for example with NormalizeMinMax) before training.");
+                // Data are finite (checked when read), so only float32 overflow of ‖y‖² or of the gradient sum gets here.
+                float largest = LargestMagnitude(data);
+                throw new InvalidOperationException(string.Format(CultureInfo.InvariantCulture,
+                    "The {0} of the initial weights overflows float32: the feature values are too large (largest magnitude {1:G4}). scale the features (for example with NormalizeMinMax) before training.",
+                    double.IsFinite(current.Loss) ? "gradient" : "reconstruction loss", largest));
             }
 
             var history = new List<TrainingIteration> { Record(0, current, 0f, undone: false, weights, settings) };
@@ -52,6 +55,12 @@ namespace Microsoft.ML.SharedAutoencoder.Training
             {
                 monitor.CheckAlive();
                 cancellation.ThrowIfCancellationRequested();
+                // A perfect fit cannot improve, and any rounding above 0 would look like divergence to the guard.
+                if (current.Loss == 0)
+                {
+                    stopReason = TrainingStopReason.Converged;
+                    break;
+                }
 
                 if (miniBatch)
                 {
@@ -65,20 +74,37 @@ namespace Microsoft.ML.SharedAutoencoder.Training
                     pass.Run(candidateWeights, candidateBias, activation, candidate, cancellation);
                 }
 
-                if (!double.IsFinite(candidate.Loss) || candidate.Loss > settings.DivergenceFactor * current.Loss)
+                bool finite = double.IsFinite(candidate.Loss) && SharedAutoencoderModelParameters.AllFinite(candidate.Gradient);
+                float acceptedRate = learningRate;
+                if (!finite || candidate.Loss > settings.DivergenceFactor * current.Loss)
                 {
-                    history.Add(Record(iteration, candidate, learningRate, undone: true, candidateWeights, settings));
-                    if (++halvings > settings.MaxLearningRateHalvings)
+                    if (finite && halvings == settings.MaxLearningRateHalvings && LargestChange(weights, candidateWeights) <= NegligibleWeightChange)
                     {
-                        throw new InvalidOperationException(string.Format(CultureInfo.InvariantCulture,
-                            "Training diverged: the loss stayed non-finite or grew more than {0}× even after halving the learning rate {1} times. The last good iteration was {2} (loss {3:G6}).",
-                            settings.DivergenceFactor, settings.MaxLearningRateHalvings, iteration - 1, current.Loss));
+                        // ζ is now 2^-H of its value and the step does not move W: the rise comes from the bias schedule
+                        // b ← b/C (or from rounding at a near-zero loss), which no step size can undo. Accept the step and
+                        // go back to the learning rate of before the halvings.
+                        learningRate *= MathF.Pow(2, halvings);
+                        monitor.Warning(string.Format(CultureInfo.InvariantCulture,
+                            "Iteration {0}: the loss rose from {1:G6} to {2:G6} even with a negligible step; the rise comes from the bias schedule, so the step is kept.",
+                            iteration, current.Loss, candidate.Loss));
                     }
-                    monitor.Warning(string.Format(CultureInfo.InvariantCulture,
-                        "Iteration {0}: the step with learning rate {1:G4} raised the loss from {2:G6} to {3:G6}; undone, learning rate halved to {4:G4}.",
-                        iteration, learningRate, current.Loss, candidate.Loss, learningRate / 2));
-                    learningRate /= 2;
-                    continue;
+                    else
+                    {
+                        history.Add(Record(iteration, candidate, learningRate, undone: true, candidateWeights, settings));
+                        if (++halvings > settings.MaxLearningRateHalvings)
+                        {
+                            throw new InvalidOperationException(string.Format(CultureInfo.InvariantCulture,
+                                "Training diverged: the loss stayed non-finite or grew more than {0}× even after halving the learning rate {1} times. The last good iteration was {2} (loss {3:G6}). "
+                                + "The step size assumes features of order 1 and the largest feature magnitude is {4:G4}: scale the features (for example with NormalizeMinMax) or lower LearningRate.",
+                                settings.DivergenceFactor, settings.MaxLearningRateHalvings, iteration - 1, current.Loss,
+                                LargestMagnitude(data)));
+                        }
+                        monitor.Warning(string.Format(CultureInfo.InvariantCulture,
+                            "Iteration {0}: the step with learning rate {1:G4} raised the loss from {2:G6} to {3:G6}; undone, learning rate halved to {4:G4}.",
+                            iteration, learningRate, current.Loss, candidate.Loss, learningRate / 2));
+                        learningRate /= 2;
+                        continue;
+                    }
                 }
 
                 halvings = 0;
@@ -86,8 +112,8 @@ namespace Microsoft.ML.SharedAutoencoder.Training
                 (weights, candidateWeights) = (candidateWeights, weights);
                 (bias, candidateBias) = (candidateBias, bias);
                 (current, candidate) = (candidate, current);
-                history.Add(Record(iteration, current, learningRate, undone: false, weights, settings));
-                monitor.Info(Describe(iteration, settings.Iterations, current, learningRate));
+                history.Add(Record(iteration, current, acceptedRate, undone: false, weights, settings));
+                monitor.Info(Describe(iteration, settings.Iterations, current, acceptedRate));
 
                 if (settings.Tolerance > 0 && Math.Abs(previousLoss - current.Loss) <= settings.Tolerance * Math.Max(previousLoss, double.Epsilon))
                 {
@@ -99,6 +125,30 @@ namespace Microsoft.ML.SharedAutoencoder.Training
 
             var model = new SharedAutoencoderModelParameters(n, weights, bias, settings.Activation, settings.Threshold);
             return (model, new TrainingHistory(history, stopReason));
+        }
+
+        /// <summary>The largest |y_j| over all rows: reported when training fails because the features are too large. Reads the rows once.</summary>
+        private static float LargestMagnitude(ITrainingRows data)
+        {
+            const int rowsPerRead = 1024;
+            var buffer = new float[rowsPerRead * data.Dimension];
+            float largest = 0;
+            using ITrainingRowReader reader = data.OpenReader();
+            int read;
+            while ((read = reader.Read(buffer, rowsPerRead)) > 0)
+                largest = Math.Max(largest, Math.Abs(System.Numerics.Tensors.TensorPrimitives.MaxMagnitude(buffer.AsSpan(0, read * data.Dimension))));
+            return largest;
+        }
+
+        // A step that moves no weight by more than this leaves W as it was, to float32 precision of unit-norm columns.
+        private const float NegligibleWeightChange = 1e-6f;
+
+        private static float LargestChange(ReadOnlySpan<float> before, ReadOnlySpan<float> after)
+        {
+            float largest = 0;
+            for (int j = 0; j < before.Length; j++)
+                largest = Math.Max(largest, Math.Abs(after[j] - before[j]));
+            return largest;
         }
 
         /// <summary>

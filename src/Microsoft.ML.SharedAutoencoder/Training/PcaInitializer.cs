@@ -329,15 +329,45 @@ namespace Microsoft.ML.SharedAutoencoder.Training
             var gram = y.TransposeAndMultiply(y);
             var evd = gram.Evd(Symmetricity.Symmetric);
             var weights = new float[count * n];
+            double largest = 0;
             for (int i = 0; i < count; i++)
             {
                 var u = evd.EigenVectors.Column(rows - 1 - i);
                 var v = y.TransposeThisAndMultiply(u);
                 double norm = v.L2Norm();
+                largest = Math.Max(largest, norm);
+                // Yᵀu vanishes for u in the null space of YYᵀ (data of rank < count): take a unit direction orthogonal
+                // to the earlier ones, as the eigendecomposition of YᵀY would, instead of a zero column.
+                if (!(norm > 1e-7 * largest))
+                    (v, norm) = (OrthogonalDirection(weights, i, n), 1);
                 for (int j = 0; j < n; j++)
-                    weights[i * n + j] = (float)(v[j] / (norm > 0 ? norm : 1));
+                    weights[i * n + j] = (float)(v[j] / norm);
             }
             return weights;
+        }
+
+        /// <summary>
+        /// A unit vector orthogonal to the first <paramref name="count"/> unit-major columns (count &lt; n): the standard
+        /// basis vector with the largest component outside their span, that component normalized. Deterministic.
+        /// </summary>
+        private static Vector<double> OrthogonalDirection(float[] columns, int count, int n)
+        {
+            Vector<double>? best = null;
+            double bestNorm = 0;
+            for (int e = 0; e < n; e++)
+            {
+                var v = Vector<double>.Build.Dense(n);
+                v[e] = 1;
+                for (int i = 0; i < count; i++)
+                {
+                    var column = Vector<double>.Build.Dense(n, j => columns[i * n + j]);
+                    v -= column * (column * v / (column * column));
+                }
+                double norm = v.L2Norm();
+                if (norm > bestNorm)
+                    (best, bestNorm) = (v, norm);
+            }
+            return best! / bestNorm;
         }
     }
 }
