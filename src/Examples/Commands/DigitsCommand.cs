@@ -1,0 +1,7 @@
+namespace Microsoft.ML.SharedAutoencoder.Examples
+{
+    internal static class DigitsCommand
+    {
+        public static int Run(string[] args) => 0;
+    }
+}
