@@ -1,0 +1,231 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+
+namespace Microsoft.ML.SharedAutoencoder.Examples
+{
+    /// <summary>A command-line mistake: unknown option, bad value, missing argument. Exit code 2.</summary>
+    internal sealed class UsageException : Exception
+    {
+        public UsageException(string message) : base(message) { }
+    }
+
+    /// <summary>A problem with the user's input files or data (missing file, bad column). Exit code 1.</summary>
+    internal sealed class InputException : Exception
+    {
+        public InputException(string message) : base(message) { }
+    }
+
+    /// <summary>Exit codes shared by every command.</summary>
+    internal static class ExitCodes
+    {
+        public const int Success = 0;
+        public const int InputError = 1;
+        public const int UsageError = 2;
+    }
+
+    /// <summary>
+    /// A tiny parser for <c>--name value</c> and <c>--flag</c> arguments. Each command declares its options up front, so
+    /// an unknown or repeated option, a missing value and a value of the wrong type are reported by name.
+    /// </summary>
+    internal sealed class CommandLine
+    {
+        private readonly Dictionary<string, string?> _values = new(StringComparer.Ordinal);
+        private readonly HashSet<string> _flags;
+        private readonly HashSet<string> _valued;
+
+        /// <param name="args">The arguments after the command name.</param>
+        /// <param name="valueOptions">Options that take a value (without the leading dashes).</param>
+        /// <param name="flagOptions">Options that take no value.</param>
+        public CommandLine(string[] args, IEnumerable<string> valueOptions, IEnumerable<string>? flagOptions = null)
+        {
+            _valued = new HashSet<string>(valueOptions, StringComparer.Ordinal);
+            _flags = new HashSet<string>(flagOptions ?? Array.Empty<string>(), StringComparer.Ordinal) { "help" };
+            for (int i = 0; i < args.Length; i++)
+            {
+                string arg = args[i];
+                if (arg == "-h")
+                    arg = "--help";
+                if (!arg.StartsWith("--", StringComparison.Ordinal) || arg.Length == 2)
+                    throw new UsageException($"Unexpected argument '{arg}': options are written --name value.");
+                string name = arg.Substring(2);
+                string? inlineValue = null;
+                int equals = name.IndexOf('=');
+                if (equals >= 0)
+                {
+                    inlineValue = name.Substring(equals + 1);
+                    name = name.Substring(0, equals);
+                }
+                if (_values.ContainsKey(name))
+                    throw new UsageException($"Option --{name} is given twice.");
+                if (_flags.Contains(name))
+                {
+                    if (inlineValue != null)
+                        throw new UsageException($"Option --{name} takes no value.");
+                    _values[name] = null;
+                }
+                else if (_valued.Contains(name))
+                {
+                    if (inlineValue == null)
+                    {
+                        if (i + 1 >= args.Length || (args[i + 1].StartsWith("--", StringComparison.Ordinal) && args[i + 1].Length > 2))
+                            throw new UsageException($"Option --{name} needs a value.");
+                        inlineValue = args[++i];
+                    }
+                    _values[name] = inlineValue;
+                }
+                else
+                {
+                    var known = _valued.Concat(_flags).OrderBy(x => x, StringComparer.Ordinal).Select(x => "--" + x);
+                    throw new UsageException($"Unknown option '--{name}'. Known options: {string.Join(", ", known)}.");
+                }
+            }
+        }
+
+        /// <summary>Whether --help was given.</summary>
+        public bool HelpRequested => _values.ContainsKey("help");
+
+        public bool Has(string name) => _values.ContainsKey(name);
+
+        public bool Flag(string name) => _values.ContainsKey(name);
+
+        public string? String(string name) => _values.TryGetValue(name, out string? value) ? value : null;
+
+        public string String(string name, string defaultValue) => String(name) ?? defaultValue;
+
+        public int Int(string name, int defaultValue, int min = int.MinValue, int max = int.MaxValue)
+        {
+            string? text = String(name);
+            if (text == null)
+                return defaultValue;
+            if (!int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int value))
+                throw new UsageException($"Option --{name} needs an integer, got '{text}'.");
+            if (value < min || value > max)
+                throw new UsageException($"Option --{name} must be {Range(min, max)}, got {value}.");
+            return value;
+        }
+
+        public int? NullableInt(string name, int min = int.MinValue, int max = int.MaxValue)
+            => Has(name) ? Int(name, 0, min, max) : null;
+
+        public double Double(string name, double defaultValue, double min = double.NegativeInfinity, double max = double.PositiveInfinity, bool exclusiveMin = false)
+        {
+            string? text = String(name);
+            if (text == null)
+                return defaultValue;
+            if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) || !double.IsFinite(value))
+                throw new UsageException($"Option --{name} needs a finite number, got '{text}'.");
+            if (value < min || value > max || (exclusiveMin && value == min))
+                throw new UsageException($"Option --{name} must be {(exclusiveMin ? $"> {min.ToString(CultureInfo.InvariantCulture)}" : Range(min, max))}, got {text}.");
+            return value;
+        }
+
+        public double? NullableDouble(string name, double min = double.NegativeInfinity, double max = double.PositiveInfinity, bool exclusiveMin = false)
+            => Has(name) ? Double(name, 0, min, max, exclusiveMin) : null;
+
+        /// <summary>One of a fixed set of words (case-insensitive), mapped to a value.</summary>
+        public T Choice<T>(string name, T defaultValue, params (string Word, T Value)[] choices)
+        {
+            string? text = String(name);
+            if (text == null)
+                return defaultValue;
+            foreach (var (word, value) in choices)
+            {
+                if (string.Equals(word, text, StringComparison.OrdinalIgnoreCase))
+                    return value;
+            }
+            throw new UsageException($"Option --{name} must be one of {string.Join(", ", choices.Select(c => c.Word))}; got '{text}'.");
+        }
+
+        /// <summary>A comma-separated list of numbers.</summary>
+        public double[] DoubleList(string name, double[] defaultValue, double min = double.NegativeInfinity)
+        {
+            string? text = String(name);
+            if (text == null)
+                return defaultValue;
+            var parts = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            if (parts.Length == 0)
+                throw new UsageException($"Option --{name} needs a comma-separated list of numbers, got '{text}'.");
+            return parts.Select(p =>
+            {
+                if (!double.TryParse(p, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) || !double.IsFinite(v) || v < min)
+                    throw new UsageException($"Option --{name}: '{p}' is not a finite number ≥ {min.ToString(CultureInfo.InvariantCulture)}.");
+                return v;
+            }).ToArray();
+        }
+
+        /// <summary>A comma-separated list of integers.</summary>
+        public int[] IntList(string name, int[] defaultValue, int min = int.MinValue)
+        {
+            string? text = String(name);
+            if (text == null)
+                return defaultValue;
+            var parts = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            if (parts.Length == 0)
+                throw new UsageException($"Option --{name} needs a comma-separated list of integers, got '{text}'.");
+            return parts.Select(p =>
+            {
+                if (!int.TryParse(p, NumberStyles.Integer, CultureInfo.InvariantCulture, out int v) || v < min)
+                    throw new UsageException($"Option --{name}: '{p}' is not an integer ≥ {min}.");
+                return v;
+            }).ToArray();
+        }
+
+        /// <summary>A path to an existing file (an <see cref="InputException"/> when it does not exist).</summary>
+        public string ExistingFile(string name, string? defaultValue = null)
+        {
+            string? path = String(name) ?? defaultValue;
+            if (path == null)
+                throw new UsageException($"Option --{name} is required.");
+            if (!File.Exists(path))
+                throw new InputException($"--{name}: file not found: {Path.GetFullPath(path)}");
+            return path;
+        }
+
+        public string Required(string name)
+            => String(name) ?? throw new UsageException($"Option --{name} is required.");
+
+        private static string Range(double min, double max)
+        {
+            string lo = min.ToString(CultureInfo.InvariantCulture);
+            string hi = max.ToString(CultureInfo.InvariantCulture);
+            if (double.IsNegativeInfinity(min) || min == int.MinValue)
+                return $"≤ {hi}";
+            if (double.IsPositiveInfinity(max) || max == int.MaxValue)
+                return $"≥ {lo}";
+            return $"between {lo} and {hi}";
+        }
+    }
+
+    /// <summary>Runs a command body and turns the known failures into a message on stderr and an exit code.</summary>
+    internal static class CommandRunner
+    {
+        public static int Run(TextWriter error, string usage, Func<int> body)
+        {
+            try
+            {
+                return body();
+            }
+            catch (UsageException e)
+            {
+                error.WriteLine($"error: {e.Message}");
+                error.WriteLine();
+                error.WriteLine(usage);
+                return ExitCodes.UsageError;
+            }
+            catch (InputException e)
+            {
+                error.WriteLine($"error: {e.Message}");
+                return ExitCodes.InputError;
+            }
+            catch (Exception e) when (e is InvalidOperationException || e is ArgumentException || e is FormatException || e is IOException || e is UnauthorizedAccessException)
+            {
+                // ML.NET reports schema and data problems (a missing column, a non-finite value) with these types.
+                error.WriteLine($"error: {e.Message}");
+                return ExitCodes.InputError;
+            }
+        }
+    }
+}
