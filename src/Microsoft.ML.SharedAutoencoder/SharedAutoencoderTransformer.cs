@@ -262,12 +262,19 @@ namespace Microsoft.ML.SharedAutoencoder
                 var code = new float[m];
                 var reconstruction = new float[n];
 
-                void EncodeRow()
+                // Returns y: the source's own values when it is dense (no copy on the hot path), else a densified copy.
+                ReadOnlySpan<float> EncodeRow()
                 {
                     sourceGetter(ref source);
                     Host.Check(source.Length == n, "Input vector has the wrong length.");
-                    source.CopyTo(dense);
-                    model.Encode(dense, code);
+                    ReadOnlySpan<float> y = source.GetValues();
+                    if (!source.IsDense)
+                    {
+                        source.CopyTo(dense);
+                        y = dense;
+                    }
+                    model.Encode(y, code);
+                    return y;
                 }
 
                 switch (_transformer._kinds[iinfo])
@@ -284,9 +291,9 @@ namespace Microsoft.ML.SharedAutoencoder
                             }
                             if (nonzeros == m)
                             {
-                                var dense = VBufferEditor.Create(ref dst, m);
-                                code.CopyTo(dense.Values);
-                                dst = dense.Commit();
+                                var all = VBufferEditor.Create(ref dst, m);
+                                code.CopyTo(all.Values);
+                                dst = all.Commit();
                                 return;
                             }
                             var editor = VBufferEditor.Create(ref dst, m, nonzeros);
@@ -311,9 +318,9 @@ namespace Microsoft.ML.SharedAutoencoder
                     default:
                         return (ValueGetter<float>)((ref float dst) =>
                         {
-                            EncodeRow();
+                            ReadOnlySpan<float> y = EncodeRow();
                             model.Decode(code, reconstruction);
-                            TensorPrimitives.Subtract(dense, reconstruction, reconstruction);
+                            TensorPrimitives.Subtract(y, reconstruction, reconstruction);
                             dst = 0.5f * TensorPrimitives.Dot(reconstruction, reconstruction);
                         });
                 }
