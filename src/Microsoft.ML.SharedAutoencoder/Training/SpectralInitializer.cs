@@ -23,6 +23,14 @@ namespace Microsoft.ML.SharedAutoencoder.Training
         /// <summary>p: the rows M̂_{u,v} averages over.</summary>
         public int SampleCount { get; init; } = 4000;
 
+        /// <summary>
+        /// Whether the refinement subtracts the Gaussian part 3·E[⟨y,z⟩²]·Σz (the fourth-cumulant power step). It removes
+        /// the second-order pull of the other atoms for zero-mean codes; for codes with a mean of their own (a mixture:
+        /// x = e_i) it is a pull of relative size ≈ 3/m towards the data mean instead, so it is chosen from the data:
+        /// on when ‖ȳ‖² ≤ 5% of the mean ‖y‖².
+        /// </summary>
+        public bool CumulantCorrection { get; set; } = true;
+
         /// <summary>Whether rows (and u, v) are centered by the data mean before reweighting.</summary>
         public bool Center { get; init; }
     }
@@ -59,11 +67,13 @@ namespace Microsoft.ML.SharedAutoencoder.Training
             var random = new Random(seed);
             int p = Math.Min(settings.SampleCount, rows);
             float[] samples = SampleRows(data, p, random, out float[] mean, settings.Center);
+            settings.CumulantCorrection = settings.Center || MeanEnergyRatio(data) <= 0.05;
             var found = new List<float[]>();
             int batch = Math.Max(1, maxThreads) * 8;
             int tried = 0;
             int accepted = 0;
-            var results = new float[]?[batch];
+            var results = new (float[] Vector, double Kurtosis)?[batch];
+            var kurtoses = new List<double>();
             while (found.Count < count && tried < settings.MaxPairs)
             {
                 int size = Math.Min(batch, settings.MaxPairs - tried);
@@ -83,11 +93,18 @@ namespace Microsoft.ML.SharedAutoencoder.Training
                 for (int b = 0; b < size && found.Count < count; b++)
                 {
                     tried++;
-                    if (results[b] is not float[] candidate)
+                    if (results[b] is not (float[] candidate, double kurtosis))
                         continue;
                     accepted++;
-                    if (candidate.Length > 0 && FindDuplicate(found, candidate, settings.DuplicateDistance) < 0)
-                        found.Add(candidate);
+                    if (candidate.Length == 0 || FindDuplicate(found, candidate, settings.DuplicateDistance) >= 0)
+                        continue;
+                    // A refinement can settle on a spurious fixed point between atoms; its projections are far less
+                    // heavy-tailed than an atom's, so a candidate whose excess kurtosis is below half the median of
+                    // those found so far is dropped.
+                    if (kurtoses.Count >= 5 && kurtosis < 0.5 * Median(kurtoses))
+                        continue;
+                    found.Add(candidate);
+                    kurtoses.Add(kurtosis);
                 }
             }
 
@@ -95,7 +112,7 @@ namespace Microsoft.ML.SharedAutoencoder.Training
             // The search used p rows; a few steps on all rows lower each atom's estimation error.
             Parallel.For(0, found.Count, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, maxThreads) }, i =>
             {
-                Refine(data.Values, rows, n, found[i], PolishSteps, new float[n], Array.Empty<float[]>(), 2, out _);
+                Refine(data.Values, rows, n, found[i], PolishSteps, settings.CumulantCorrection, new float[n], Array.Empty<float[]>(), 2, out _, out _, settings.Center ? mean : null);
                 Span<float> column = weights.AsSpan(i * n, n);
                 found[i].CopyTo(column);
                 Orient(data, column);
@@ -105,6 +122,32 @@ namespace Microsoft.ML.SharedAutoencoder.Training
                 SamplesInitializer.Seed(data, weights, found.Count, count, random);
             var report = new InitializationReport(WeightInitialization.Spectral, count, found.Count, completed, tried, accepted);
             return (weights, report);
+        }
+
+        private static double Median(List<double> values)
+        {
+            var sorted = values.ToArray();
+            Array.Sort(sorted);
+            return sorted[sorted.Length / 2];
+        }
+
+        /// <summary>‖ȳ‖² / mean‖y‖²: 0 for zero-mean data, about 1/m for a mixture of m well-separated components.</summary>
+        private static double MeanEnergyRatio(DenseRows data)
+        {
+            int n = data.Dimension;
+            var sum = new double[n];
+            double energy = 0;
+            for (int t = 0; t < data.RowCount; t++)
+            {
+                ReadOnlySpan<float> y = data.Row(t);
+                energy += TensorPrimitives.Dot(y, y);
+                for (int j = 0; j < n; j++)
+                    sum[j] += y[j];
+            }
+            double meanSquared = 0;
+            foreach (double s in sum)
+                meanSquared += (s / data.RowCount) * (s / data.RowCount);
+            return energy > 0 ? meanSquared / (energy / data.RowCount) : 0;
         }
 
         /// <summary>
@@ -152,7 +195,7 @@ namespace Microsoft.ML.SharedAutoencoder.Training
         /// Subspace iteration on M̂_{u,v}; null when a test fails, otherwise the refined unit vector — or an empty array
         /// when the refinement ran into an atom in <paramref name="known"/> (an accepted pair that found nothing new).
         /// </summary>
-        private static float[]? TryPair(DenseRows data, float[] samples, float[] mean, SpectralSettings settings, int uIndex, int vIndex, float[][] known)
+        private static (float[] Vector, double Kurtosis)? TryPair(DenseRows data, float[] samples, float[] mean, SpectralSettings settings, int uIndex, int vIndex, float[][] known)
         {
             int n = data.Dimension;
             int p = samples.Length / n;
@@ -220,11 +263,11 @@ namespace Microsoft.ML.SharedAutoencoder.Training
             if (!WeightInitializer.NormalizeInPlace(top))
                 return null;
             double minCosine = 1 - 0.5 * settings.DuplicateDistance * settings.DuplicateDistance;
-            if (!Refine(samples, p, n, top, MaxRefinementSteps, mx1, known, minCosine, out bool duplicate))
+            if (!Refine(samples, p, n, top, MaxRefinementSteps, settings.CumulantCorrection, mx1, known, minCosine, out bool duplicate, out double kurtosis))
                 return null;
             if (duplicate)
-                return Array.Empty<float>();
-            return top;
+                return (Array.Empty<float>(), 0);
+            return (top, kurtosis);
         }
 
         /// <summary>
@@ -232,24 +275,34 @@ namespace Microsoft.ML.SharedAutoencoder.Training
         /// dominant term near an atom is E[x_i⁴]·q_i·⟨A_i, z⟩³·A_i, so z moves to the atom the pair pointed at and the
         /// cross-talk the pair's estimate carries shrinks. False when z collapses to zero.
         /// </summary>
-        private static bool Refine(float[] samples, int p, int n, float[] z, int steps, float[] scratch, float[][] known, double minCosine, out bool duplicate)
+        private static bool Refine(float[] samples, int p, int n, float[] z, int steps, bool cumulant, float[] scratch, float[][] known, double minCosine, out bool duplicate, out double kurtosis, float[]? mean = null)
         {
             duplicate = false;
+            kurtosis = 0;
+            var centered = mean is null ? null : new float[n];
             var covarianceTimesZ = new float[n];
             for (int step = 0; step < steps; step++)
             {
                 Array.Clear(scratch);
                 Array.Clear(covarianceTimesZ);
-                double variance = 0;
+                double variance = 0, fourth = 0;
                 for (int t = 0; t < p; t++)
                 {
                     ReadOnlySpan<float> y = samples.AsSpan(t * n, n);
+                    if (centered != null)
+                    {
+                        TensorPrimitives.Subtract(y, mean, centered);
+                        y = centered;
+                    }
                     float projection = TensorPrimitives.Dot(y, z);
                     variance += projection * projection;
+                    fourth += (double)projection * projection * projection * projection;
                     TensorPrimitives.MultiplyAdd(y, projection * projection * projection, scratch, scratch);
                     TensorPrimitives.MultiplyAdd(y, projection, covarianceTimesZ, covarianceTimesZ);
                 }
-                TensorPrimitives.MultiplyAdd(covarianceTimesZ, (float)(-3 * variance / p), scratch, scratch);
+                kurtosis = variance > 0 ? fourth * p / (variance * variance) - 3 : 0;
+                if (cumulant)
+                    TensorPrimitives.MultiplyAdd(covarianceTimesZ, (float)(-3 * variance / p), scratch, scratch);
                 if (!WeightInitializer.NormalizeInPlace(scratch))
                     return false;
                 bool converged = Math.Abs(TensorPrimitives.Dot(scratch, z)) >= 1 - RefinementTolerance;
