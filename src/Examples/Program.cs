@@ -6,6 +6,8 @@ namespace Microsoft.ML.SharedAutoencoder.Examples
     {
         private static int Main(string[] args)
         {
+            if (args.Length > 0 && args[0] == "experiments")
+                return Commands.ExperimentsCommand.Run(args[1..]);
             Console.WriteLine("Microsoft.ML.SharedAutoencoder examples");
             return 0;
         }
