@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using System.Numerics.Tensors;
 using System.Threading.Tasks;
 using MathNet.Numerics.LinearAlgebra;
@@ -77,27 +78,36 @@ namespace Microsoft.ML.SharedAutoencoder.Training
             }
 
             // Units that never fire have no row to be fitted to: they keep their column.
-            int[] used = Array.FindAll(System.Linq.Enumerable.ToArray(System.Linq.Enumerable.Range(0, m)), i => xx[i * m + i] > 0);
+            int[] used = Array.FindAll(Enumerable.Range(0, m).ToArray(), i => xx[i * m + i] > 0);
             if (used.Length == 0)
                 return 0;
             int u = used.Length;
-            double ridge = 0;
+            double meanDiagonal = 0;
             foreach (int i in used)
-                ridge += xx[i * m + i];
-            ridge *= 1e-9 / u;
-            var system = Matrix<double>.Build.Dense(u, u, (a, b) => xx[used[a] * m + used[b]] + (a == b ? ridge : 0));
+                meanDiagonal += xx[i * m + i];
+            meanDiagonal /= u;
             var rhs = Matrix<double>.Build.Dense(u, n, (a, j) => yx[used[a] * n + j]);
-            // (X Xᵀ) Wᵀ = X Yᵀ, with unit i's row of Wᵀ being its column.
-            Matrix<double> solution;
-            try
+            // (X Xᵀ) Wᵀ = X Yᵀ, with unit i's row of Wᵀ being its column. Units that always fire together make X Xᵀ
+            // (nearly) singular: a growing ridge keeps the solve defined; if none works the columns are left as they are.
+            Matrix<double>? solution = null;
+            foreach (double relativeRidge in new[] { 1e-9, 1e-6, 1e-3 })
             {
-                solution = system.Cholesky().Solve(rhs);
+                var system = Matrix<double>.Build.Dense(u, u, (a, b) => xx[used[a] * m + used[b]] + (a == b ? relativeRidge * meanDiagonal : 0));
+                try
+                {
+                    var candidate = system.Cholesky().Solve(rhs);
+                    if (candidate.Enumerate().All(double.IsFinite))
+                    {
+                        solution = candidate;
+                        break;
+                    }
+                }
+                catch (ArgumentException)
+                {
+                }
             }
-            catch (ArgumentException)
-            {
-                // Units that always fire together make X Xᵀ singular: take the minimum-norm least-squares solution.
-                solution = system.Svd(computeVectors: true).Solve(rhs);
-            }
+            if (solution is null)
+                return 0;
             int changed = 0;
             var column = new float[n];
             for (int a = 0; a < u; a++)

@@ -4,9 +4,10 @@ using System.Numerics.Tensors;
 namespace Microsoft.ML.SharedAutoencoder.Training
 {
     /// <summary>
-    /// Seeds columns from normalized data rows chosen k-means++ style (Arthur and Vassilvitskii, 2007): the first row
-    /// uniformly, each next one with probability proportional to its squared distance D² = ‖ŷ − c‖² to the nearest
-    /// column chosen so far (ŷ = y/‖y‖), so the columns spread over the data. Deterministic given the random source.
+    /// Seeds columns from normalized data rows chosen k-means++ style (Arthur and Vassilvitskii, 2007): each row is
+    /// drawn with probability proportional to its squared distance D² = ‖ŷ − c‖² to the nearest column chosen so far
+    /// (ŷ = y/‖y‖; uniformly for the first), greedily: of 2 + ⌊ln m⌋ such draws the one that lowers Σ D² most is kept.
+    /// The columns spread over the data. Deterministic given the random source.
     /// </summary>
     internal static class SamplesInitializer
     {
@@ -42,10 +43,36 @@ namespace Microsoft.ML.SharedAutoencoder.Training
             for (int i = 0; i < start; i++)
                 UpdateDistances(data, inverseNorms, distances, weights.AsSpan(i * n, n));
 
+            // Greedy k-means++ (as scikit-learn does): draw 2 + ⌊ln m⌋ candidates by D² and keep the one that lowers the
+            // total D² most. Plain D² sampling often puts two columns in one cluster and leaves another empty.
+            int trials = 2 + (int)Math.Log(Math.Max(1, end));
+            var trial = new double[rows];
+            var best = new double[rows];
             for (int i = start; i < end; i++)
             {
                 Span<float> column = weights.AsSpan(i * n, n);
-                int chosen = Choose(distances, random);
+                int chosen = -1;
+                double bestPotential = double.PositiveInfinity;
+                for (int attempt = 0; attempt < trials; attempt++)
+                {
+                    int candidate = Choose(distances, random);
+                    if (candidate < 0)
+                        break;
+                    distances.CopyTo(trial, 0);
+                    data.Row(candidate).CopyTo(column);
+                    WeightInitializer.NormalizeInPlace(column);
+                    UpdateDistances(data, inverseNorms, trial, column);
+                    trial[candidate] = 0;
+                    double potential = 0;
+                    foreach (double d in trial)
+                        potential += d;
+                    if (potential < bestPotential)
+                    {
+                        bestPotential = potential;
+                        chosen = candidate;
+                        (best, trial) = (trial, best);
+                    }
+                }
                 if (chosen < 0)
                 {
                     for (int j = 0; j < n; j++)
@@ -55,8 +82,7 @@ namespace Microsoft.ML.SharedAutoencoder.Training
                 }
                 data.Row(chosen).CopyTo(column);
                 WeightInitializer.NormalizeInPlace(column);
-                UpdateDistances(data, inverseNorms, distances, column);
-                distances[chosen] = 0;
+                best.CopyTo(distances, 0);
             }
         }
 
