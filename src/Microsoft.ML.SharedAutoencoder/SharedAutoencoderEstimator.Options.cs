@@ -133,8 +133,9 @@ namespace Microsoft.ML.SharedAutoencoder
 
             /// <summary>
             /// <see cref="WeightInitialization.Spectral"/>: whether rows, u and v are centered by the data mean before
-            /// reweighting. Default: false — measured on the mixture and non-negative models, the uncentered method finds
-            /// the atoms (see docs/recovery-from-scratch.md) while centering would estimate A_i − mean instead of A_i.
+            /// reweighting (the refinement then always uses the fourth-cumulant step). Default: false — the uncentered method
+            /// recovers the mixture (centering there would estimate A_i − mean); on the non-negative sparse model neither
+            /// choice recovered every atom in our measurements (see docs/recovery-from-scratch.md).
             /// </summary>
             public bool SpectralCenterData { get; set; }
 
