@@ -17,7 +17,7 @@ namespace Microsoft.ML.SharedAutoencoder.Examples
             ("save-load", "fit, save to a zip, load in a new MLContext, predict with a PredictionEngine", SaveLoadCommand.Run),
             ("train", "train on a CSV or .idv file; save the model and the weights", TrainCommand.Run),
             ("encode", "encode a CSV file with a saved model into codes (CSV)", EncodeCommand.Run),
-            // ("experiments", "...", ExperimentsCommand.Run),  // slot for src/Examples/Commands/ExperimentsCommand.cs
+            ("experiments", "recovery from scratch: phase-transition heat maps over noise and sparsity × initialization", ExperimentsCommand.Run),
         };
 
         private static int Main(string[] args) => Dispatch(args, Console.Out, Console.Error);

@@ -8,6 +8,11 @@ namespace Microsoft.ML.SharedAutoencoder
         /// </summary>
         public sealed class Options
         {
+            internal const double DefaultSpectralMinGapRatio = 1.5;
+            internal const double DefaultSpectralMinTraceFraction = 0.02;
+            internal const double DefaultSpectralDuplicateDistance = 0.5;
+            internal const int DefaultSpectralSampleCount = 4000;
+
             /// <summary>The known-size float vector column to encode (y). Default: "Features".</summary>
             public string InputColumnName { get; set; } = "Features";
 
@@ -90,6 +95,65 @@ namespace Microsoft.ML.SharedAutoencoder
             /// whose model is symmetric under x ↦ −x; false for the mixture and non-negative models). Default: false.
             /// </summary>
             public bool GroundTruthAllowsSignFlips { get; set; }
+
+            /// <summary>
+            /// <see cref="WeightInitialization.Spectral"/>: a pair's top eigenvector is kept only when |σ₁| / |σ₂| ≥ this
+            /// (σ₁, σ₂ the two eigenvalues of M̂_{u,v} largest in magnitude): the pair shares one atom, not several.
+            /// Must be &gt; 1 and finite. Default: 1.5.
+            /// </summary>
+            public double SpectralMinGapRatio { get; set; } = DefaultSpectralMinGapRatio;
+
+            /// <summary>
+            /// <see cref="WeightInitialization.Spectral"/>: a pair's top eigenvector is kept only when |σ₁| is at least this
+            /// fraction of (1/p) Σ |⟨y,u⟩⟨y,v⟩|·‖y‖², the trace of M̂_{u,v} with absolute weights (the paper's "σ₁ is
+            /// large", made scale-free). Must be in [0, 1]. Default: 0.02.
+            /// </summary>
+            public double SpectralMinTraceFraction { get; set; } = DefaultSpectralMinTraceFraction;
+
+            /// <summary>
+            /// <see cref="WeightInitialization.Spectral"/>: a new unit vector z within this distance of a vector ℓ already
+            /// found, min(‖z − ℓ‖, ‖z + ℓ‖), is a duplicate (the one with the larger gap is kept). Must be in (0, √2).
+            /// Default: 0.5.
+            /// </summary>
+            public double SpectralDuplicateDistance { get; set; } = DefaultSpectralDuplicateDistance;
+
+            /// <summary>
+            /// <see cref="WeightInitialization.Spectral"/>: the most pairs (u, v) tried before the missing columns are
+            /// completed from data rows. Must be positive. Default (null): ⌈m²·(ln m + 3) / k²⌉ clamped to [200, 20,000]
+            /// (k = <see cref="ExpectedSparsity"/>): a pair shares exactly one atom with probability about k²/m, and
+            /// collecting all m atoms then takes about m·(ln m + 0.6) such pairs.
+            /// </summary>
+            public int? SpectralMaxPairs { get; set; }
+
+            /// <summary>
+            /// <see cref="WeightInitialization.Spectral"/>: p, the number of rows M̂_{u,v} averages over (drawn once
+            /// without replacement; all rows when there are fewer). Must be at least 2. Default (null): 4,000.
+            /// </summary>
+            public int? SpectralSampleCount { get; set; }
+
+            /// <summary>
+            /// <see cref="WeightInitialization.Spectral"/>: whether rows, u and v are centered by the data mean before
+            /// reweighting (the refinement then always uses the fourth-cumulant step). Default: false — the uncentered method
+            /// recovers the mixture (centering there would estimate A_i − mean); on the non-negative sparse model neither
+            /// choice recovered every atom in our measurements (see docs/recovery-from-scratch.md).
+            /// </summary>
+            public bool SpectralCenterData { get; set; }
+
+            /// <summary>
+            /// Dead-unit handling: after the initialization and after every accepted step, a unit that fired on no row is
+            /// re-seeded with the normalized row the model reconstructs worst. Default: false (the paper's dynamics,
+            /// bit for bit).
+            /// </summary>
+            public bool ReseedDeadUnits { get; set; }
+
+            /// <summary>
+            /// Rounds of least-squares refit after the gradient steps: with the supports the encoder chooses, each row's
+            /// code is re-solved by least squares on its support and the dictionary refitted, W = Y Xᵀ(X Xᵀ)⁻¹, then
+            /// normalized. It removes the bias of the gradient fixed point (the encoder's cross-talk, allowed by the
+            /// paper's Theorem 4 (ii)). Each round is recorded in the history with learning rate 0. Must be in
+            /// [0, 100]. Default: 0 (off).
+            /// </summary>
+            public int FinalRefitIterations { get; set; }
 
             /// <summary>Seed of the random initialization. Default (null): drawn from the <see cref="MLContext"/>'s seed.</summary>
             public int? Seed { get; set; }

@@ -120,6 +120,7 @@ namespace Microsoft.ML.SharedAutoencoder
             host.CheckUserArg(o.NumberOfThreads is null || o.NumberOfThreads.Value > 0, nameof(o.NumberOfThreads), $"must be positive, got {o.NumberOfThreads}");
             host.CheckUserArg(o.BatchSize is null || o.BatchSize.Value > 0, nameof(o.BatchSize), $"must be positive (or null for full batch), got {o.BatchSize}");
             host.CheckUserArg(o.MaxInMemoryRows is null || o.MaxInMemoryRows.Value >= 0, nameof(o.MaxInMemoryRows), $"must be non-negative (0 always streams), got {o.MaxInMemoryRows}");
+            ValidateRecoveryOptions(host, o);
 
             if (o.GroundTruthDictionary != null)
             {
@@ -137,6 +138,32 @@ namespace Microsoft.ML.SharedAutoencoder
             {
                 host.CheckUserArg(o.InitialWeights == null, nameof(o.InitialWeights), $"is used only with Initialization = Given, but Initialization is {o.Initialization}");
             }
+        }
+
+        private static void ValidateRecoveryOptions(IHost host, Options o)
+        {
+            host.CheckUserArg(double.IsFinite(o.SpectralMinGapRatio) && o.SpectralMinGapRatio > 1, nameof(o.SpectralMinGapRatio), $"must be greater than 1 and finite, got {o.SpectralMinGapRatio}");
+            host.CheckUserArg(o.SpectralMinTraceFraction >= 0 && o.SpectralMinTraceFraction <= 1, nameof(o.SpectralMinTraceFraction), $"must be in [0, 1], got {o.SpectralMinTraceFraction}");
+            host.CheckUserArg(o.SpectralDuplicateDistance > 0 && o.SpectralDuplicateDistance < Math.Sqrt(2), nameof(o.SpectralDuplicateDistance), $"must be in (0, √2), got {o.SpectralDuplicateDistance}");
+            host.CheckUserArg(o.SpectralMaxPairs is null || o.SpectralMaxPairs.Value > 0, nameof(o.SpectralMaxPairs), $"must be positive, got {o.SpectralMaxPairs}");
+            host.CheckUserArg(o.SpectralSampleCount is null || o.SpectralSampleCount.Value >= 2, nameof(o.SpectralSampleCount), $"must be at least 2, got {o.SpectralSampleCount}");
+            host.CheckUserArg(o.FinalRefitIterations >= 0 && o.FinalRefitIterations <= 100, nameof(o.FinalRefitIterations), $"must be in [0, 100], got {o.FinalRefitIterations}");
+        }
+
+        /// <summary>The spectral thresholds with their defaults applied (the pair budget depends on m and k).</summary>
+        private static SpectralSettings ResolveSpectral(Options o)
+        {
+            double k = o.ExpectedSparsity, m = o.HiddenUnits;
+            double budget = Math.Ceiling(m * m * (Math.Log(m) + 3) / (k * k));
+            return new SpectralSettings
+            {
+                MinGapRatio = o.SpectralMinGapRatio,
+                MinTraceFraction = o.SpectralMinTraceFraction,
+                DuplicateDistance = o.SpectralDuplicateDistance,
+                MaxPairs = o.SpectralMaxPairs ?? (int)Math.Clamp(budget, 200, 20_000),
+                SampleCount = o.SpectralSampleCount ?? Options.DefaultSpectralSampleCount,
+                Center = o.SpectralCenterData,
+            };
         }
 
         private static void ValidateColumns(IHost host, float[][] columns, int expectedCount, string name)
@@ -175,6 +202,14 @@ namespace Microsoft.ML.SharedAutoencoder
             NumberOfThreads = o.NumberOfThreads,
             BatchSize = o.BatchSize,
             MaxInMemoryRows = o.MaxInMemoryRows,
+            SpectralMinGapRatio = o.SpectralMinGapRatio,
+            SpectralMinTraceFraction = o.SpectralMinTraceFraction,
+            SpectralDuplicateDistance = o.SpectralDuplicateDistance,
+            SpectralMaxPairs = o.SpectralMaxPairs,
+            SpectralSampleCount = o.SpectralSampleCount,
+            SpectralCenterData = o.SpectralCenterData,
+            ReseedDeadUnits = o.ReseedDeadUnits,
+            FinalRefitIterations = o.FinalRefitIterations,
         };
 
         /// <summary>Applies the documented defaults, now that the input dimension n is known.</summary>
@@ -227,6 +262,9 @@ namespace Microsoft.ML.SharedAutoencoder
                 MaxThreads = o.NumberOfThreads ?? Environment.ProcessorCount,
                 RecoveryProbe = recoveryProbe,
                 BatchSize = o.BatchSize ?? 0,
+                Spectral = ResolveSpectral(o),
+                ReseedDeadUnits = o.ReseedDeadUnits,
+                RefitIterations = o.FinalRefitIterations,
             };
             channel.Info("Shared autoencoder: n = {0}, m = {1}, activation {2}, initial bias {3}, bias decay {4}, learning rate {5}, {6} iterations, {7} initialization.",
                 inputSize, settings.HiddenUnits, settings.Activation, settings.InitialBias, settings.BiasDecay, settings.LearningRate, settings.Iterations, settings.Initialization);

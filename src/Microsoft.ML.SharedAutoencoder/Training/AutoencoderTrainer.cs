@@ -22,9 +22,14 @@ namespace Microsoft.ML.SharedAutoencoder.Training
             var random = new Random(settings.Seed);
 
             monitor.CheckAlive();
-            // Random and Given initializations look at no rows: a streamed source is then not read for them.
-            bool needsRows = settings.Initialization is not (WeightInitialization.Random or WeightInitialization.Given);
-            float[] weights = WeightInitializer.Create(settings, data.Head(needsRows ? settings.InitializationRows : 0), random);
+            // Random and Given initializations look at no rows: a streamed source is then not read for them. The data-driven
+            // initializations, dead-unit re-seeding and the refit work on the rows held in memory (all of them, or for a
+            // streamed source its first InitializationRows rows).
+            bool needsRows = settings.Initialization is not (WeightInitialization.Random or WeightInitialization.Given)
+                || settings.ReseedDeadUnits || settings.RefitIterations > 0;
+            DenseRows inMemory = data.Head(needsRows ? settings.InitializationRows : 0);
+            float[] weights = WeightInitializer.Create(settings, inMemory, random, out InitializationReport initialization);
+            monitor.Info(initialization.ToString());
             var bias = new float[m];
             Array.Fill(bias, settings.InitialBias);
 
@@ -44,6 +49,7 @@ namespace Microsoft.ML.SharedAutoencoder.Training
 
             var history = new List<TrainingIteration> { Record(0, current, 0f, undone: false, weights, settings) };
             monitor.Info(Describe(0, settings.Iterations, current, 0f));
+            ReseedDeadUnits(inMemory, settings, weights, bias, activation, pass, current, monitor, cancellation);
 
             float learningRate = settings.LearningRate;
             var candidateWeights = new float[weights.Length];
@@ -114,6 +120,7 @@ namespace Microsoft.ML.SharedAutoencoder.Training
                 (current, candidate) = (candidate, current);
                 history.Add(Record(iteration, current, acceptedRate, undone: false, weights, settings));
                 monitor.Info(Describe(iteration, settings.Iterations, current, acceptedRate));
+                ReseedDeadUnits(inMemory, settings, weights, bias, activation, pass, current, monitor, cancellation);
 
                 if (settings.Tolerance > 0 && Math.Abs(previousLoss - current.Loss) <= settings.Tolerance * Math.Max(previousLoss, double.Epsilon))
                 {
@@ -123,8 +130,31 @@ namespace Microsoft.ML.SharedAutoencoder.Training
                 iteration++;
             }
 
+            int refitStep = history.FindLast(e => !e.Undone)!.Iteration;
+            for (int round = 1; round <= settings.RefitIterations; round++)
+            {
+                monitor.CheckAlive();
+                DictionaryRefit.Run(inMemory, weights, bias, activation, settings.MaxThreads);
+                pass.Run(weights, bias, activation, current, cancellation);
+                history.Add(Record(++refitStep, current, 0f, undone: false, weights, settings));
+                monitor.Info(string.Format(CultureInfo.InvariantCulture, "Least-squares refit {0}/{1}: loss {2:G6}", round, settings.RefitIterations, current.Loss));
+            }
+
             var model = new SharedAutoencoderModelParameters(n, weights, bias, settings.Activation, settings.Threshold);
-            return (model, new TrainingHistory(history, stopReason));
+            return (model, new TrainingHistory(history, stopReason, initialization));
+        }
+
+        /// <summary>The dead-unit hook (off by default): re-seed units that fired on no row, then recompute the pass.</summary>
+        private static void ReseedDeadUnits(DenseRows data, TrainerSettings settings, float[] weights, float[] bias, EncoderActivation activation,
+            GradientPass pass, PassResult current, ITrainingMonitor monitor, CancellationToken cancellation)
+        {
+            if (!settings.ReseedDeadUnits || Array.IndexOf(current.ActiveCounts, 0L) < 0)
+                return;
+            int reseeded = DeadUnitReseeder.Run(data, weights, bias, activation, current.ActiveCounts, settings.MaxThreads);
+            if (reseeded == 0)
+                return;
+            pass.Run(weights, bias, activation, current, cancellation);
+            monitor.Info(string.Format(CultureInfo.InvariantCulture, "Re-seeded {0} dead unit(s) from the worst-reconstructed rows; loss now {1:G6}.", reseeded, current.Loss));
         }
 
         /// <summary>The largest |y_j| over all rows: reported when training fails because the features are too large. Reads the rows once.</summary>

@@ -41,6 +41,13 @@ namespace Microsoft.ML.SharedAutoencoder.Training
         /// <summary>Rows per chunk; a multiple of <see cref="GradientKernel.BlockRows"/>.</summary>
         public const int ChunkRows = 1024;
 
+        /// <summary>
+        /// How side passes over in-memory rows (dead-unit re-seeding, the refit) split <paramref name="rowCount"/> rows
+        /// for threads: a function of the row count only (one part per chunk, at most 16), so their results do not depend
+        /// on the number of threads either.
+        /// </summary>
+        public static int PartitionCount(int rowCount) => (int)Math.Clamp((rowCount + ChunkRows - 1L) / ChunkRows, 1, 16);
+
         private const int InMemoryWaveChunks = 16;
         private const int StreamingWaveChunks = 8;
 

@@ -32,6 +32,15 @@ namespace Microsoft.ML.SharedAutoencoder.Training
 
         public int Seed { get; init; }
 
+        /// <summary>Thresholds of <see cref="WeightInitialization.Spectral"/>; null: the defaults of <see cref="SpectralSettings"/>.</summary>
+        public SpectralSettings? Spectral { get; init; }
+
+        /// <summary>Re-seed units that fired on no row from the worst-reconstructed rows (off: the paper's dynamics).</summary>
+        public bool ReseedDeadUnits { get; init; }
+
+        /// <summary>Least-squares refit rounds of the dictionary after the gradient steps (0: none).</summary>
+        public int RefitIterations { get; init; }
+
         public int MaxThreads { get; init; } = Environment.ProcessorCount;
 
         /// <summary>Rows per gradient step; 0 (or ≥ N) means full batch, the paper's method.</summary>

@@ -24,7 +24,10 @@ namespace Microsoft.ML.SharedAutoencoder
         /// <summary>Reconstruction loss, the mean over rows of ½‖y − Wx‖², at the state this entry describes.</summary>
         public double Loss { get; }
 
-        /// <summary>The learning rate ζ the step used (0 for the initialization).</summary>
+        /// <summary>
+        /// The learning rate ζ the step used; 0 for the initialization and for the least-squares refit rounds that
+        /// follow the gradient steps when <c>FinalRefitIterations</c> is set.
+        /// </summary>
         public float LearningRate { get; }
 
         /// <summary>Fraction of (row, unit) pairs in which the unit fired: the mean code density.</summary>
@@ -62,10 +65,11 @@ namespace Microsoft.ML.SharedAutoencoder
     /// <summary>The record of a training run: one entry for the initialization and one per attempted step.</summary>
     public sealed class TrainingHistory
     {
-        internal TrainingHistory(IReadOnlyList<TrainingIteration> iterations, TrainingStopReason stopReason)
+        internal TrainingHistory(IReadOnlyList<TrainingIteration> iterations, TrainingStopReason stopReason, InitializationReport? initialization = null)
         {
             Iterations = iterations;
             StopReason = stopReason;
+            Initialization = initialization;
         }
 
         /// <summary>The entries in order; undone steps appear with <see cref="TrainingIteration.Undone"/> set.</summary>
@@ -73,5 +77,11 @@ namespace Microsoft.ML.SharedAutoencoder
 
         /// <summary>Why training stopped.</summary>
         public TrainingStopReason StopReason { get; }
+
+        /// <summary>
+        /// What the initialization did (for <see cref="WeightInitialization.Spectral"/>: columns found, pairs tried,
+        /// columns completed). Null for a model loaded from a file: the report is not saved.
+        /// </summary>
+        public InitializationReport? Initialization { get; }
     }
 }

@@ -11,5 +11,21 @@ namespace Microsoft.ML.SharedAutoencoder
 
         /// <summary>A user-supplied n×m matrix (normalized column by column before use).</summary>
         Given = 2,
+
+        /// <summary>
+        /// Columns seeded from normalized data rows chosen k-means++ style: the first uniformly, each next one with
+        /// probability proportional to its squared distance to the nearest column already chosen. The natural
+        /// data-driven start for a mixture. Deterministic given the seed.
+        /// </summary>
+        Samples = 3,
+
+        /// <summary>
+        /// The pairwise-reweighting spectral method of Arora, Ge, Ma and Moitra (COLT 2015, Algorithm 3): for random
+        /// pairs of rows (u, v), the top eigenvector of (1/p) Σ ⟨y,u⟩⟨y,v⟩ y yᵀ is kept when its eigenvalue is large
+        /// and separated from the second and it is not a vector already found; missing columns are completed as
+        /// <see cref="Samples"/> does. Its thresholds are the <c>Spectral…</c> options; the history's
+        /// <see cref="TrainingHistory.Initialization"/> reports how many columns it found.
+        /// </summary>
+        Spectral = 4,
     }
 }

@@ -6,10 +6,15 @@ namespace Microsoft.ML.SharedAutoencoder.Training
     /// <summary>Chooses W⁰ (unit-major, every column of unit norm).</summary>
     internal static class WeightInitializer
     {
-        public static float[] Create(TrainerSettings settings, DenseRows data, Random random)
+        public static float[] Create(TrainerSettings settings, DenseRows data, Random random) => Create(settings, data, random, out _);
+
+        public static float[] Create(TrainerSettings settings, DenseRows data, Random random, out InitializationReport report)
         {
+            InitializationReport? spectralReport = null;
             float[] weights = settings.Initialization switch
             {
+                WeightInitialization.Samples => SamplesInitializer.Create(data, settings.HiddenUnits, random),
+                WeightInitialization.Spectral => Spectral(settings, data, random, out spectralReport),
                 WeightInitialization.Random => RandomColumns(data.Dimension, settings.HiddenUnits, random),
                 WeightInitialization.Pca => TopRightSingularVectors(data, settings.HiddenUnits),
                 WeightInitialization.Given => (float[])(settings.InitialWeights ?? throw new ArgumentException("Given initialization needs initial weights.")).Clone(),
@@ -20,6 +25,14 @@ namespace Microsoft.ML.SharedAutoencoder.Training
                 if (!NormalizeInPlace(weights.AsSpan(i * data.Dimension, data.Dimension)))
                     throw new InvalidOperationException($"Initial weight column {i} has zero or non-finite norm.");
             }
+            report = spectralReport ?? new InitializationReport(settings.Initialization, settings.HiddenUnits, settings.HiddenUnits, 0, 0, 0);
+            return weights;
+        }
+
+        private static float[] Spectral(TrainerSettings settings, DenseRows data, Random random, out InitializationReport? report)
+        {
+            var (weights, spectralReport) = SpectralInitializer.Create(data, settings.HiddenUnits, settings.Spectral ?? new SpectralSettings(), random.Next(), settings.MaxThreads);
+            report = spectralReport;
             return weights;
         }
 

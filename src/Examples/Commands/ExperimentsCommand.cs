@@ -1,0 +1,190 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Text;
+
+namespace Microsoft.ML.SharedAutoencoder.Examples
+{
+    /// <summary>
+    /// <c>experiments</c>: phase-transition heat maps of recovery from scratch (probability that the largest column
+    /// error after matching is ≤ 0.1) over noise σ × initialization and sparsity k × initialization, as PNG and CSV,
+    /// and, with <c>--targets</c>, the 20-seed target table of docs/recovery-from-scratch.md.
+    /// </summary>
+    internal static class ExperimentsCommand
+    {
+        private const double RecoveryThreshold = 0.1;
+
+        private static readonly WeightInitialization[] Initializations =
+            { WeightInitialization.Random, WeightInitialization.Pca, WeightInitialization.Samples, WeightInitialization.Spectral };
+
+        /// <summary>Runs the command; returns the process exit code.</summary>
+        public static int Run(string[] args)
+        {
+            int seeds = 10;
+            bool quick = false, targets = false;
+            string output = "experiments";
+            for (int i = 0; i < args.Length; i++)
+            {
+                switch (args[i])
+                {
+                    case "--seeds" when i + 1 < args.Length && int.TryParse(args[i + 1], out int s) && s > 0:
+                        seeds = s;
+                        i++;
+                        break;
+                    case "--output" when i + 1 < args.Length:
+                        output = args[++i];
+                        break;
+                    case "--quick":
+                        quick = true;
+                        break;
+                    case "--targets":
+                        targets = true;
+                        break;
+                    default:
+                        Console.Error.WriteLine("usage: experiments [--seeds N] [--quick] [--output DIR] [--targets]");
+                        return 2;
+                }
+            }
+            Directory.CreateDirectory(output);
+            if (targets)
+                return RunTargets(seeds, output);
+
+            // Heat-map sizes: reduced so that 10 seeds × 4 initializations × every cell run in minutes on 2 cores.
+            int n = quick ? 40 : 100;
+            float[] noises = quick ? new[] { 0.01f, 0.1f } : new[] { 0.01f, 0.02f, 0.05f, 0.1f, 0.2f };
+            var mixture = new Setting(LatentCodeModel.MixtureOfGaussians, n, quick ? 5 : 10, 1, quick ? 1000 : 5000, 0f);
+            Heatmap(output, "mixture-noise", "noise σ", noises.Select(v => v.ToString(CultureInfo.InvariantCulture)).ToArray(),
+                noises.Select(v => mixture with { Noise = v }).ToArray(), seeds);
+
+            int[] sparsities = quick ? new[] { 2, 4 } : new[] { 1, 2, 3, 4, 6, 8 };
+            var sparse = new Setting(LatentCodeModel.SparseCoding, quick ? 40 : 64, quick ? 40 : 96, 1, quick ? 3000 : 10000, 0.01f);
+            Heatmap(output, "sparse-k", "sparsity k", sparsities.Select(k => k.ToString(CultureInfo.InvariantCulture)).ToArray(),
+                sparsities.Select(k => sparse with { Sparsity = k }).ToArray(), seeds);
+            var nonNegative = sparse with { Model = LatentCodeModel.NonNegativeSparseCoding };
+            Heatmap(output, "nonnegative-k", "sparsity k", sparsities.Select(k => k.ToString(CultureInfo.InvariantCulture)).ToArray(),
+                sparsities.Select(k => nonNegative with { Sparsity = k }).ToArray(), seeds);
+            return 0;
+        }
+
+        /// <summary>One generative setting: model, n, m, k, N, σ.</summary>
+        private sealed record Setting(LatentCodeModel Model, int Features, int Atoms, int Sparsity, int Rows, float Noise);
+
+        private sealed record Outcome(double Frobenius, double MaxColumn, int Found, double Seconds);
+
+        /// <summary>
+        /// The training recipe of the experiments: hard threshold λ = ½, b = 0, 50 steps; ζ = m for the mixture and
+        /// 0.5·m/k for the sparse models (m/k diverges there); sparse models add 3 least-squares refit rounds.
+        /// </summary>
+        private static Outcome Train(Setting setting, WeightInitialization initialization, int seed)
+        {
+            var ml = new MLContext(seed: seed);
+            bool mixture = setting.Model == LatentCodeModel.MixtureOfGaussians;
+            var data = ml.Data.LoadFromBilinearModel(new BilinearModelOptions
+            {
+                FeatureCount = setting.Features, AtomCount = setting.Atoms, LatentCodeModel = setting.Model, Sparsity = setting.Sparsity,
+                NoiseStandardDeviation = setting.Noise, ValueLowerBound = setting.Model == LatentCodeModel.NonNegativeSparseCoding ? 0.5f : 1f,
+                ValueUpperBound = setting.Model == LatentCodeModel.NonNegativeSparseCoding ? 1.5f : 2f, Seed = 1000 + seed,
+            }, setting.Rows);
+            int k = mixture ? 1 : setting.Sparsity;
+            var watch = Stopwatch.StartNew();
+            var model = ml.Transforms.SharedAutoencoder(new SharedAutoencoderEstimator.Options
+            {
+                HiddenUnits = setting.Atoms, Activation = AutoencoderActivation.HardThreshold, Threshold = 0.5f, InitialBias = 0, BiasDecay = 1,
+                ExpectedSparsity = k, LearningRate = mixture ? setting.Atoms : 0.5f * setting.Atoms / k, Iterations = 50,
+                Initialization = initialization, Seed = seed, FinalRefitIterations = mixture ? 0 : 3,
+            }).Fit(data);
+            var metrics = DictionaryRecovery.Evaluate(model.Model.GetWeights(), data.Dictionary, allowSignFlips: setting.Model == LatentCodeModel.SparseCoding);
+            return new Outcome(metrics.FrobeniusError, metrics.MaxColumnError, model.History.Initialization?.FoundColumns ?? setting.Atoms, watch.Elapsed.TotalSeconds);
+        }
+
+        private static void Heatmap(string output, string name, string axis, string[] labels, Setting[] settings, int seeds)
+        {
+            var probability = new double[Initializations.Length, settings.Length];
+            var csv = new StringBuilder("model,n,m,k,N,sigma,initialization,seeds,recovered,probability,median_max_column_error,median_frobenius_error\n");
+            for (int c = 0; c < settings.Length; c++)
+            {
+                for (int r = 0; r < Initializations.Length; r++)
+                {
+                    if (Initializations[r] == WeightInitialization.Pca && settings[c].Atoms > settings[c].Features)
+                    {
+                        probability[r, c] = double.NaN;
+                        continue;
+                    }
+                    var outcomes = Enumerable.Range(0, seeds).Select(seed => Train(settings[c], Initializations[r], seed)).ToList();
+                    int recovered = outcomes.Count(o => o.MaxColumn <= RecoveryThreshold);
+                    probability[r, c] = (double)recovered / seeds;
+                    Setting s = settings[c];
+                    csv.AppendLine(string.Join(",", s.Model, s.Features, s.Atoms, s.Sparsity, s.Rows, s.Noise.ToString(CultureInfo.InvariantCulture), Initializations[r], seeds, recovered,
+                        probability[r, c].ToString("F2", CultureInfo.InvariantCulture), Median(outcomes.Select(o => o.MaxColumn)).ToString("F4", CultureInfo.InvariantCulture),
+                        Median(outcomes.Select(o => o.Frobenius)).ToString("F4", CultureInfo.InvariantCulture)));
+                    Console.WriteLine($"{name}: {axis} = {labels[c]}, {Initializations[r]}: {recovered}/{seeds} recovered");
+                }
+            }
+            File.WriteAllText(Path.Combine(output, name + ".csv"), csv.ToString());
+
+            var plot = new ScottPlot.Plot();
+            // Heatmap rows are drawn top to bottom: row 0 (Random) at the top.
+            var heatmap = plot.Add.Heatmap(probability);
+            heatmap.Colormap = new ScottPlot.Colormaps.Viridis();
+            heatmap.ManualRange = new ScottPlot.Range(0, 1);
+            plot.Add.ColorBar(heatmap);
+            plot.Axes.Bottom.SetTicks(Enumerable.Range(0, labels.Length).Select(i => (double)i).ToArray(), labels);
+            plot.Axes.Left.SetTicks(Enumerable.Range(0, Initializations.Length).Select(i => (double)(Initializations.Length - 1 - i)).ToArray(),
+                Initializations.Select(i => i.ToString()).ToArray());
+            Setting first = settings[0];
+            plot.Title($"P(max column error ≤ {RecoveryThreshold}) — {first.Model}, n={first.Features}, m={first.Atoms}, N={first.Rows}, {seeds} seeds");
+            plot.XLabel(axis);
+            for (int r = 0; r < Initializations.Length; r++)
+            {
+                for (int c = 0; c < settings.Length; c++)
+                {
+                    string text = double.IsNaN(probability[r, c]) ? "n/a" : probability[r, c].ToString("F1", CultureInfo.InvariantCulture);
+                    var label = plot.Add.Text(text, c, Initializations.Length - 1 - r);
+                    label.LabelFontColor = ScottPlot.Colors.White;
+                    label.LabelAlignment = ScottPlot.Alignment.MiddleCenter;
+                }
+            }
+            plot.SavePng(Path.Combine(output, name + ".png"), 900, 450);
+        }
+
+        /// <summary>The 20-seed targets of docs/recovery-from-scratch.md.</summary>
+        private static int RunTargets(int seeds, string output)
+        {
+            var rows = new List<(string Name, Setting Setting, WeightInitialization Init, Func<Outcome, bool> Success, string Criterion)>();
+            foreach (float sigma in new[] { 0.01f, 0.02f, 0.03f })
+            {
+                var mixture = new Setting(LatentCodeModel.MixtureOfGaussians, 784, 10, 1, 10_000, sigma);
+                double bound = 1.5 * sigma * Math.Sqrt(784.0 * 10 * 10 / 10_000);
+                foreach (var init in new[] { WeightInitialization.Spectral, WeightInitialization.Samples })
+                    rows.Add(($"mixture σ={sigma}", mixture, init, o => o.Frobenius <= bound, $"‖π(W)−A‖_F ≤ {bound:F4}"));
+            }
+            rows.Add(("k-sparse ±", new Setting(LatentCodeModel.SparseCoding, 100, 150, 4, 20_000, 0.01f), WeightInitialization.Spectral, o => o.MaxColumn <= RecoveryThreshold, "max column error ≤ 0.1"));
+            rows.Add(("non-negative k-sparse", new Setting(LatentCodeModel.NonNegativeSparseCoding, 100, 150, 4, 20_000, 0.01f), WeightInitialization.Spectral, o => o.MaxColumn <= RecoveryThreshold, "max column error ≤ 0.1"));
+
+            var table = new StringBuilder("setting,initialization,criterion,successes,seeds,median_frobenius,median_max_column,median_found,median_seconds\n");
+            foreach (var row in rows)
+            {
+                var outcomes = Enumerable.Range(0, seeds).Select(seed => Train(row.Setting, row.Init, seed)).ToList();
+                int successes = outcomes.Count(row.Success);
+                string line = string.Join(",", row.Name, row.Init, row.Criterion, successes, seeds,
+                    Median(outcomes.Select(o => o.Frobenius)).ToString("F4", CultureInfo.InvariantCulture),
+                    Median(outcomes.Select(o => o.MaxColumn)).ToString("F4", CultureInfo.InvariantCulture),
+                    Median(outcomes.Select(o => (double)o.Found)).ToString(CultureInfo.InvariantCulture),
+                    Median(outcomes.Select(o => o.Seconds)).ToString("F1", CultureInfo.InvariantCulture));
+                Console.WriteLine(line);
+                table.AppendLine(line);
+            }
+            File.WriteAllText(Path.Combine(output, "targets.csv"), table.ToString());
+            return 0;
+        }
+
+        private static double Median(IEnumerable<double> values)
+        {
+            var sorted = values.OrderBy(v => v).ToArray();
+            return sorted.Length == 0 ? double.NaN : sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : 0.5 * (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]);
+        }
+    }
+}
