@@ -20,54 +20,51 @@ namespace Microsoft.ML.SharedAutoencoder.Examples
         private static readonly WeightInitialization[] Initializations =
             { WeightInitialization.Random, WeightInitialization.Pca, WeightInitialization.Samples, WeightInitialization.Spectral };
 
-        /// <summary>Runs the command; returns the process exit code.</summary>
-        public static int Run(string[] args)
+        public const string Usage =
+@"usage: experiments [--seeds N] [--quick] [--targets] [--output DIR]
+  Recovery from scratch. Default: phase-transition heat maps (PNG + CSV) of the probability that the largest column
+  error after matching is ≤ 0.1, over noise σ × initialization (mixture) and sparsity k × initialization (sparse and
+  non-negative sparse coding), N seeds a cell (default 10). --quick shrinks every size (for tests). --targets instead
+  runs the 20-seed targets of the README (n = 784 mixtures, n = 100 / m = 150 sparse models) into targets.csv.
+  Output folder default: ./experiments.";
+
+        public static int Run(string[] args) => Run(args, Console.Out, Console.Error);
+
+        internal static int Run(string[] args, TextWriter output, TextWriter error) => CommandRunner.Run(error, Usage, () =>
         {
-            int seeds = 10;
-            bool quick = false, targets = false;
-            string output = "experiments";
-            for (int i = 0; i < args.Length; i++)
+            var line = new CommandLine(args, new[] { "seeds", "output" }, new[] { "quick", "targets" });
+            if (line.HelpRequested)
             {
-                switch (args[i])
-                {
-                    case "--seeds" when i + 1 < args.Length && int.TryParse(args[i + 1], out int s) && s > 0:
-                        seeds = s;
-                        i++;
-                        break;
-                    case "--output" when i + 1 < args.Length:
-                        output = args[++i];
-                        break;
-                    case "--quick":
-                        quick = true;
-                        break;
-                    case "--targets":
-                        targets = true;
-                        break;
-                    default:
-                        Console.Error.WriteLine("usage: experiments [--seeds N] [--quick] [--output DIR] [--targets]");
-                        return 2;
-                }
+                output.WriteLine(Usage);
+                return ExitCodes.Success;
             }
-            Directory.CreateDirectory(output);
-            if (targets)
-                return RunTargets(seeds, output);
+            int seeds = line.Int("seeds", 10, min: 1);
+            bool quick = line.Flag("quick");
+            string directory = line.String("output", "experiments");
+            Directory.CreateDirectory(directory);
+            if (line.Flag("targets"))
+                return RunTargets(seeds, directory, output);
 
             // Heat-map sizes: reduced so that 10 seeds × 4 initializations × every cell run in minutes on 2 cores.
             int n = quick ? 40 : 100;
             float[] noises = quick ? new[] { 0.01f, 0.1f } : new[] { 0.01f, 0.02f, 0.05f, 0.1f, 0.2f };
             var mixture = new Setting(LatentCodeModel.MixtureOfGaussians, n, quick ? 5 : 10, 1, quick ? 1000 : 5000, 0f);
-            Heatmap(output, "mixture-noise", "noise σ", noises.Select(v => v.ToString(CultureInfo.InvariantCulture)).ToArray(),
-                noises.Select(v => mixture with { Noise = v }).ToArray(), seeds);
+            Heatmap(directory, "mixture-noise", "noise σ", noises.Select(v => v.ToString(CultureInfo.InvariantCulture)).ToArray(),
+                noises.Select(v => mixture with { Noise = v }).ToArray(), seeds, output);
 
             int[] sparsities = quick ? new[] { 2, 4 } : new[] { 1, 2, 3, 4, 6, 8 };
             var sparse = new Setting(LatentCodeModel.SparseCoding, quick ? 40 : 64, quick ? 40 : 96, 1, quick ? 3000 : 10000, 0.01f);
-            Heatmap(output, "sparse-k", "sparsity k", sparsities.Select(k => k.ToString(CultureInfo.InvariantCulture)).ToArray(),
-                sparsities.Select(k => sparse with { Sparsity = k }).ToArray(), seeds);
+            Heatmap(directory, "sparse-k", "sparsity k", sparsities.Select(k => k.ToString(CultureInfo.InvariantCulture)).ToArray(),
+                sparsities.Select(k => sparse with { Sparsity = k }).ToArray(), seeds, output);
             var nonNegative = sparse with { Model = LatentCodeModel.NonNegativeSparseCoding };
-            Heatmap(output, "nonnegative-k", "sparsity k", sparsities.Select(k => k.ToString(CultureInfo.InvariantCulture)).ToArray(),
-                sparsities.Select(k => nonNegative with { Sparsity = k }).ToArray(), seeds);
-            return 0;
-        }
+            Heatmap(directory, "nonnegative-k", "sparsity k", sparsities.Select(k => k.ToString(CultureInfo.InvariantCulture)).ToArray(),
+                sparsities.Select(k => nonNegative with { Sparsity = k }).ToArray(), seeds, output);
+            return ExitCodes.Success;
+        });
+
+        /// <summary>The files a heat-map run writes into its output folder.</summary>
+        internal static IEnumerable<string> HeatmapFiles() =>
+            new[] { "mixture-noise", "sparse-k", "nonnegative-k" }.SelectMany(name => new[] { name + ".csv", name + ".png" });
 
         /// <summary>One generative setting: model, n, m, k, N, σ.</summary>
         private sealed record Setting(LatentCodeModel Model, int Features, int Atoms, int Sparsity, int Rows, float Noise);
@@ -100,7 +97,7 @@ namespace Microsoft.ML.SharedAutoencoder.Examples
             return new Outcome(metrics.FrobeniusError, metrics.MaxColumnError, model.History.Initialization?.FoundColumns ?? setting.Atoms, watch.Elapsed.TotalSeconds);
         }
 
-        private static void Heatmap(string output, string name, string axis, string[] labels, Setting[] settings, int seeds)
+        private static void Heatmap(string directory, string name, string axis, string[] labels, Setting[] settings, int seeds, TextWriter output)
         {
             var probability = new double[Initializations.Length, settings.Length];
             var csv = new StringBuilder("model,n,m,k,N,sigma,initialization,seeds,recovered,probability,median_max_column_error,median_frobenius_error\n");
@@ -120,38 +117,18 @@ namespace Microsoft.ML.SharedAutoencoder.Examples
                     csv.AppendLine(string.Join(",", s.Model, s.Features, s.Atoms, s.Sparsity, s.Rows, s.Noise.ToString(CultureInfo.InvariantCulture), Initializations[r], seeds, recovered,
                         probability[r, c].ToString("F2", CultureInfo.InvariantCulture), Median(outcomes.Select(o => o.MaxColumn)).ToString("F4", CultureInfo.InvariantCulture),
                         Median(outcomes.Select(o => o.Frobenius)).ToString("F4", CultureInfo.InvariantCulture)));
-                    Console.WriteLine($"{name}: {axis} = {labels[c]}, {Initializations[r]}: {recovered}/{seeds} recovered");
+                    output.WriteLine($"{name}: {axis} = {labels[c]}, {Initializations[r]}: {recovered}/{seeds} recovered");
                 }
             }
-            File.WriteAllText(Path.Combine(output, name + ".csv"), csv.ToString());
-
-            var plot = new ScottPlot.Plot();
-            // Heatmap rows are drawn top to bottom: row 0 (Random) at the top.
-            var heatmap = plot.Add.Heatmap(probability);
-            heatmap.Colormap = new ScottPlot.Colormaps.Viridis();
-            heatmap.ManualRange = new ScottPlot.Range(0, 1);
-            plot.Add.ColorBar(heatmap);
-            plot.Axes.Bottom.SetTicks(Enumerable.Range(0, labels.Length).Select(i => (double)i).ToArray(), labels);
-            plot.Axes.Left.SetTicks(Enumerable.Range(0, Initializations.Length).Select(i => (double)(Initializations.Length - 1 - i)).ToArray(),
-                Initializations.Select(i => i.ToString()).ToArray());
+            File.WriteAllText(Path.Combine(directory, name + ".csv"), csv.ToString());
             Setting first = settings[0];
-            plot.Title($"P(max column error ≤ {RecoveryThreshold}) — {first.Model}, n={first.Features}, m={first.Atoms}, N={first.Rows}, {seeds} seeds");
-            plot.XLabel(axis);
-            for (int r = 0; r < Initializations.Length; r++)
-            {
-                for (int c = 0; c < settings.Length; c++)
-                {
-                    string text = double.IsNaN(probability[r, c]) ? "n/a" : probability[r, c].ToString("F1", CultureInfo.InvariantCulture);
-                    var label = plot.Add.Text(text, c, Initializations.Length - 1 - r);
-                    label.LabelFontColor = ScottPlot.Colors.White;
-                    label.LabelAlignment = ScottPlot.Alignment.MiddleCenter;
-                }
-            }
-            plot.SavePng(Path.Combine(output, name + ".png"), 900, 450);
+            Figures.SaveHeatmap(Path.Combine(directory, name + ".png"),
+                $"P(max column error ≤ {RecoveryThreshold}) — {first.Model}, n={first.Features}, m={first.Atoms}, N={first.Rows}, {seeds} seeds",
+                probability, Initializations.Select(i => i.ToString()).ToArray(), labels, axis);
         }
 
         /// <summary>The 20-seed targets of docs/recovery-from-scratch.md.</summary>
-        private static int RunTargets(int seeds, string output)
+        private static int RunTargets(int seeds, string directory, TextWriter output)
         {
             var rows = new List<(string Name, Setting Setting, WeightInitialization Init, Func<Outcome, bool> Success, string Criterion)>();
             foreach (float sigma in new[] { 0.01f, 0.02f, 0.03f })
@@ -174,11 +151,11 @@ namespace Microsoft.ML.SharedAutoencoder.Examples
                     Median(outcomes.Select(o => o.MaxColumn)).ToString("F4", CultureInfo.InvariantCulture),
                     Median(outcomes.Select(o => (double)o.Found)).ToString(CultureInfo.InvariantCulture),
                     Median(outcomes.Select(o => o.Seconds)).ToString("F1", CultureInfo.InvariantCulture));
-                Console.WriteLine(line);
+                output.WriteLine(line);
                 table.AppendLine(line);
             }
-            File.WriteAllText(Path.Combine(output, "targets.csv"), table.ToString());
-            return 0;
+            File.WriteAllText(Path.Combine(directory, "targets.csv"), table.ToString());
+            return ExitCodes.Success;
         }
 
         private static double Median(IEnumerable<double> values)

@@ -45,6 +45,36 @@ namespace Microsoft.ML.SharedAutoencoder.Examples
             Save(multiplot, path, PanelWidth * panels.Count, Height);
         }
 
+        /// <summary>
+        /// A probability heat map: one row per <paramref name="rowLabels"/> entry (top to bottom), one column per
+        /// <paramref name="columnLabels"/> entry, each cell annotated with its value ("n/a" for NaN).
+        /// </summary>
+        public static void SaveHeatmap(string path, string title, double[,] values, string[] rowLabels, string[] columnLabels, string xLabel)
+        {
+            var plot = new Plot();
+            var heatmap = plot.Add.Heatmap(values);
+            heatmap.Colormap = new ScottPlot.Colormaps.Viridis();
+            heatmap.ManualRange = new ScottPlot.Range(0, 1);
+            plot.Add.ColorBar(heatmap);
+            int rows = rowLabels.Length;
+            plot.Axes.Bottom.SetTicks(Enumerable.Range(0, columnLabels.Length).Select(i => (double)i).ToArray(), columnLabels);
+            // ScottPlot draws heat-map row 0 at the top, so tick r sits at y = rows − 1 − r.
+            plot.Axes.Left.SetTicks(Enumerable.Range(0, rows).Select(r => (double)(rows - 1 - r)).ToArray(), rowLabels);
+            plot.Title(title);
+            plot.XLabel(xLabel);
+            for (int r = 0; r < rows; r++)
+            {
+                for (int c = 0; c < columnLabels.Length; c++)
+                {
+                    string text = double.IsNaN(values[r, c]) ? "n/a" : values[r, c].ToString("F1", System.Globalization.CultureInfo.InvariantCulture);
+                    var label = plot.Add.Text(text, c, rows - 1 - r);
+                    label.LabelFontColor = Colors.White;
+                    label.LabelAlignment = Alignment.MiddleCenter;
+                }
+            }
+            Save(plot, path, 900, 450);
+        }
+
         /// <summary>Mean curves with shaded min–max bands, all in one panel.</summary>
         public static void SaveBands(string path, string title, IReadOnlyList<BandCurve> curves, string yLabel)
         {
@@ -67,18 +97,26 @@ namespace Microsoft.ML.SharedAutoencoder.Examples
                 line.LegendText = curve.Label;
             }
             plot.ShowLegend(Alignment.UpperRight);
-            string? directory = Path.GetDirectoryName(Path.GetFullPath(path));
-            if (directory != null)
-                Directory.CreateDirectory(directory);
-            plot.SavePng(path, 720, Height);
+            Save(plot, path, 720, Height);
         }
 
         private static void Save(Multiplot multiplot, string path, int width, int height)
         {
+            CreateDirectoryOf(path);
+            multiplot.SavePng(path, width, height);
+        }
+
+        private static void Save(Plot plot, string path, int width, int height)
+        {
+            CreateDirectoryOf(path);
+            plot.SavePng(path, width, height);
+        }
+
+        private static void CreateDirectoryOf(string path)
+        {
             string? directory = Path.GetDirectoryName(Path.GetFullPath(path));
             if (directory != null)
                 Directory.CreateDirectory(directory);
-            multiplot.SavePng(path, width, height);
         }
 
         private static void UseLogTicks(Plot plot)

@@ -29,6 +29,33 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Examples
         private static string[] CsvLines(string path) => File.ReadAllLines(path).Where(l => l.Length > 0).ToArray();
 
         [TestMethod]
+        public void Experiments_WritesHeatMapsWithOneRowPerCellAndInitialization()
+        {
+            string directory = NewDirectory();
+            var (code, output, error) = Run(ExperimentsCommand.Run, "--quick", "--seeds", "1", "--output", directory);
+            Assert.AreEqual(0, code, error);
+            foreach (string file in ExperimentsCommand.HeatmapFiles())
+                Assert.IsTrue(File.Exists(Path.Combine(directory, file)), file);
+            foreach (string name in new[] { "mixture-noise", "sparse-k", "nonnegative-k" })
+            {
+                Assert.AreEqual((900, 450), Figures.ReadPngSize(Path.Combine(directory, name + ".png")));
+                // --quick: 2 cells × 4 initializations (PCA is skipped where m > n, which --quick never has).
+                var lines = CsvLines(Path.Combine(directory, name + ".csv"));
+                Assert.HasCount(1 + 2 * 4, lines, name);
+                foreach (string line in lines.Skip(1))
+                {
+                    double probability = double.Parse(line.Split(',')[9], CultureInfo.InvariantCulture);
+                    Assert.IsTrue(probability is 0 or 1, line);
+                }
+            }
+            StringAssert.Contains(output, "Spectral");
+
+            (code, _, error) = Run(ExperimentsCommand.Run, "--seeds", "0");
+            Assert.AreEqual(2, code);
+            StringAssert.Contains(error, "--seeds");
+        }
+
+        [TestMethod]
         public void Reproduce_WritesFiguresCurvesAndSummary()
         {
             string directory = NewDirectory();
