@@ -7,47 +7,56 @@ using System.Runtime.Intrinsics;
 namespace Microsoft.ML.SharedAutoencoder.Training
 {
     /// <summary>
-    /// The one fused pass of the method: for each row y it computes z = Wᵀy + b, the code x = σ(z), the residual
-    /// r = y − Wx, the loss ½‖r‖², and adds 1{x_i≠0}·(z_i·r + y·(W_iᵀr)) to unit i's gradient sum. Training, the
-    /// benchmarks and the tests all call this; nothing else computes the gradient.
+    /// The one fused pass of the method: for each row y it computes z = Wᵀy + b, the code x = σ(z), the loss ½‖r‖² of
+    /// the residual r = y − Wx, and the parts of unit i's gradient sum S_i = Σ 1{x_i≠0}(z_i·r + y·(W_iᵀr)) that need the
+    /// rows. Training, the benchmarks and the tests all call this; nothing else computes the gradient.
     /// </summary>
     /// <remarks>
+    /// <para>With the Gram matrix Γ = WᵀW (computed once per pass by the caller) the gradient needs one sweep over n
+    /// per fired unit and row instead of three: p_i = W_iᵀr = (z_i − b_i) − Σ_{j fired} Γ_ij x_j costs O(a) for a fired
+    /// units, and since x_i r = x_i y − Σ_j x_i x_j W_j, S_i = Σ_t (x_it + p_it) y_t − Σ_j C_ij W_j with the co-activation
+    /// matrix C = Σ_t x_t x_tᵀ. This kernel adds Σ_t (x_it + p_it) y_t to the gradient sums and x_t x_tᵀ (fired pairs
+    /// only, in double) to C; the caller subtracts W·C once per pass, after reducing both, which costs m²n instead of
+    /// 2·a·n per row. Per row the work is (m + 2a + 1)·n multiply-adds instead of (m + 4a + 1)·n.</para>
+    /// <para>The residual is still formed explicitly (a·n + n) but only for the loss: expanding ½‖r‖² through Γ would
+    /// subtract nearly equal float32 numbers and lose a near-perfect fit's small loss.</para>
     /// <para>Layout: W is unit-major (unit i's weights at [i·n, (i+1)·n)), so every per-unit operation runs over n
     /// contiguous floats, and W (m·n floats) stays in L1/L2 while rows stream past once.</para>
     /// <para>Rows are taken four at a time. z, the dense part (2mn flops per row), is computed for two units × four
-    /// rows per sweep so each loaded vector feeds several FMAs. The residual, its norm and W_iᵀr are computed per row
-    /// over the units that fired in that row only. The gradient sums are updated once per block and unit, with the
-    /// contributions of all the block's rows in which the unit fired, so each accumulator line is loaded and stored
-    /// once per four rows instead of twice per row and unit. The arithmetic order depends only on the rows'
-    /// positions within the call, never on threads.</para>
+    /// rows per sweep so each loaded vector feeds several FMAs. The gradient sums are updated once per block and unit,
+    /// with the contributions of all the block's rows in which the unit fired, so each accumulator line is loaded and
+    /// stored once per four rows. The arithmetic order depends only on the rows' positions within the call, never on
+    /// threads.</para>
     /// </remarks>
     internal static class GradientKernel
     {
         /// <summary>Rows processed together.</summary>
         public const int BlockRows = 4;
 
-        /// <summary>Floats of scratch space <see cref="Accumulate"/> needs: r for a block of rows, z and coefficients.</summary>
-        public static int ScratchLength(int inputSize, int hiddenUnits) => BlockRows * inputSize + 3 * BlockRows * hiddenUnits;
+        /// <summary>Floats of scratch space <see cref="Accumulate"/> needs: z and the coefficients of a block of rows.</summary>
+        public static int ScratchLength(int inputSize, int hiddenUnits) => 2 * BlockRows * hiddenUnits;
 
         /// <summary>
         /// Adds the contribution of <paramref name="rowCount"/> consecutive rows to <paramref name="gradientSum"/>
-        /// (unit-major, m·n; the sum S_i = Σ 1{x_i≠0}(z_i r + y W_iᵀr), so the gradient is −S/N),
-        /// <paramref name="activeCounts"/> (rows in which unit i fired) and returns Σ ½‖r‖² over the rows.
+        /// (unit-major, m·n: Σ_t (x_it + W_iᵀr_t)·y_t over the rows in which unit i fired), to
+        /// <paramref name="coactivation"/> (m×m, row-major: C_ij += x_i x_j over the rows in which both fired),
+        /// <paramref name="activeCounts"/> (rows in which unit i fired) and returns Σ ½‖r‖² over the rows. The
+        /// gradient sum S_i = Σ 1{x_i≠0}(z_i r + y W_iᵀr) is then <paramref name="gradientSum"/>_i − Σ_j C_ij W_j, and the
+        /// gradient −S/N. <paramref name="gram"/> is Γ = WᵀW (m×m, row-major) of <paramref name="weights"/>.
         /// </summary>
         public static double Accumulate(
-            ReadOnlySpan<float> rows, int rowCount, ReadOnlySpan<float> weights, ReadOnlySpan<float> bias,
-            in EncoderActivation activation, Span<float> gradientSum, Span<long> activeCounts, Span<float> scratch)
+            ReadOnlySpan<float> rows, int rowCount, ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, ReadOnlySpan<float> gram,
+            in EncoderActivation activation, Span<float> gradientSum, Span<double> coactivation, Span<long> activeCounts, Span<float> scratch)
         {
             int m = bias.Length;
             int n = weights.Length / m;
-            if (rows.Length < rowCount * n || gradientSum.Length < m * n || activeCounts.Length < m || scratch.Length < ScratchLength(n, m))
+            if (rows.Length < rowCount * n || gram.Length < m * m || gradientSum.Length < m * n || coactivation.Length < m * m
+                || activeCounts.Length < m || scratch.Length < ScratchLength(n, m))
                 throw new ArgumentException("A buffer is shorter than the problem needs.");
 
-            Span<float> residuals = scratch.Slice(0, BlockRows * n);
-            // z[t·m + i], and for the gradient x[i·B + t] (z where unit i fired in row t, else 0) and p[i·B + t] = W_iᵀr_t.
-            Span<float> z = scratch.Slice(BlockRows * n, BlockRows * m);
-            Span<float> x = scratch.Slice(BlockRows * (n + m), BlockRows * m);
-            Span<float> p = scratch.Slice(BlockRows * (n + 2 * m), BlockRows * m);
+            // z[t·m + i], and for the gradient c[i·B + t] = x_i + W_iᵀr_t where unit i fired in row t, else 0.
+            Span<float> z = scratch.Slice(0, BlockRows * m);
+            Span<float> coefficients = scratch.Slice(BlockRows * m, BlockRows * m);
             Span<int> active = stackalloc int[m];
 
             double loss = 0;
@@ -56,37 +65,42 @@ namespace Microsoft.ML.SharedAutoencoder.Training
                 int count = Math.Min(BlockRows, rowCount - start);
                 ReadOnlySpan<float> block = rows.Slice(start * n, count * n);
                 ComputePreactivations(block, count, n, weights, bias, z);
-                x.Clear();
-                p.Clear();
+                coefficients.Clear();
                 for (int t = 0; t < count; t++)
                 {
-                    ReadOnlySpan<float> y = block.Slice(t * n, n);
-                    Span<float> r = residuals.Slice(t * n, n);
+                    ReadOnlySpan<float> zt = z.Slice(t * m, m);
                     int fired = 0;
                     for (int i = 0; i < m; i++)
                     {
-                        float zi = z[t * m + i];
-                        if (activation.IsActive(zi))
+                        if (activation.IsActive(zt[i]))
                         {
                             active[fired++] = i;
-                            x[i * BlockRows + t] = zi;
                             activeCounts[i]++;
                         }
                     }
-                    loss += 0.5 * Residual(y, weights, n, active.Slice(0, fired), z.Slice(t * m, m), r);
-                    for (int a = 0; a < fired; a++)
+                    ReadOnlySpan<int> firedUnits = active.Slice(0, fired);
+                    loss += 0.5 * ResidualSquaredNorm(block.Slice(t * n, n), weights, n, firedUnits, zt);
+                    foreach (int i in firedUnits)
                     {
-                        int i = active[a];
-                        p[i * BlockRows + t] = TensorPrimitives.Dot(weights.Slice(i * n, n), r);
+                        float xi = zt[i];
+                        ReadOnlySpan<float> gramRow = gram.Slice(i * m, m);
+                        Span<double> coactivationRow = coactivation.Slice(i * m, m);
+                        float projection = xi - bias[i];
+                        foreach (int j in firedUnits)
+                        {
+                            projection = MathF.FusedMultiplyAdd(-gramRow[j], zt[j], projection);
+                            coactivationRow[j] += (double)xi * zt[j];
+                        }
+                        coefficients[i * BlockRows + t] = xi + projection;
                     }
                 }
 
                 for (int i = 0; i < m; i++)
                 {
-                    ReadOnlySpan<float> xi = x.Slice(i * BlockRows, BlockRows);
-                    if (xi[0] == 0 && xi[1] == 0 && xi[2] == 0 && xi[3] == 0)
+                    ReadOnlySpan<float> ci = coefficients.Slice(i * BlockRows, BlockRows);
+                    if (ci[0] == 0 && ci[1] == 0 && ci[2] == 0 && ci[3] == 0)
                         continue;
-                    AddGradient(gradientSum.Slice(i * n, n), block, residuals, count, n, xi, p.Slice(i * BlockRows, BlockRows));
+                    AddGradient(gradientSum.Slice(i * n, n), block, count, n, ci);
                 }
             }
             return loss;
@@ -168,16 +182,12 @@ namespace Microsoft.ML.SharedAutoencoder.Training
             }
         }
 
-        /// <summary>r = y − Σ_{i fired} z_i W_i; returns ‖r‖² (in double across vector lanes).</summary>
-        private static double Residual(ReadOnlySpan<float> y, ReadOnlySpan<float> weights, int n, ReadOnlySpan<int> fired, ReadOnlySpan<float> z, Span<float> r)
+        /// <summary>‖r‖² of r = y − Σ_{i fired} z_i W_i, formed explicitly so that a small loss stays accurate; r is not kept.</summary>
+        private static double ResidualSquaredNorm(ReadOnlySpan<float> y, ReadOnlySpan<float> weights, int n, ReadOnlySpan<int> fired, ReadOnlySpan<float> z)
         {
             if (fired.Length == 0)
-            {
-                y.CopyTo(r);
                 return TensorPrimitives.Dot(y, y);
-            }
             ref float yRef = ref MemoryMarshal.GetReference(y);
-            ref float rRef = ref MemoryMarshal.GetReference(r);
             ref float wRef = ref MemoryMarshal.GetReference(weights);
             int vectorEnd = n - n % Vector256<float>.Count;
             Vector256<float> squares = default;
@@ -186,7 +196,6 @@ namespace Microsoft.ML.SharedAutoencoder.Training
                 var v = Vector256.LoadUnsafe(ref yRef, (nuint)j);
                 foreach (int i in fired)
                     v = Vector256.FusedMultiplyAdd(Vector256.Create(-z[i]), Vector256.LoadUnsafe(ref wRef, (nuint)(i * n + j)), v);
-                v.StoreUnsafe(ref rRef, (nuint)j);
                 squares = Vector256.FusedMultiplyAdd(v, v, squares);
             }
             float sum = Vector256.Sum(squares);
@@ -195,43 +204,33 @@ namespace Microsoft.ML.SharedAutoencoder.Training
                 float v = Unsafe.Add(ref yRef, j);
                 foreach (int i in fired)
                     v = MathF.FusedMultiplyAdd(-z[i], Unsafe.Add(ref wRef, i * n + j), v);
-                Unsafe.Add(ref rRef, j) = v;
                 sum = MathF.FusedMultiplyAdd(v, v, sum);
             }
             return sum;
         }
 
         /// <summary>
-        /// g += Σ_t x_t r_t + p_t y_t over the block's rows (x_t = p_t = 0 where the unit did not fire; those rows add
-        /// exact zeros). One load and one store of each accumulator line per block.
+        /// g += Σ_t c_t y_t over the block's rows (c_t = 0 where the unit did not fire; those rows add exact zeros).
+        /// One load and one store of each accumulator line per block.
         /// </summary>
-        private static void AddGradient(Span<float> g, ReadOnlySpan<float> block, ReadOnlySpan<float> residuals, int count, int n, ReadOnlySpan<float> x, ReadOnlySpan<float> p)
+        private static void AddGradient(Span<float> g, ReadOnlySpan<float> block, int count, int n, ReadOnlySpan<float> c)
         {
             ref float gRef = ref MemoryMarshal.GetReference(g);
             ref float y0 = ref MemoryMarshal.GetReference(block);
-            ref float r0 = ref MemoryMarshal.GetReference(residuals);
             int vectorEnd = n - n % Vector256<float>.Count;
             if (count == BlockRows)
             {
                 ref float y1 = ref Unsafe.Add(ref y0, n);
                 ref float y2 = ref Unsafe.Add(ref y0, 2 * n);
                 ref float y3 = ref Unsafe.Add(ref y0, 3 * n);
-                ref float r1 = ref Unsafe.Add(ref r0, n);
-                ref float r2 = ref Unsafe.Add(ref r0, 2 * n);
-                ref float r3 = ref Unsafe.Add(ref r0, 3 * n);
-                var x0 = Vector256.Create(x[0]); var x1 = Vector256.Create(x[1]); var x2 = Vector256.Create(x[2]); var x3 = Vector256.Create(x[3]);
-                var p0 = Vector256.Create(p[0]); var p1 = Vector256.Create(p[1]); var p2 = Vector256.Create(p[2]); var p3 = Vector256.Create(p[3]);
+                var c0 = Vector256.Create(c[0]); var c1 = Vector256.Create(c[1]); var c2 = Vector256.Create(c[2]); var c3 = Vector256.Create(c[3]);
                 for (int j = 0; j < vectorEnd; j += Vector256<float>.Count)
                 {
                     var acc = Vector256.LoadUnsafe(ref gRef, (nuint)j);
-                    acc = Vector256.FusedMultiplyAdd(x0, Vector256.LoadUnsafe(ref r0, (nuint)j), acc);
-                    acc = Vector256.FusedMultiplyAdd(p0, Vector256.LoadUnsafe(ref y0, (nuint)j), acc);
-                    acc = Vector256.FusedMultiplyAdd(x1, Vector256.LoadUnsafe(ref r1, (nuint)j), acc);
-                    acc = Vector256.FusedMultiplyAdd(p1, Vector256.LoadUnsafe(ref y1, (nuint)j), acc);
-                    acc = Vector256.FusedMultiplyAdd(x2, Vector256.LoadUnsafe(ref r2, (nuint)j), acc);
-                    acc = Vector256.FusedMultiplyAdd(p2, Vector256.LoadUnsafe(ref y2, (nuint)j), acc);
-                    acc = Vector256.FusedMultiplyAdd(x3, Vector256.LoadUnsafe(ref r3, (nuint)j), acc);
-                    acc = Vector256.FusedMultiplyAdd(p3, Vector256.LoadUnsafe(ref y3, (nuint)j), acc);
+                    acc = Vector256.FusedMultiplyAdd(c0, Vector256.LoadUnsafe(ref y0, (nuint)j), acc);
+                    acc = Vector256.FusedMultiplyAdd(c1, Vector256.LoadUnsafe(ref y1, (nuint)j), acc);
+                    acc = Vector256.FusedMultiplyAdd(c2, Vector256.LoadUnsafe(ref y2, (nuint)j), acc);
+                    acc = Vector256.FusedMultiplyAdd(c3, Vector256.LoadUnsafe(ref y3, (nuint)j), acc);
                     acc.StoreUnsafe(ref gRef, (nuint)j);
                 }
             }
@@ -239,17 +238,14 @@ namespace Microsoft.ML.SharedAutoencoder.Training
             {
                 for (int t = 0; t < count; t++)
                 {
-                    if (x[t] == 0)
+                    if (c[t] == 0)
                         continue;
                     ref float yt = ref Unsafe.Add(ref y0, t * n);
-                    ref float rt = ref Unsafe.Add(ref r0, t * n);
-                    var xt = Vector256.Create(x[t]);
-                    var pt = Vector256.Create(p[t]);
+                    var ct = Vector256.Create(c[t]);
                     for (int j = 0; j < vectorEnd; j += Vector256<float>.Count)
                     {
                         var acc = Vector256.LoadUnsafe(ref gRef, (nuint)j);
-                        acc = Vector256.FusedMultiplyAdd(xt, Vector256.LoadUnsafe(ref rt, (nuint)j), acc);
-                        acc = Vector256.FusedMultiplyAdd(pt, Vector256.LoadUnsafe(ref yt, (nuint)j), acc);
+                        acc = Vector256.FusedMultiplyAdd(ct, Vector256.LoadUnsafe(ref yt, (nuint)j), acc);
                         acc.StoreUnsafe(ref gRef, (nuint)j);
                     }
                 }
@@ -258,10 +254,7 @@ namespace Microsoft.ML.SharedAutoencoder.Training
             {
                 float acc = g[j];
                 for (int t = 0; t < count; t++)
-                {
-                    acc = MathF.FusedMultiplyAdd(x[t], residuals[t * n + j], acc);
-                    acc = MathF.FusedMultiplyAdd(p[t], block[t * n + j], acc);
-                }
+                    acc = MathF.FusedMultiplyAdd(c[t], block[t * n + j], acc);
                 g[j] = acc;
             }
         }

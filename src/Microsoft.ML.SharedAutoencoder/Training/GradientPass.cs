@@ -1,4 +1,5 @@
 using System;
+using System.Numerics.Tensors;
 using System.Threading;
 using System.Threading.Tasks;
 
@@ -32,9 +33,13 @@ namespace Microsoft.ML.SharedAutoencoder.Training
     /// the row count alone: bit-identical on any number of threads, and for streamed and in-memory data alike.
     /// </summary>
     /// <remarks>
-    /// Chunks are processed in waves (a bounded number of slots, so memory does not grow with N). In memory the
+    /// <para>Before the rows, the pass computes Γ = WᵀW for the kernel (m²n); after the reduction it subtracts W·C, C
+    /// being the reduced co-activation matrix Σ_t x_t x_tᵀ, from the reduced sums Σ_t (x_t + Wᵀr_t)·y_t, in double
+    /// (m²n), which leaves S_i = Σ 1{x_i≠0}(z_i r + y W_iᵀr). Both are done once per pass (or mini-batch), in a fixed
+    /// order. See <see cref="GradientKernel"/>.</para>
+    /// <para>Chunks are processed in waves (a bounded number of slots, so memory does not grow with N). In memory the
     /// kernel reads the rows where they are; streamed rows are read into a wave buffer, the next wave being read on
-    /// another thread while the current one is computed.
+    /// another thread while the current one is computed.</para>
     /// </remarks>
     internal sealed class GradientPass : IDisposable
     {
@@ -58,8 +63,12 @@ namespace Microsoft.ML.SharedAutoencoder.Training
         private readonly int _maxThreads;
         private readonly float[][] _slotSums;
         private readonly long[][] _slotCounts;
+        private readonly double[][] _slotCoactivations;
         private readonly double[] _slotLoss;
         private readonly double[] _reduction;
+        private readonly double[] _coactivation;
+        private readonly float[] _gram;
+        private readonly double[] _column;
         private float[][]? _waveBuffers;
         private ITrainingRowReader? _reader;
         private long _position;
@@ -75,13 +84,18 @@ namespace Microsoft.ML.SharedAutoencoder.Training
             int slots = (int)Math.Min(chunks, _dense != null ? InMemoryWaveChunks : StreamingWaveChunks);
             _slotSums = new float[slots][];
             _slotCounts = new long[slots][];
+            _slotCoactivations = new double[slots][];
             for (int s = 0; s < slots; s++)
             {
                 _slotSums[s] = new float[_inputSize * hiddenUnits];
                 _slotCounts[s] = new long[hiddenUnits];
+                _slotCoactivations[s] = new double[hiddenUnits * hiddenUnits];
             }
             _slotLoss = new double[slots];
             _reduction = new double[_inputSize * hiddenUnits];
+            _coactivation = new double[hiddenUnits * hiddenUnits];
+            _gram = new float[hiddenUnits * hiddenUnits];
+            _column = new double[_inputSize];
         }
 
         /// <summary>The row the next <see cref="RunNextBatch"/> starts at.</summary>
@@ -103,7 +117,9 @@ namespace Microsoft.ML.SharedAutoencoder.Training
             long rowCount = Math.Min(batchRows, _data.RowCount - _position);
             long firstRow = _position;
             Array.Clear(_reduction);
+            Array.Clear(_coactivation);
             Array.Clear(result.ActiveCounts);
+            ComputeGram(weights);
             double loss = 0;
             long chunks = (rowCount + ChunkRows - 1) / ChunkRows;
             int waveChunks = _slotSums.Length;
@@ -149,8 +165,10 @@ namespace Microsoft.ML.SharedAutoencoder.Training
                         int rows = (int)Math.Min(ChunkRows, rowCount - chunkFirstRow);
                         Array.Clear(_slotSums[c]);
                         Array.Clear(_slotCounts[c]);
+                        Array.Clear(_slotCoactivations[c]);
                         var span = source.AsSpan((int)(sourceOffset + (long)c * ChunkRows * _inputSize), rows * _inputSize);
-                        _slotLoss[c] = GradientKernel.Accumulate(span, rows, weights, bias, activation, _slotSums[c], _slotCounts[c], scratch);
+                        _slotLoss[c] = GradientKernel.Accumulate(
+                            span, rows, weights, bias, _gram, activation, _slotSums[c], _slotCoactivations[c], _slotCounts[c], scratch);
                         return scratch;
                     }, _ => { });
 
@@ -163,6 +181,9 @@ namespace Microsoft.ML.SharedAutoencoder.Training
                         long[] counts = _slotCounts[c];
                         for (int i = 0; i < counts.Length; i++)
                             result.ActiveCounts[i] += counts[i];
+                        double[] coactivation = _slotCoactivations[c];
+                        for (int k = 0; k < coactivation.Length; k++)
+                            _coactivation[k] += coactivation[k];
                     }
 
                     if (prefetch != null)
@@ -190,11 +211,55 @@ namespace Microsoft.ML.SharedAutoencoder.Training
             if (_position >= _data.RowCount)
                 ResetPosition();
 
+            SubtractWeightsTimesCoactivation(weights);
+
             double scale = rowCount == 0 ? 0 : -1.0 / rowCount;
             for (int j = 0; j < _reduction.Length; j++)
                 result.Gradient[j] = (float)(_reduction[j] * scale);
             result.Loss = rowCount == 0 ? 0 : loss / rowCount;
             result.RowCount = rowCount;
+        }
+
+        /// <summary>Γ_ij = W_iᵀW_j, filled symmetrically.</summary>
+        private void ComputeGram(float[] weights)
+        {
+            int m = _hiddenUnits;
+            int n = _inputSize;
+            for (int i = 0; i < m; i++)
+            {
+                ReadOnlySpan<float> wi = weights.AsSpan(i * n, n);
+                for (int j = 0; j <= i; j++)
+                {
+                    float value = TensorPrimitives.Dot(wi, weights.AsSpan(j * n, n));
+                    _gram[i * m + j] = value;
+                    _gram[j * m + i] = value;
+                }
+            }
+        }
+
+        /// <summary>S_i −= Σ_j C_ij W_j on the double-precision reduction; pairs that never fired together cost nothing.</summary>
+        private void SubtractWeightsTimesCoactivation(float[] weights)
+        {
+            int m = _hiddenUnits;
+            int n = _inputSize;
+            for (int j = 0; j < m; j++)
+            {
+                bool converted = false;
+                for (int i = 0; i < m; i++)
+                {
+                    double coactivation = _coactivation[i * m + j];
+                    if (coactivation == 0)
+                        continue;
+                    if (!converted)
+                    {
+                        for (int k = 0; k < n; k++)
+                            _column[k] = weights[j * n + k];
+                        converted = true;
+                    }
+                    Span<double> sums = _reduction.AsSpan(i * n, n);
+                    TensorPrimitives.MultiplyAdd(_column, -coactivation, sums, sums);
+                }
+            }
         }
 
         private void ReadExactly(ITrainingRowReader reader, float[] buffer, int rows)
