@@ -179,6 +179,7 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Training
                 maxDifference = Math.Max(maxDifference, Math.Abs(actual[k] - expected[k]));
                 moved = Math.Max(moved, Math.Abs(actual[k] - start[k]));
             }
+            Console.WriteLine($"max |W_fast − W_plain| = {maxDifference:E3}, largest move from W⁰ = {moved:F4}");
             Assert.IsLessThanOrEqualTo(1e-4, maxDifference, $"max |W_fast − W_plain| after {steps} steps");
             Assert.IsGreaterThan(1e-2, moved, "training must move W, or the comparison proves nothing");
         }
