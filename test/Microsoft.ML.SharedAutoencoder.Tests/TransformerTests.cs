@@ -183,24 +183,8 @@ namespace Microsoft.ML.SharedAutoencoder.Tests
                 string rowsPath = Path.Combine(directory, "rows.bin");
                 string codesPath = Path.Combine(directory, "codes.bin");
                 ml.Model.Save(model, data.Schema, modelPath);
-                using (var writer = new BinaryWriter(File.Create(rowsPath)))
-                {
-                    writer.Write(Rows);
-                    writer.Write(N);
-                    foreach (float v in rows)
-                        writer.Write(v);
-                }
-
-                string probe = typeof(TransformerTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "LoadProbePath").Value!;
-                Assert.IsTrue(File.Exists(probe), $"the load probe must be built: {probe}");
-                var start = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true };
-                foreach (string argument in new[] { probe, modelPath, rowsPath, codesPath })
-                    start.ArgumentList.Add(argument);
-                using var process = Process.Start(start)!;
-                string stderr = process.StandardError.ReadToEnd();
-                process.StandardOutput.ReadToEnd();
-                Assert.IsTrue(process.WaitForExit(120_000), "the probe must finish");
-                Assert.AreEqual(0, process.ExitCode, stderr);
+                LoadProbe.WriteRows(rowsPath, Rows, N, rows);
+                LoadProbe.Run(modelPath, rowsPath, codesPath);
 
                 using var reader = new BinaryReader(File.OpenRead(codesPath));
                 Assert.AreEqual(Rows, reader.ReadInt32());

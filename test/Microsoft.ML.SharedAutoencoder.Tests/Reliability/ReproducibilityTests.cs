@@ -79,22 +79,8 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Reliability
             {
                 string rowsPath = Path.Combine(directory, "rows.bin");
                 string outputPath = Path.Combine(directory, "parameters.bin");
-                using (var writer = new BinaryWriter(File.Create(rowsPath)))
-                {
-                    writer.Write(Count);
-                    writer.Write(N);
-                    foreach (float v in ReliabilityData.Flatten(rows))
-                        writer.Write(v);
-                }
-                string probe = typeof(ReproducibilityTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "LoadProbePath").Value!;
-                var start = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true };
-                foreach (string argument in new[] { probe, "train", rowsPath, M.ToString(), "11", "1", outputPath })
-                    start.ArgumentList.Add(argument);
-                using var process = Process.Start(start)!;
-                string stderr = process.StandardError.ReadToEnd();
-                process.StandardOutput.ReadToEnd();
-                Assert.IsTrue(process.WaitForExit(120_000), "the probe must finish");
-                Assert.AreEqual(0, process.ExitCode, stderr);
+                LoadProbe.WriteRows(rowsPath, Count, N, ReliabilityData.Flatten(rows));
+                LoadProbe.Run("train", rowsPath, M.ToString(), "11", "1", outputPath);
 
                 using var reader = new BinaryReader(File.OpenRead(outputPath));
                 Assert.AreEqual(M, reader.ReadInt32());
