@@ -7,6 +7,7 @@ using Microsoft.ML.Data;
 using Microsoft.ML.Internal.Utilities;
 using Microsoft.ML.Runtime;
 using Microsoft.ML.SharedAutoencoder;
+using Microsoft.ML.SharedAutoencoder.Training;
 
 [assembly: LoadableClass(typeof(SharedAutoencoderTransformer), null, typeof(SignatureLoadModel),
     SharedAutoencoderTransformer.UserName, SharedAutoencoderTransformer.LoaderSignature)]
@@ -318,10 +319,7 @@ namespace Microsoft.ML.SharedAutoencoder
                     default:
                         return (ValueGetter<float>)((ref float dst) =>
                         {
-                            ReadOnlySpan<float> y = EncodeRow();
-                            model.Decode(code, reconstruction);
-                            TensorPrimitives.Subtract(y, reconstruction, reconstruction);
-                            dst = 0.5f * TensorPrimitives.Dot(reconstruction, reconstruction);
+                            dst = GradientKernel.HalfSquaredResidual(EncodeRow(), code, model.WeightsUnitMajor, reconstruction);
                         });
                 }
             }

@@ -23,19 +23,7 @@ if (args.Length != 3)
 var ml = new MLContext(seed: 123);
 ITransformer model = ml.Model.Load(args[0], out DataViewSchema inputSchema);
 
-var rows = new List<ProbeRow>();
-using (var reader = new BinaryReader(File.OpenRead(args[1])))
-{
-    int count = reader.ReadInt32();
-    int n = reader.ReadInt32();
-    for (int t = 0; t < count; t++)
-    {
-        var features = new float[n];
-        for (int j = 0; j < n; j++)
-            features[j] = reader.ReadSingle();
-        rows.Add(new ProbeRow { Features = features });
-    }
-}
+var rows = ReadRows(args[1], out _);
 
 var schema = SchemaDefinition.Create(typeof(ProbeRow));
 schema[nameof(ProbeRow.Features)].ColumnType = inputSchema["Features"].Type;
@@ -58,23 +46,26 @@ using (var cursor = codes.GetRowCursor(new[] { column }))
 }
 return 0;
 
+static List<ProbeRow> ReadRows(string path, out int n)
+{
+    var rows = new List<ProbeRow>();
+    using var reader = new BinaryReader(File.OpenRead(path));
+    int count = reader.ReadInt32();
+    n = reader.ReadInt32();
+    for (int t = 0; t < count; t++)
+    {
+        var features = new float[n];
+        for (int j = 0; j < n; j++)
+            features[j] = reader.ReadSingle();
+        rows.Add(new ProbeRow { Features = features });
+    }
+    return rows;
+}
+
 static int Train(string rowsPath, int hiddenUnits, int seed, int threads, string outputPath)
 {
     var ml = new MLContext(seed: 7);
-    var rows = new List<ProbeRow>();
-    int n;
-    using (var reader = new BinaryReader(File.OpenRead(rowsPath)))
-    {
-        int count = reader.ReadInt32();
-        n = reader.ReadInt32();
-        for (int t = 0; t < count; t++)
-        {
-            var features = new float[n];
-            for (int j = 0; j < n; j++)
-                features[j] = reader.ReadSingle();
-            rows.Add(new ProbeRow { Features = features });
-        }
-    }
+    var rows = ReadRows(rowsPath, out int n);
     var schema = SchemaDefinition.Create(typeof(ProbeRow));
     schema[nameof(ProbeRow.Features)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, n);
     var options = new SharedAutoencoderEstimator.Options { HiddenUnits = hiddenUnits, Iterations = 10, Seed = seed, NumberOfThreads = threads };

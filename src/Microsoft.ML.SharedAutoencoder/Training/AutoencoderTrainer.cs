@@ -48,7 +48,7 @@ namespace Microsoft.ML.SharedAutoencoder.Training
             }
 
             var history = new List<TrainingIteration> { Record(0, current, 0f, undone: false, weights, settings) };
-            monitor.Info(Describe(0, settings.Iterations, current, 0f));
+            monitor.Info(Describe(history[^1], settings.Iterations));
             ReseedDeadUnits(inMemory, settings, weights, bias, activation, pass, current, monitor, cancellation);
 
             float learningRate = settings.LearningRate;
@@ -119,7 +119,7 @@ namespace Microsoft.ML.SharedAutoencoder.Training
                 (bias, candidateBias) = (candidateBias, bias);
                 (current, candidate) = (candidate, current);
                 history.Add(Record(iteration, current, acceptedRate, undone: false, weights, settings));
-                monitor.Info(Describe(iteration, settings.Iterations, current, acceptedRate));
+                monitor.Info(Describe(history[^1], settings.Iterations));
                 ReseedDeadUnits(inMemory, settings, weights, bias, activation, pass, current, monitor, cancellation);
 
                 if (settings.Tolerance > 0 && Math.Abs(previousLoss - current.Loss) <= settings.Tolerance * Math.Max(previousLoss, double.Epsilon))
@@ -252,14 +252,8 @@ namespace Microsoft.ML.SharedAutoencoder.Training
             return new TrainingIteration(iteration, pass.Loss, learningRate, activeFraction, dead, undone, frobenius, maxColumn);
         }
 
-        private static string Describe(int iteration, int total, PassResult pass, float learningRate)
-        {
-            long active = 0;
-            foreach (long count in pass.ActiveCounts)
-                active += count;
-            double fraction = (double)active / ((double)pass.RowCount * pass.ActiveCounts.Length);
-            return string.Format(CultureInfo.InvariantCulture, "Iteration {0}/{1}: loss {2:G6}, learning rate {3:G4}, active fraction {4:P1}",
-                iteration, total, pass.Loss, learningRate, fraction);
-        }
+        private static string Describe(TrainingIteration entry, int total) => string.Format(CultureInfo.InvariantCulture,
+            "Iteration {0}/{1}: loss {2:G6}, learning rate {3:G4}, active fraction {4:P1}",
+            entry.Iteration, total, entry.Loss, entry.LearningRate, entry.ActiveFraction);
     }
 }

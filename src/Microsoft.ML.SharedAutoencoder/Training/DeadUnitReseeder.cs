@@ -1,5 +1,4 @@
 using System;
-using System.Numerics.Tensors;
 using System.Threading.Tasks;
 
 namespace Microsoft.ML.SharedAutoencoder.Training
@@ -39,9 +38,7 @@ namespace Microsoft.ML.SharedAutoencoder.Training
                 {
                     ReadOnlySpan<float> y = data.Row(t);
                     GradientKernel.Encode(y, weights, bias, encoder, code);
-                    GradientKernel.Decode(code, weights, reconstruction);
-                    TensorPrimitives.Subtract(y, reconstruction, reconstruction);
-                    losses[t] = 0.5 * TensorPrimitives.Dot(reconstruction, reconstruction);
+                    losses[t] = GradientKernel.HalfSquaredResidual(y, code, weights, reconstruction);
                 }
             });
 

@@ -280,6 +280,17 @@ namespace Microsoft.ML.SharedAutoencoder.Training
                     TensorPrimitives.MultiplyAdd(weights.Slice(i * n, n), code[i], reconstruction, reconstruction);
             }
         }
+
+        /// <summary>
+        /// ½‖y − Wx‖² for one row and its code: the per-row reconstruction error (the loss term of that row).
+        /// <paramref name="scratch"/> (length n) receives the residual.
+        /// </summary>
+        public static float HalfSquaredResidual(ReadOnlySpan<float> y, ReadOnlySpan<float> code, ReadOnlySpan<float> weights, Span<float> scratch)
+        {
+            Decode(code, weights, scratch);
+            TensorPrimitives.Subtract(y, scratch, scratch);
+            return 0.5f * TensorPrimitives.Dot(scratch, scratch);
+        }
     }
 
     /// <summary>σ with its one parameter, as a value the hot loops can inline.</summary>

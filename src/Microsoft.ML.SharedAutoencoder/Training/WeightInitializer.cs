@@ -16,7 +16,7 @@ namespace Microsoft.ML.SharedAutoencoder.Training
                 WeightInitialization.Samples => SamplesInitializer.Create(data, settings.HiddenUnits, random),
                 WeightInitialization.Spectral => Spectral(settings, data, random, out spectralReport),
                 WeightInitialization.Random => RandomColumns(data.Dimension, settings.HiddenUnits, random),
-                WeightInitialization.Pca => TopRightSingularVectors(data, settings.HiddenUnits),
+                WeightInitialization.Pca => PcaInitializer.TopRightSingularVectors(data, settings.HiddenUnits, settings.MaxThreads),
                 WeightInitialization.Given => (float[])(settings.InitialWeights ?? throw new ArgumentException("Given initialization needs initial weights.")).Clone(),
                 _ => throw new ArgumentOutOfRangeException(nameof(settings), settings.Initialization, "Unknown initialization."),
             };
@@ -71,8 +71,5 @@ namespace Microsoft.ML.SharedAutoencoder.Training
             double u2 = random.NextDouble();
             return Math.Sqrt(-2.0 * Math.Log(u1)) * Math.Cos(2.0 * Math.PI * u2);
         }
-
-        /// <summary>The top-m right singular vectors of the N×n data matrix Y (see <see cref="PcaInitializer"/>).</summary>
-        public static float[] TopRightSingularVectors(DenseRows data, int count) => PcaInitializer.TopRightSingularVectors(data, count);
     }
 }
