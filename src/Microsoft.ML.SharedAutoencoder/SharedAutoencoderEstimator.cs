@@ -301,24 +301,11 @@ namespace Microsoft.ML.SharedAutoencoder
                 return new DataViewTrainingRows(_host, input, _options.InputColumnName, inputSize, rowCount, headLimit: (int)Math.Max(budget, 16384));
             }
 
-            var column = input.Schema[_options.InputColumnName];
-            var values = new float[rowCount * inputSize];
-            long read = 0;
-            using (var cursor = input.GetRowCursor(new[] { column }))
-            {
-                var getter = cursor.GetGetter<VBuffer<float>>(column);
-                VBuffer<float> value = default;
-                while (read < rowCount && cursor.MoveNext())
-                {
-                    _host.CheckAlive();
-                    getter(ref value);
-                    DataViewTrainingRows.ReadRow(_host, column.Name, value, read, values.AsSpan((int)(read * inputSize), inputSize));
-                    read++;
-                }
-            }
-            if (read != rowCount)
-                throw _host.Except($"Column '{column.Name}' yielded {read} rows, but the data view reports {rowCount}.");
-            return new DenseRows(values, (int)rowCount, inputSize);
+            // In memory: the same checked reader as streaming, once, into one buffer.
+            DenseRows rows = new DataViewTrainingRows(_host, input, _options.InputColumnName, inputSize, rowCount, headLimit: (int)rowCount).Head((int)rowCount);
+            if (rows.RowCount != rowCount)
+                throw _host.Except($"Column '{_options.InputColumnName}' yielded {rows.RowCount} rows, but the data view reports {rowCount}.");
+            return rows;
         }
 
         /// <summary>Refuses data on which training is meaningless or the initialization impossible, before any step.</summary>

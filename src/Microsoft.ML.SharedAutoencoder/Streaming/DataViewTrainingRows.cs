@@ -107,7 +107,7 @@ namespace Microsoft.ML.SharedAutoencoder.Streaming
         }
 
         /// <summary>Copies one row's value into <paramref name="destination"/>, rejecting a wrong length or a non-finite value.</summary>
-        internal static void ReadRow(IExceptionContext ectx, string columnName, in VBuffer<float> value, long position, Span<float> destination)
+        private static void ReadRow(IExceptionContext ectx, string columnName, in VBuffer<float> value, long position, Span<float> destination)
         {
             if (value.Length != destination.Length)
                 throw ectx.Except($"Row {position} of column '{columnName}' has {value.Length} values; expected {destination.Length}.");
