@@ -9,7 +9,8 @@ namespace Microsoft.ML.SharedAutoencoder.PerformanceTests
 {
     /// <summary>
     /// <c>dotnet run -c Release --project test/Microsoft.ML.SharedAutoencoder.PerformanceTests -- --filter '*'</c> runs the
-    /// BenchmarkDotNet suites; <c>-- stream [rows] [passes]</c> runs the streaming soak.
+    /// BenchmarkDotNet suites; <c>-- stream [rows] [passes]</c> runs the streaming soak;
+    /// <c>-- steps [repetitions] [workload filter]</c> times the step workloads quickly (median of plain Stopwatch timings).
     /// </summary>
     public static class Program
     {
@@ -21,6 +22,8 @@ namespace Microsoft.ML.SharedAutoencoder.PerformanceTests
                 int passes = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 3;
                 return Soak(rows, passes);
             }
+            if (args.Length > 0 && args[0] == "steps")
+                return QuickSteps(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 200, args.Length > 2 ? args[2] : "");
             BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
             return 0;
         }
@@ -55,6 +58,35 @@ namespace Microsoft.ML.SharedAutoencoder.PerformanceTests
             });
             estimator.Fit(data);
             Console.WriteLine(FormattableString.Invariant($"total {watch.Elapsed.TotalSeconds:F1} s; peak RSS {Status("VmHWM")} MB"));
+            return 0;
+        }
+
+        /// <summary>
+        /// A quick check between BenchmarkDotNet runs: median and 10th percentile of <paramref name="repetitions"/> timed steps
+        /// of each <see cref="StepBenchmarks"/> workload whose name contains <paramref name="workloadFilter"/>, after 20 warm-up steps.
+        /// </summary>
+        private static int QuickSteps(int repetitions, string workloadFilter)
+        {
+            foreach (string workload in new[] { "P1 N=10k m=10", "N=100k m=10", "N=10k m=100" })
+            {
+                if (!workload.Contains(workloadFilter, StringComparison.Ordinal))
+                    continue;
+                var benchmark = new StepBenchmarks { Workload = workload };
+                benchmark.Setup();
+                int count = workload.StartsWith("N=100k", StringComparison.Ordinal) ? Math.Max(10, repetitions / 10) : repetitions;
+                var times = new double[count];
+                for (int i = 0; i < 20; i++)
+                    benchmark.Step();
+                for (int i = 0; i < count; i++)
+                {
+                    long start = Stopwatch.GetTimestamp();
+                    benchmark.Step();
+                    times[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+                }
+                benchmark.Cleanup();
+                Array.Sort(times);
+                Console.WriteLine(FormattableString.Invariant($"{workload,-16} median {times[count / 2],7:F2} ms   p10 {times[count / 10],7:F2} ms   ({count} steps)"));
+            }
             return 0;
         }
 

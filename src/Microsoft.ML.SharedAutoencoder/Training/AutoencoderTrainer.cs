@@ -82,7 +82,7 @@ namespace Microsoft.ML.SharedAutoencoder.Training
 
                 bool finite = double.IsFinite(candidate.Loss) && SharedAutoencoderModelParameters.AllFinite(candidate.Gradient);
                 float acceptedRate = learningRate;
-                if (!finite || candidate.Loss > settings.DivergenceFactor * current.Loss)
+                if (!finite || (candidate.Loss > settings.DivergenceFactor * current.Loss && !AtRoundingLevel(candidate)))
                 {
                     if (finite && halvings == settings.MaxLearningRateHalvings && LargestChange(weights, candidateWeights) <= NegligibleWeightChange)
                     {
@@ -173,6 +173,14 @@ namespace Microsoft.ML.SharedAutoencoder.Training
         // A step that moves no weight by more than this leaves W as it was, to float32 precision of unit-norm columns.
         private const float NegligibleWeightChange = 1e-6f;
 
+        /// <summary>
+        /// A loss below this fraction of the all-zero code's loss (½ mean ‖y‖²) is float32 rounding (≈ n·ε² relative to
+        /// ‖y‖² for a perfect fit): comparing two such losses says nothing, so the divergence guard does not.
+        /// </summary>
+        private const double RoundingLevelLossFraction = 1e-10;
+
+        private static bool AtRoundingLevel(PassResult pass) => pass.Loss <= RoundingLevelLossFraction * pass.ZeroCodeLoss;
+
         private static float LargestChange(ReadOnlySpan<float> before, ReadOnlySpan<float> after)
         {
             float largest = 0;
@@ -200,12 +208,14 @@ namespace Microsoft.ML.SharedAutoencoder.Training
             var stepped = new float[weights.Length];
             Array.Clear(epoch.ActiveCounts);
             double lossSum = 0;
+            double zeroCodeLossSum = 0;
             long seen = 0;
             while (seen < rowCount)
             {
                 cancellation.ThrowIfCancellationRequested();
                 pass.RunNextBatch(settings.BatchSize, epochWeights, epochBias, activation, batch, cancellation);
                 lossSum += batch.Loss * batch.RowCount;
+                zeroCodeLossSum += batch.ZeroCodeLoss * batch.RowCount;
                 seen += batch.RowCount;
                 for (int i = 0; i < m; i++)
                     epoch.ActiveCounts[i] += batch.ActiveCounts[i];
@@ -215,6 +225,7 @@ namespace Microsoft.ML.SharedAutoencoder.Training
                 stepped.CopyTo(epochWeights, 0);
             }
             epoch.Loss = seen == 0 ? 0 : lossSum / seen;
+            epoch.ZeroCodeLoss = seen == 0 ? 0 : zeroCodeLossSum / seen;
             epoch.RowCount = seen;
             batch.Gradient.CopyTo(epoch.Gradient, 0);
         }

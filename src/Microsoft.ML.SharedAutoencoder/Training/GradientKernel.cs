@@ -33,20 +33,29 @@ namespace Microsoft.ML.SharedAutoencoder.Training
         /// <summary>Rows processed together.</summary>
         public const int BlockRows = 4;
 
-        /// <summary>Floats of scratch space <see cref="Accumulate"/> needs: z and the coefficients of a block of rows.</summary>
-        public static int ScratchLength(int inputSize, int hiddenUnits) => 2 * BlockRows * hiddenUnits;
+        /// <summary>
+        /// A row's loss comes from the Gram expansion ‖r‖² = ‖y‖² − Σ_i x_i(W_iᵀy + W_iᵀr) when that leaves at least this
+        /// fraction of ‖y‖², so the cancellation costs at most a factor 16 of float32 rounding (relative error ≈ 10⁻⁶);
+        /// a closer fit has its residual formed explicitly.
+        /// </summary>
+        private const float GramLossMinFraction = 1f / 16;
+
+        /// <summary>Floats of scratch space <see cref="Accumulate"/> needs: z, the coefficients and ‖y‖² of a block of rows.</summary>
+        public static int ScratchLength(int inputSize, int hiddenUnits) => 2 * BlockRows * hiddenUnits + BlockRows;
 
         /// <summary>
         /// Adds the contribution of <paramref name="rowCount"/> consecutive rows to <paramref name="gradientSum"/>
         /// (unit-major, m·n: Σ_t (x_it + W_iᵀr_t)·y_t over the rows in which unit i fired), to
         /// <paramref name="coactivation"/> (m×m, row-major: C_ij += x_i x_j over the rows in which both fired),
-        /// <paramref name="activeCounts"/> (rows in which unit i fired) and returns Σ ½‖r‖² over the rows. The
+        /// <paramref name="activeCounts"/> (rows in which unit i fired), adds Σ ‖y‖² to <paramref name="squaredNormSum"/> and
+        /// returns Σ ½‖r‖² over the rows. The
         /// gradient sum S_i = Σ 1{x_i≠0}(z_i r + y W_iᵀr) is then <paramref name="gradientSum"/>_i − Σ_j C_ij W_j, and the
         /// gradient −S/N. <paramref name="gram"/> is Γ = WᵀW (m×m, row-major) of <paramref name="weights"/>.
         /// </summary>
         public static double Accumulate(
             ReadOnlySpan<float> rows, int rowCount, ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, ReadOnlySpan<float> gram,
-            in EncoderActivation activation, Span<float> gradientSum, Span<double> coactivation, Span<long> activeCounts, Span<float> scratch)
+            in EncoderActivation activation, Span<float> gradientSum, Span<double> coactivation, Span<long> activeCounts, Span<float> scratch,
+            ref double squaredNormSum)
         {
             int m = bias.Length;
             int n = weights.Length / m;
@@ -54,9 +63,10 @@ namespace Microsoft.ML.SharedAutoencoder.Training
                 || activeCounts.Length < m || scratch.Length < ScratchLength(n, m))
                 throw new ArgumentException("A buffer is shorter than the problem needs.");
 
-            // z[t·m + i], and for the gradient c[i·B + t] = x_i + W_iᵀr_t where unit i fired in row t, else 0.
+            // z[t·m + i]; for the gradient c[i·B + t] = x_i + W_iᵀr_t where unit i fired in row t, else 0; ‖y_t‖².
             Span<float> z = scratch.Slice(0, BlockRows * m);
             Span<float> coefficients = scratch.Slice(BlockRows * m, BlockRows * m);
+            Span<float> squaredNorms = scratch.Slice(2 * BlockRows * m, BlockRows);
             Span<int> active = stackalloc int[m];
 
             double loss = 0;
@@ -64,7 +74,7 @@ namespace Microsoft.ML.SharedAutoencoder.Training
             {
                 int count = Math.Min(BlockRows, rowCount - start);
                 ReadOnlySpan<float> block = rows.Slice(start * n, count * n);
-                ComputePreactivations(block, count, n, weights, bias, z);
+                ComputePreactivations(block, count, n, weights, bias, z, squaredNorms);
                 coefficients.Clear();
                 for (int t = 0; t < count; t++)
                 {
@@ -79,35 +89,46 @@ namespace Microsoft.ML.SharedAutoencoder.Training
                         }
                     }
                     ReadOnlySpan<int> firedUnits = active.Slice(0, fired);
-                    loss += 0.5 * ResidualSquaredNorm(block.Slice(t * n, n), weights, n, firedUnits, zt);
+                    double explained = 0;
                     foreach (int i in firedUnits)
                     {
                         float xi = zt[i];
                         ReadOnlySpan<float> gramRow = gram.Slice(i * m, m);
                         Span<double> coactivationRow = coactivation.Slice(i * m, m);
-                        float projection = xi - bias[i];
+                        float encoded = xi - bias[i];
+                        float projection = encoded;
                         foreach (int j in firedUnits)
                         {
                             projection = MathF.FusedMultiplyAdd(-gramRow[j], zt[j], projection);
                             coactivationRow[j] += (double)xi * zt[j];
                         }
                         coefficients[i * BlockRows + t] = xi + projection;
+                        explained += (double)xi * ((double)encoded + projection);
                     }
+                    squaredNormSum += squaredNorms[t];
+                    double squaredResidual = squaredNorms[t] - explained;
+                    if (!(squaredResidual >= GramLossMinFraction * squaredNorms[t]))
+                        squaredResidual = ResidualSquaredNorm(block.Slice(t * n, n), weights, n, firedUnits, zt);
+                    loss += 0.5 * squaredResidual;
                 }
 
                 for (int i = 0; i < m; i++)
-                {
-                    ReadOnlySpan<float> ci = coefficients.Slice(i * BlockRows, BlockRows);
-                    if (ci[0] == 0 && ci[1] == 0 && ci[2] == 0 && ci[3] == 0)
-                        continue;
-                    AddGradient(gradientSum.Slice(i * n, n), block, count, n, ci);
-                }
+                    AddGradient(gradientSum.Slice(i * n, n), block, count, n, coefficients.Slice(i * BlockRows, BlockRows));
             }
             return loss;
         }
 
-        /// <summary>z[t·m + i] = W_iᵀy_t + b_i for the <paramref name="count"/> (≤ 4) rows of the block.</summary>
-        private static void ComputePreactivations(ReadOnlySpan<float> block, int count, int n, ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, Span<float> z)
+        /// <summary>
+        /// z[t·m + i] = W_iᵀy_t + b_i and <paramref name="squaredNorms"/>[t] = ‖y_t‖² for the <paramref name="count"/> (≤ 4)
+        /// rows of the block.
+        /// </summary>
+        /// <remarks>
+        /// A full block is swept once per three units, four rows × three units in twelve vector accumulators (fifteen of the
+        /// sixteen AVX2 registers with the three weight vectors), so each loaded row vector feeds three FMAs and each weight
+        /// vector four. The last sweep takes the remaining zero to two units together with the rows' squared norms.
+        /// </remarks>
+        private static void ComputePreactivations(
+            ReadOnlySpan<float> block, int count, int n, ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, Span<float> z, Span<float> squaredNorms)
         {
             int m = bias.Length;
             if (count < BlockRows)
@@ -117,69 +138,175 @@ namespace Microsoft.ML.SharedAutoencoder.Training
                     ReadOnlySpan<float> y = block.Slice(t * n, n);
                     for (int i = 0; i < m; i++)
                         z[t * m + i] = TensorPrimitives.Dot(weights.Slice(i * n, n), y) + bias[i];
+                    squaredNorms[t] = TensorPrimitives.Dot(y, y);
                 }
                 return;
             }
 
-            ref float y0 = ref MemoryMarshal.GetReference(block);
+            ref float rows = ref MemoryMarshal.GetReference(block);
+            ref float w = ref MemoryMarshal.GetReference(weights);
+            int unit = 0;
+            for (; unit + 3 <= m; unit += 3)
+                Sweep<ThreeUnits>(ref rows, ref Unsafe.Add(ref w, unit * n), n, unit, bias, z, squaredNorms);
+            switch (m - unit)
+            {
+                case 2:
+                    Sweep<TwoUnitsAndNorms>(ref rows, ref Unsafe.Add(ref w, unit * n), n, unit, bias, z, squaredNorms);
+                    break;
+                case 1:
+                    Sweep<OneUnitAndNorms>(ref rows, ref Unsafe.Add(ref w, unit * n), n, unit, bias, z, squaredNorms);
+                    break;
+                default:
+                    Sweep<NormsOnly>(ref rows, ref w, n, unit, bias, z, squaredNorms);
+                    break;
+            }
+        }
+
+        /// <summary>What one sweep over a block computes; the JIT specializes <see cref="Sweep"/> per shape and drops the unused parts.</summary>
+        private interface ISweepShape
+        {
+            static abstract int Units { get; }
+
+            static abstract bool Norms { get; }
+        }
+
+        private struct ThreeUnits : ISweepShape
+        {
+            public static int Units => 3;
+
+            public static bool Norms => false;
+        }
+
+        private struct TwoUnitsAndNorms : ISweepShape
+        {
+            public static int Units => 2;
+
+            public static bool Norms => true;
+        }
+
+        private struct OneUnitAndNorms : ISweepShape
+        {
+            public static int Units => 1;
+
+            public static bool Norms => true;
+        }
+
+        private struct NormsOnly : ISweepShape
+        {
+            public static int Units => 0;
+
+            public static bool Norms => true;
+        }
+
+        /// <summary>
+        /// One register-blocked sweep over the four rows at <paramref name="y0"/> (row stride n): the dot products with
+        /// <typeparamref name="TShape"/>.Units consecutive weight columns starting at <paramref name="wa"/> (unit
+        /// <paramref name="firstUnit"/>), and with the rows themselves when the shape asks for norms.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static void Sweep<TShape>(ref float y0, ref float wa, int n, int firstUnit, ReadOnlySpan<float> bias, Span<float> z, Span<float> squaredNorms)
+            where TShape : struct, ISweepShape
+        {
+            int m = bias.Length;
             ref float y1 = ref Unsafe.Add(ref y0, n);
             ref float y2 = ref Unsafe.Add(ref y0, 2 * n);
             ref float y3 = ref Unsafe.Add(ref y0, 3 * n);
+            ref float wb = ref Unsafe.Add(ref wa, TShape.Units >= 2 ? n : 0);
+            ref float wc = ref Unsafe.Add(ref wa, TShape.Units >= 3 ? 2 * n : 0);
+            Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default;
+            Vector256<float> b0 = default, b1 = default, b2 = default, b3 = default;
+            Vector256<float> c0 = default, c1 = default, c2 = default, c3 = default;
             int vectorEnd = n - n % Vector256<float>.Count;
-            int unit = 0;
-            for (; unit + 1 < m; unit += 2)
+            // Weight vectors first, then one row vector at a time: 12 accumulators + 3 weights + 1 row = all 16 registers,
+            // so nothing spills (loading the four row vectors first needs 17 and puts a store-reload in the dependency chain).
+            for (int j = 0; j < vectorEnd; j += Vector256<float>.Count)
             {
-                ref float wa = ref Unsafe.Add(ref MemoryMarshal.GetReference(weights), unit * n);
-                ref float wb = ref Unsafe.Add(ref wa, n);
-                Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default;
-                Vector256<float> b0 = default, b1 = default, b2 = default, b3 = default;
-                for (int j = 0; j < vectorEnd; j += Vector256<float>.Count)
-                {
-                    var va = Vector256.LoadUnsafe(ref wa, (nuint)j);
-                    var vb = Vector256.LoadUnsafe(ref wb, (nuint)j);
-                    var v0 = Vector256.LoadUnsafe(ref y0, (nuint)j);
-                    var v1 = Vector256.LoadUnsafe(ref y1, (nuint)j);
-                    var v2 = Vector256.LoadUnsafe(ref y2, (nuint)j);
-                    var v3 = Vector256.LoadUnsafe(ref y3, (nuint)j);
+                Vector256<float> va = default, vb = default, vc = default;
+                if (TShape.Units >= 1)
+                    va = Vector256.LoadUnsafe(ref wa, (nuint)j);
+                if (TShape.Units >= 2)
+                    vb = Vector256.LoadUnsafe(ref wb, (nuint)j);
+                if (TShape.Units >= 3)
+                    vc = Vector256.LoadUnsafe(ref wc, (nuint)j);
+                var v0 = Vector256.LoadUnsafe(ref y0, (nuint)j);
+                if (TShape.Units >= 1)
                     a0 = Vector256.FusedMultiplyAdd(va, v0, a0);
-                    a1 = Vector256.FusedMultiplyAdd(va, v1, a1);
-                    a2 = Vector256.FusedMultiplyAdd(va, v2, a2);
-                    a3 = Vector256.FusedMultiplyAdd(va, v3, a3);
+                if (TShape.Units >= 2)
                     b0 = Vector256.FusedMultiplyAdd(vb, v0, b0);
+                if (TShape.Units >= 3)
+                    c0 = Vector256.FusedMultiplyAdd(vc, v0, c0);
+                else if (TShape.Norms)
+                    c0 = Vector256.FusedMultiplyAdd(v0, v0, c0); // the third accumulator set is free in these shapes
+                var v1 = Vector256.LoadUnsafe(ref y1, (nuint)j);
+                if (TShape.Units >= 1)
+                    a1 = Vector256.FusedMultiplyAdd(va, v1, a1);
+                if (TShape.Units >= 2)
                     b1 = Vector256.FusedMultiplyAdd(vb, v1, b1);
+                if (TShape.Units >= 3)
+                    c1 = Vector256.FusedMultiplyAdd(vc, v1, c1);
+                else if (TShape.Norms)
+                    c1 = Vector256.FusedMultiplyAdd(v1, v1, c1); // the third accumulator set is free in these shapes
+                var v2 = Vector256.LoadUnsafe(ref y2, (nuint)j);
+                if (TShape.Units >= 1)
+                    a2 = Vector256.FusedMultiplyAdd(va, v2, a2);
+                if (TShape.Units >= 2)
                     b2 = Vector256.FusedMultiplyAdd(vb, v2, b2);
+                if (TShape.Units >= 3)
+                    c2 = Vector256.FusedMultiplyAdd(vc, v2, c2);
+                else if (TShape.Norms)
+                    c2 = Vector256.FusedMultiplyAdd(v2, v2, c2); // the third accumulator set is free in these shapes
+                var v3 = Vector256.LoadUnsafe(ref y3, (nuint)j);
+                if (TShape.Units >= 1)
+                    a3 = Vector256.FusedMultiplyAdd(va, v3, a3);
+                if (TShape.Units >= 2)
                     b3 = Vector256.FusedMultiplyAdd(vb, v3, b3);
-                }
-                float sa0 = Vector256.Sum(a0), sa1 = Vector256.Sum(a1), sa2 = Vector256.Sum(a2), sa3 = Vector256.Sum(a3);
-                float sb0 = Vector256.Sum(b0), sb1 = Vector256.Sum(b1), sb2 = Vector256.Sum(b2), sb3 = Vector256.Sum(b3);
-                for (int j = vectorEnd; j < n; j++)
-                {
-                    float va = Unsafe.Add(ref wa, j), vb = Unsafe.Add(ref wb, j);
-                    float v0 = Unsafe.Add(ref y0, j), v1 = Unsafe.Add(ref y1, j), v2 = Unsafe.Add(ref y2, j), v3 = Unsafe.Add(ref y3, j);
-                    sa0 = MathF.FusedMultiplyAdd(va, v0, sa0);
-                    sa1 = MathF.FusedMultiplyAdd(va, v1, sa1);
-                    sa2 = MathF.FusedMultiplyAdd(va, v2, sa2);
-                    sa3 = MathF.FusedMultiplyAdd(va, v3, sa3);
-                    sb0 = MathF.FusedMultiplyAdd(vb, v0, sb0);
-                    sb1 = MathF.FusedMultiplyAdd(vb, v1, sb1);
-                    sb2 = MathF.FusedMultiplyAdd(vb, v2, sb2);
-                    sb3 = MathF.FusedMultiplyAdd(vb, v3, sb3);
-                }
-                z[unit] = sa0 + bias[unit];
-                z[m + unit] = sa1 + bias[unit];
-                z[2 * m + unit] = sa2 + bias[unit];
-                z[3 * m + unit] = sa3 + bias[unit];
-                z[unit + 1] = sb0 + bias[unit + 1];
-                z[m + unit + 1] = sb1 + bias[unit + 1];
-                z[2 * m + unit + 1] = sb2 + bias[unit + 1];
-                z[3 * m + unit + 1] = sb3 + bias[unit + 1];
+                if (TShape.Units >= 3)
+                    c3 = Vector256.FusedMultiplyAdd(vc, v3, c3);
+                else if (TShape.Norms)
+                    c3 = Vector256.FusedMultiplyAdd(v3, v3, c3); // the third accumulator set is free in these shapes
             }
-            if (unit < m)
+            // Reduce every accumulator before any call: vectors live across a call would be spilled inside the loop.
+            float sa0 = Vector256.Sum(a0), sa1 = Vector256.Sum(a1), sa2 = Vector256.Sum(a2), sa3 = Vector256.Sum(a3);
+            float sb0 = Vector256.Sum(b0), sb1 = Vector256.Sum(b1), sb2 = Vector256.Sum(b2), sb3 = Vector256.Sum(b3);
+            float sc0 = Vector256.Sum(c0), sc1 = Vector256.Sum(c1), sc2 = Vector256.Sum(c2), sc3 = Vector256.Sum(c3);
+            if (TShape.Units >= 1)
             {
-                ReadOnlySpan<float> w = weights.Slice(unit * n, n);
-                for (int t = 0; t < BlockRows; t++)
-                    z[t * m + unit] = TensorPrimitives.Dot(w, block.Slice(t * n, n)) + bias[unit];
+                z[firstUnit] = sa0 + TailDot(ref wa, ref y0, vectorEnd, n) + bias[firstUnit];
+                z[m + firstUnit] = sa1 + TailDot(ref wa, ref y1, vectorEnd, n) + bias[firstUnit];
+                z[2 * m + firstUnit] = sa2 + TailDot(ref wa, ref y2, vectorEnd, n) + bias[firstUnit];
+                z[3 * m + firstUnit] = sa3 + TailDot(ref wa, ref y3, vectorEnd, n) + bias[firstUnit];
             }
+            if (TShape.Units >= 2)
+            {
+                z[firstUnit + 1] = sb0 + TailDot(ref wb, ref y0, vectorEnd, n) + bias[firstUnit + 1];
+                z[m + firstUnit + 1] = sb1 + TailDot(ref wb, ref y1, vectorEnd, n) + bias[firstUnit + 1];
+                z[2 * m + firstUnit + 1] = sb2 + TailDot(ref wb, ref y2, vectorEnd, n) + bias[firstUnit + 1];
+                z[3 * m + firstUnit + 1] = sb3 + TailDot(ref wb, ref y3, vectorEnd, n) + bias[firstUnit + 1];
+            }
+            if (TShape.Units >= 3)
+            {
+                z[firstUnit + 2] = sc0 + TailDot(ref wc, ref y0, vectorEnd, n) + bias[firstUnit + 2];
+                z[m + firstUnit + 2] = sc1 + TailDot(ref wc, ref y1, vectorEnd, n) + bias[firstUnit + 2];
+                z[2 * m + firstUnit + 2] = sc2 + TailDot(ref wc, ref y2, vectorEnd, n) + bias[firstUnit + 2];
+                z[3 * m + firstUnit + 2] = sc3 + TailDot(ref wc, ref y3, vectorEnd, n) + bias[firstUnit + 2];
+            }
+            else if (TShape.Norms)
+            {
+                squaredNorms[0] = sc0 + TailDot(ref y0, ref y0, vectorEnd, n);
+                squaredNorms[1] = sc1 + TailDot(ref y1, ref y1, vectorEnd, n);
+                squaredNorms[2] = sc2 + TailDot(ref y2, ref y2, vectorEnd, n);
+                squaredNorms[3] = sc3 + TailDot(ref y3, ref y3, vectorEnd, n);
+            }
+        }
+
+        /// <summary>Σ_{j ∈ [from, to)} u_j v_j: the part of a dot product past the last full vector (0 when n is a multiple of 8).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static float TailDot(ref float u, ref float v, int from, int to)
+        {
+            float sum = 0;
+            for (int j = from; j < to; j++)
+                sum = MathF.FusedMultiplyAdd(Unsafe.Add(ref u, j), Unsafe.Add(ref v, j), sum);
+            return sum;
         }
 
         /// <summary>‖r‖² of r = y − Σ_{i fired} z_i W_i, formed explicitly so that a small loss stays accurate; r is not kept.</summary>
@@ -210,52 +337,104 @@ namespace Microsoft.ML.SharedAutoencoder.Training
         }
 
         /// <summary>
-        /// g += Σ_t c_t y_t over the block's rows (c_t = 0 where the unit did not fire; those rows add exact zeros).
-        /// One load and one store of each accumulator line per block.
+        /// g += Σ_t c_t y_t over the block's rows with c_t ≠ 0 (the rows in which the unit fired): one load and one store
+        /// of each accumulator line per block, and one FMA per fired row only.
         /// </summary>
         private static void AddGradient(Span<float> g, ReadOnlySpan<float> block, int count, int n, ReadOnlySpan<float> c)
         {
-            ref float gRef = ref MemoryMarshal.GetReference(g);
-            ref float y0 = ref MemoryMarshal.GetReference(block);
-            int vectorEnd = n - n % Vector256<float>.Count;
-            if (count == BlockRows)
+            ref float y = ref MemoryMarshal.GetReference(block);
+            ref float ya = ref y, yb = ref y, yc = ref y, yd = ref y;
+            float ca = 0, cb = 0, cc = 0, cd = 0;
+            int fired = 0;
+            for (int t = 0; t < count; t++)
             {
-                ref float y1 = ref Unsafe.Add(ref y0, n);
-                ref float y2 = ref Unsafe.Add(ref y0, 2 * n);
-                ref float y3 = ref Unsafe.Add(ref y0, 3 * n);
-                var c0 = Vector256.Create(c[0]); var c1 = Vector256.Create(c[1]); var c2 = Vector256.Create(c[2]); var c3 = Vector256.Create(c[3]);
-                for (int j = 0; j < vectorEnd; j += Vector256<float>.Count)
+                if (c[t] == 0)
+                    continue;
+                switch (fired++)
                 {
-                    var acc = Vector256.LoadUnsafe(ref gRef, (nuint)j);
-                    acc = Vector256.FusedMultiplyAdd(c0, Vector256.LoadUnsafe(ref y0, (nuint)j), acc);
-                    acc = Vector256.FusedMultiplyAdd(c1, Vector256.LoadUnsafe(ref y1, (nuint)j), acc);
-                    acc = Vector256.FusedMultiplyAdd(c2, Vector256.LoadUnsafe(ref y2, (nuint)j), acc);
-                    acc = Vector256.FusedMultiplyAdd(c3, Vector256.LoadUnsafe(ref y3, (nuint)j), acc);
-                    acc.StoreUnsafe(ref gRef, (nuint)j);
+                    case 0: ya = ref Unsafe.Add(ref y, t * n); ca = c[t]; break;
+                    case 1: yb = ref Unsafe.Add(ref y, t * n); cb = c[t]; break;
+                    case 2: yc = ref Unsafe.Add(ref y, t * n); cc = c[t]; break;
+                    default: yd = ref Unsafe.Add(ref y, t * n); cd = c[t]; break;
                 }
             }
-            else
+            ref float gRef = ref MemoryMarshal.GetReference(g);
+            switch (fired)
             {
-                for (int t = 0; t < count; t++)
-                {
-                    if (c[t] == 0)
-                        continue;
-                    ref float yt = ref Unsafe.Add(ref y0, t * n);
-                    var ct = Vector256.Create(c[t]);
-                    for (int j = 0; j < vectorEnd; j += Vector256<float>.Count)
-                    {
-                        var acc = Vector256.LoadUnsafe(ref gRef, (nuint)j);
-                        acc = Vector256.FusedMultiplyAdd(ct, Vector256.LoadUnsafe(ref yt, (nuint)j), acc);
-                        acc.StoreUnsafe(ref gRef, (nuint)j);
-                    }
-                }
+                case 0:
+                    return;
+                case 1:
+                    AddRows<OneRow>(ref gRef, n, ref ya, ca, ref yb, cb, ref yc, cc, ref yd, cd);
+                    break;
+                case 2:
+                    AddRows<TwoRows>(ref gRef, n, ref ya, ca, ref yb, cb, ref yc, cc, ref yd, cd);
+                    break;
+                case 3:
+                    AddRows<ThreeRows>(ref gRef, n, ref ya, ca, ref yb, cb, ref yc, cc, ref yd, cd);
+                    break;
+                default:
+                    AddRows<FourRows>(ref gRef, n, ref ya, ca, ref yb, cb, ref yc, cc, ref yd, cd);
+                    break;
+            }
+        }
+
+        /// <summary>How many of the four row slots <see cref="AddRows"/> uses; the JIT specializes per count.</summary>
+        private interface IRowCount
+        {
+            static abstract int Rows { get; }
+        }
+
+        private struct OneRow : IRowCount
+        {
+            public static int Rows => 1;
+        }
+
+        private struct TwoRows : IRowCount
+        {
+            public static int Rows => 2;
+        }
+
+        private struct ThreeRows : IRowCount
+        {
+            public static int Rows => 3;
+        }
+
+        private struct FourRows : IRowCount
+        {
+            public static int Rows => 4;
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static void AddRows<TCount>(ref float g, int n, ref float ya, float ca, ref float yb, float cb, ref float yc, float cc, ref float yd, float cd)
+            where TCount : struct, IRowCount
+        {
+            var va = Vector256.Create(ca);
+            var vb = Vector256.Create(cb);
+            var vc = Vector256.Create(cc);
+            var vd = Vector256.Create(cd);
+            int vectorEnd = n - n % Vector256<float>.Count;
+            for (int j = 0; j < vectorEnd; j += Vector256<float>.Count)
+            {
+                var acc = Vector256.LoadUnsafe(ref g, (nuint)j);
+                acc = Vector256.FusedMultiplyAdd(va, Vector256.LoadUnsafe(ref ya, (nuint)j), acc);
+                if (TCount.Rows >= 2)
+                    acc = Vector256.FusedMultiplyAdd(vb, Vector256.LoadUnsafe(ref yb, (nuint)j), acc);
+                if (TCount.Rows >= 3)
+                    acc = Vector256.FusedMultiplyAdd(vc, Vector256.LoadUnsafe(ref yc, (nuint)j), acc);
+                if (TCount.Rows >= 4)
+                    acc = Vector256.FusedMultiplyAdd(vd, Vector256.LoadUnsafe(ref yd, (nuint)j), acc);
+                acc.StoreUnsafe(ref g, (nuint)j);
             }
             for (int j = vectorEnd; j < n; j++)
             {
-                float acc = g[j];
-                for (int t = 0; t < count; t++)
-                    acc = MathF.FusedMultiplyAdd(c[t], block[t * n + j], acc);
-                g[j] = acc;
+                float acc = MathF.FusedMultiplyAdd(ca, Unsafe.Add(ref ya, j), Unsafe.Add(ref g, j));
+                if (TCount.Rows >= 2)
+                    acc = MathF.FusedMultiplyAdd(cb, Unsafe.Add(ref yb, j), acc);
+                if (TCount.Rows >= 3)
+                    acc = MathF.FusedMultiplyAdd(cc, Unsafe.Add(ref yc, j), acc);
+                if (TCount.Rows >= 4)
+                    acc = MathF.FusedMultiplyAdd(cd, Unsafe.Add(ref yd, j), acc);
+                Unsafe.Add(ref g, j) = acc;
             }
         }
 

@@ -17,6 +17,9 @@ namespace Microsoft.ML.SharedAutoencoder.Training
         /// <summary>Mean over rows of ½‖y − ŷ‖².</summary>
         public double Loss { get; set; }
 
+        /// <summary>Mean over rows of ½‖y‖²: the loss of the all-zero code, the scale against which a loss is at rounding level.</summary>
+        public double ZeroCodeLoss { get; set; }
+
         /// <summary>g (unit-major): g_i = −(1/N) Σ 1{x_i≠0}(z_i r + y W_iᵀr).</summary>
         public float[] Gradient { get; }
 
@@ -65,6 +68,7 @@ namespace Microsoft.ML.SharedAutoencoder.Training
         private readonly long[][] _slotCounts;
         private readonly double[][] _slotCoactivations;
         private readonly double[] _slotLoss;
+        private readonly double[] _slotSquaredNorms;
         private readonly double[] _reduction;
         private readonly double[] _coactivation;
         private readonly float[] _gram;
@@ -92,6 +96,7 @@ namespace Microsoft.ML.SharedAutoencoder.Training
                 _slotCoactivations[s] = new double[hiddenUnits * hiddenUnits];
             }
             _slotLoss = new double[slots];
+            _slotSquaredNorms = new double[slots];
             _reduction = new double[_inputSize * hiddenUnits];
             _coactivation = new double[hiddenUnits * hiddenUnits];
             _gram = new float[hiddenUnits * hiddenUnits];
@@ -121,6 +126,7 @@ namespace Microsoft.ML.SharedAutoencoder.Training
             Array.Clear(result.ActiveCounts);
             ComputeGram(weights);
             double loss = 0;
+            double squaredNorms = 0;
             long chunks = (rowCount + ChunkRows - 1) / ChunkRows;
             int waveChunks = _slotSums.Length;
             var options = new ParallelOptions { MaxDegreeOfParallelism = _maxThreads, CancellationToken = cancellation };
@@ -167,14 +173,16 @@ namespace Microsoft.ML.SharedAutoencoder.Training
                         Array.Clear(_slotCounts[c]);
                         Array.Clear(_slotCoactivations[c]);
                         var span = source.AsSpan((int)(sourceOffset + (long)c * ChunkRows * _inputSize), rows * _inputSize);
+                        _slotSquaredNorms[c] = 0;
                         _slotLoss[c] = GradientKernel.Accumulate(
-                            span, rows, weights, bias, _gram, activation, _slotSums[c], _slotCoactivations[c], _slotCounts[c], scratch);
+                            span, rows, weights, bias, _gram, activation, _slotSums[c], _slotCoactivations[c], _slotCounts[c], scratch, ref _slotSquaredNorms[c]);
                         return scratch;
                     }, _ => { });
 
                     for (int c = 0; c < count; c++)
                     {
                         loss += _slotLoss[c];
+                        squaredNorms += _slotSquaredNorms[c];
                         float[] sums = _slotSums[c];
                         for (int j = 0; j < sums.Length; j++)
                             _reduction[j] += sums[j];
@@ -217,6 +225,7 @@ namespace Microsoft.ML.SharedAutoencoder.Training
             for (int j = 0; j < _reduction.Length; j++)
                 result.Gradient[j] = (float)(_reduction[j] * scale);
             result.Loss = rowCount == 0 ? 0 : loss / rowCount;
+            result.ZeroCodeLoss = rowCount == 0 ? 0 : 0.5 * squaredNorms / rowCount;
             result.RowCount = rowCount;
         }
 

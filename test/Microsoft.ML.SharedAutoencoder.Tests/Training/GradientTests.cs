@@ -93,6 +93,63 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Training
         }
 
         [TestMethod]
+        [DataRow(16, 6, 1031, AutoencoderActivation.HardThreshold)] // units in threes, then a sweep of the norms alone; a 3-row tail block
+        [DataRow(23, 8, 1026, AutoencoderActivation.Relu)]          // two units left for the norm sweep; n not a multiple of 8
+        [DataRow(40, 10, 2050, AutoencoderActivation.HardThreshold)] // one unit left for the norm sweep
+        [DataRow(17, 2, 515, AutoencoderActivation.Relu)]            // no full three-unit sweep at all
+        public void FusedPassMatchesPlainLoopForEveryBlockShapeAndBothLossPaths(int n, int m, int count, AutoencoderActivation kind)
+        {
+            var (rows, w, b) = RandomProblem(7 + m, n, m, count, kind == AutoencoderActivation.Relu ? -0.1f : 0.05f);
+            // Every third row is exactly 0.9·W_0: a near-perfect fit whose loss must be formed explicitly, not by the Gram expansion.
+            for (int t = 0; t < count; t += 3)
+            {
+                for (int j = 0; j < n; j++)
+                    rows[t * n + j] = 0.9f * w[j];
+            }
+            var expected = PlainGradient(rows, count, n, w, b, kind, 0.5f, out double expectedLoss, out _);
+            double expectedZeroCodeLoss = 0;
+            foreach (float v in rows)
+                expectedZeroCodeLoss += 0.5 * v * v / count;
+
+            var result = new PassResult(n, m);
+            new GradientPass(new DenseRows(rows, count, n), m, maxThreads: 2).Run(w, b, new EncoderActivation(kind, 0.5f), result, default);
+
+            Assert.AreEqual(expectedLoss, result.Loss, 1e-6 * expectedLoss, "loss");
+            Assert.AreEqual(expectedZeroCodeLoss, result.ZeroCodeLoss, 1e-6 * expectedZeroCodeLoss, "½ mean ‖y‖²");
+            double scale = 0;
+            foreach (double v in expected)
+                scale = Math.Max(scale, Math.Abs(v));
+            for (int j = 0; j < expected.Length; j++)
+                Assert.AreEqual(expected[j], result.Gradient[j], 1e-5 * scale, $"gradient entry {j}");
+        }
+
+        [TestMethod]
+        public void ANearPerfectFitKeepsItsSmallLoss()
+        {
+            // Rows that W reconstructs to 1e-4: the Gram expansion would lose this loss in float32 cancellation.
+            const int n = 32, m = 4, count = 64;
+            var random = new Random(5);
+            var w = TestData.RandomDictionary(n, m, random);
+            var rows = new float[count * n];
+            double expectedLoss = 0;
+            for (int t = 0; t < count; t++)
+            {
+                int unit = t % m;
+                for (int j = 0; j < n; j++)
+                {
+                    float noise = 1e-4f * (float)(random.NextDouble() - 0.5);
+                    rows[t * n + j] = 2f * w[unit * n + j] + noise;
+                }
+            }
+            var b = new float[m];
+            PlainGradient(rows, count, n, w, b, AutoencoderActivation.HardThreshold, 1.5f, out expectedLoss, out _);
+            var result = new PassResult(n, m);
+            new GradientPass(new DenseRows(rows, count, n), m, maxThreads: 1).Run(w, b, new EncoderActivation(AutoencoderActivation.HardThreshold, 1.5f), result, default);
+            Assert.IsGreaterThan(0.0, expectedLoss);
+            Assert.AreEqual(expectedLoss, result.Loss, 1e-2 * expectedLoss);
+        }
+
+        [TestMethod]
         [DataRow(AutoencoderActivation.Relu, -0.1f)]
         [DataRow(AutoencoderActivation.HardThreshold, 0.05f)]
         public void GradientMatchesFiniteDifferencesAwayFromKinks(AutoencoderActivation kind, float bias)
