@@ -46,7 +46,8 @@ namespace Microsoft.ML.SharedAutoencoder.Training
         /// <summary>
         /// Adds the contribution of <paramref name="rowCount"/> consecutive rows to <paramref name="gradientSum"/>
         /// (unit-major, m·n: Σ_t (x_it + W_iᵀr_t)·y_t over the rows in which unit i fired), to
-        /// <paramref name="coactivation"/> (m×m, row-major: C_ij += x_i x_j over the rows in which both fired),
+        /// the lower triangle of <paramref name="coactivation"/> (m×m, row-major: C_ij += x_i x_j, j ≤ i, over the rows in
+        /// which both fired; the caller mirrors it),
         /// <paramref name="activeCounts"/> (rows in which unit i fired), adds Σ ‖y‖² to <paramref name="squaredNormSum"/> and
         /// returns Σ ½‖r‖² over the rows. The
         /// gradient sum S_i = Σ 1{x_i≠0}(z_i r + y W_iᵀr) is then <paramref name="gradientSum"/>_i − Σ_j C_ij W_j, and the
@@ -68,6 +69,7 @@ namespace Microsoft.ML.SharedAutoencoder.Training
             Span<float> coefficients = scratch.Slice(BlockRows * m, BlockRows * m);
             Span<float> squaredNorms = scratch.Slice(2 * BlockRows * m, BlockRows);
             Span<int> active = stackalloc int[m];
+            Span<float> projections = stackalloc float[m];
 
             double loss = 0;
             for (int start = 0; start < rowCount; start += BlockRows)
@@ -89,21 +91,38 @@ namespace Microsoft.ML.SharedAutoencoder.Training
                         }
                     }
                     ReadOnlySpan<int> firedUnits = active.Slice(0, fired);
-                    double explained = 0;
-                    foreach (int i in firedUnits)
+                    ref float zRef = ref MemoryMarshal.GetReference(zt);
+                    ref float gramRef = ref MemoryMarshal.GetReference(gram);
+                    ref double coactivationRef = ref MemoryMarshal.GetReference(coactivation);
+                    // p_i = W_iᵀr = (z_i − b_i) − Σ_j Γ_ij x_j over fired units. The loop runs over j outside and i inside, so the
+                    // a updates of one j are independent (one FMA chain per i would wait on the FMA latency a² times per row);
+                    // each p_i still sums its terms in increasing j. Γ is symmetric, so Γ_ij is read from row j.
+                    for (int a = 0; a < fired; a++)
                     {
+                        int i = active[a];
+                        projections[a] = zt[i] - bias[i];
+                    }
+                    for (int q = 0; q < fired; q++)
+                    {
+                        int j = active[q];
+                        float xj = Unsafe.Add(ref zRef, j);
+                        ref float gramRow = ref Unsafe.Add(ref gramRef, j * m);
+                        ref double coactivationRow = ref Unsafe.Add(ref coactivationRef, j * m);
+                        for (int a = 0; a < fired; a++)
+                            projections[a] = MathF.FusedMultiplyAdd(-Unsafe.Add(ref gramRow, active[a]), xj, projections[a]);
+                        // C is symmetric: only its lower triangle (row j, columns i ≤ j of the fired units, which are in
+                        // increasing order) is accumulated.
+                        for (int a = 0; a <= q; a++)
+                            Unsafe.Add(ref coactivationRow, active[a]) += (double)xj * Unsafe.Add(ref zRef, active[a]);
+                    }
+                    double explained = 0;
+                    for (int a = 0; a < fired; a++)
+                    {
+                        int i = active[a];
                         float xi = zt[i];
-                        ReadOnlySpan<float> gramRow = gram.Slice(i * m, m);
-                        Span<double> coactivationRow = coactivation.Slice(i * m, m);
-                        float encoded = xi - bias[i];
-                        float projection = encoded;
-                        foreach (int j in firedUnits)
-                        {
-                            projection = MathF.FusedMultiplyAdd(-gramRow[j], zt[j], projection);
-                            coactivationRow[j] += (double)xi * zt[j];
-                        }
+                        float projection = projections[a];
                         coefficients[i * BlockRows + t] = xi + projection;
-                        explained += (double)xi * ((double)encoded + projection);
+                        explained += (double)xi * ((double)(xi - bias[i]) + projection);
                     }
                     squaredNormSum += squaredNorms[t];
                     double squaredResidual = squaredNorms[t] - explained;

@@ -1,5 +1,7 @@
 using System;
 using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using System.Threading;
 using System.Threading.Tasks;
 
@@ -57,6 +59,9 @@ namespace Microsoft.ML.SharedAutoencoder.Training
         public static int PartitionCount(int rowCount) => (int)Math.Clamp((rowCount + ChunkRows - 1L) / ChunkRows, 1, 16);
 
         private const int InMemoryWaveChunks = 16;
+
+        /// <summary>m·n from which the per-pass work on W (Γ, the reduction, W·C) is spread over threads.</summary>
+        private const long ParallelUnitWorkThreshold = 1 << 16;
         private const int StreamingWaveChunks = 8;
 
         private readonly ITrainingRows _data;
@@ -72,7 +77,7 @@ namespace Microsoft.ML.SharedAutoencoder.Training
         private readonly double[] _reduction;
         private readonly double[] _coactivation;
         private readonly float[] _gram;
-        private readonly double[] _column;
+        private readonly double[] _weightsInDouble;
         private float[][]? _waveBuffers;
         private ITrainingRowReader? _reader;
         private long _position;
@@ -100,7 +105,7 @@ namespace Microsoft.ML.SharedAutoencoder.Training
             _reduction = new double[_inputSize * hiddenUnits];
             _coactivation = new double[hiddenUnits * hiddenUnits];
             _gram = new float[hiddenUnits * hiddenUnits];
-            _column = new double[_inputSize];
+            _weightsInDouble = new double[_inputSize * hiddenUnits];
         }
 
         /// <summary>The row the next <see cref="RunNextBatch"/> starts at.</summary>
@@ -179,13 +184,16 @@ namespace Microsoft.ML.SharedAutoencoder.Training
                         return scratch;
                     }, _ => { });
 
+                    ForEachUnit(i =>
+                    {
+                        Span<double> total = _reduction.AsSpan(i * _inputSize, _inputSize);
+                        for (int c = 0; c < count; c++)
+                            AddWidened(_slotSums[c].AsSpan(i * _inputSize, _inputSize), total);
+                    });
                     for (int c = 0; c < count; c++)
                     {
                         loss += _slotLoss[c];
                         squaredNorms += _slotSquaredNorms[c];
-                        float[] sums = _slotSums[c];
-                        for (int j = 0; j < sums.Length; j++)
-                            _reduction[j] += sums[j];
                         long[] counts = _slotCounts[c];
                         for (int i = 0; i < counts.Length; i++)
                             result.ActiveCounts[i] += counts[i];
@@ -219,6 +227,7 @@ namespace Microsoft.ML.SharedAutoencoder.Training
             if (_position >= _data.RowCount)
                 ResetPosition();
 
+            MirrorCoactivation();
             SubtractWeightsTimesCoactivation(weights);
 
             double scale = rowCount == 0 ? 0 : -1.0 / rowCount;
@@ -234,7 +243,7 @@ namespace Microsoft.ML.SharedAutoencoder.Training
         {
             int m = _hiddenUnits;
             int n = _inputSize;
-            for (int i = 0; i < m; i++)
+            ForEachUnit(i =>
             {
                 ReadOnlySpan<float> wi = weights.AsSpan(i * n, n);
                 for (int j = 0; j <= i; j++)
@@ -243,6 +252,51 @@ namespace Microsoft.ML.SharedAutoencoder.Training
                     _gram[i * m + j] = value;
                     _gram[j * m + i] = value;
                 }
+            });
+        }
+
+        /// <summary>
+        /// Runs <paramref name="body"/> for every unit: on several threads when the per-pass m²n and m·n work is large
+        /// enough to pay for it (each unit's entries are written by one call only, so the result does not change).
+        /// </summary>
+        private void ForEachUnit(Action<int> body)
+        {
+            if (_maxThreads > 1 && (long)_hiddenUnits * _inputSize >= ParallelUnitWorkThreshold)
+            {
+                Parallel.For(0, _hiddenUnits, new ParallelOptions { MaxDegreeOfParallelism = _maxThreads }, body);
+                return;
+            }
+            for (int i = 0; i < _hiddenUnits; i++)
+                body(i);
+        }
+
+        /// <summary>total += values, widened to double (the chunk sums are float, the pass total double).</summary>
+        private static void AddWidened(ReadOnlySpan<float> values, Span<double> total)
+        {
+            int j = 0;
+            if (Vector256.IsHardwareAccelerated)
+            {
+                ref float source = ref MemoryMarshal.GetReference(values);
+                ref double target = ref MemoryMarshal.GetReference(total);
+                for (; j <= values.Length - Vector256<float>.Count; j += Vector256<float>.Count)
+                {
+                    var (lower, upper) = Vector256.Widen(Vector256.LoadUnsafe(ref source, (nuint)j));
+                    (Vector256.LoadUnsafe(ref target, (nuint)j) + lower).StoreUnsafe(ref target, (nuint)j);
+                    (Vector256.LoadUnsafe(ref target, (nuint)(j + Vector256<double>.Count)) + upper).StoreUnsafe(ref target, (nuint)(j + Vector256<double>.Count));
+                }
+            }
+            for (; j < values.Length; j++)
+                total[j] += values[j];
+        }
+
+        /// <summary>The kernel accumulates only C's lower triangle; the upper one is its mirror image.</summary>
+        private void MirrorCoactivation()
+        {
+            int m = _hiddenUnits;
+            for (int i = 0; i < m; i++)
+            {
+                for (int j = 0; j < i; j++)
+                    _coactivation[j * m + i] = _coactivation[i * m + j];
             }
         }
 
@@ -251,24 +305,18 @@ namespace Microsoft.ML.SharedAutoencoder.Training
         {
             int m = _hiddenUnits;
             int n = _inputSize;
-            for (int j = 0; j < m; j++)
+            for (int k = 0; k < weights.Length; k++)
+                _weightsInDouble[k] = weights[k];
+            ForEachUnit(i =>
             {
-                bool converted = false;
-                for (int i = 0; i < m; i++)
+                Span<double> sums = _reduction.AsSpan(i * n, n);
+                for (int j = 0; j < m; j++)
                 {
                     double coactivation = _coactivation[i * m + j];
-                    if (coactivation == 0)
-                        continue;
-                    if (!converted)
-                    {
-                        for (int k = 0; k < n; k++)
-                            _column[k] = weights[j * n + k];
-                        converted = true;
-                    }
-                    Span<double> sums = _reduction.AsSpan(i * n, n);
-                    TensorPrimitives.MultiplyAdd(_column, -coactivation, sums, sums);
+                    if (coactivation != 0)
+                        TensorPrimitives.MultiplyAdd(_weightsInDouble.AsSpan(j * n, n), -coactivation, sums, sums);
                 }
-            }
+            });
         }
 
         private void ReadExactly(ITrainingRowReader reader, float[] buffer, int rows)

@@ -195,9 +195,10 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Training
         }
 
         [TestMethod]
-        public void PassIsBitIdenticalOnOneAndTwoThreads()
+        [DataRow(31, 6, 5000)]
+        [DataRow(300, 220, 2100)] // m·n ≥ 2^16: Γ, the reduction and W·C are computed on several threads too
+        public void PassIsBitIdenticalOnOneAndTwoThreads(int n, int m, int count)
         {
-            const int n = 31, m = 6, count = 5000;
             var (rows, w, b) = RandomProblem(3, n, m, count, 0f);
             var data = new DenseRows(rows, count, n);
             var one = new PassResult(n, m);
