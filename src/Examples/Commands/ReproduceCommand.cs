@@ -15,11 +15,13 @@ namespace Microsoft.ML.SharedAutoencoder.Examples
     {
         public const string Usage =
 @"usage: reproduce [--output DIR] [--seed S] [--trials K] [--rows N] [--features n] [--components m]
-                 [--iterations T] [--sigmas 0.01,0.02,0.03] [--readings faithful,unit-norm-paper-bias,working]
+                 [--iterations T] [--sigmas 0.01,0.02,0.03] [--readings working|all|R1,R2]
                  [--threads P] [--quick]
   The paper's Section 6: mixture of m Gaussians in n dimensions, N rows per trial, m ReLU units, ζ = m, T steps,
   b ← b/2; initializations A+δE (δ = 0.5), PCA and random. Defaults are the paper's: n = 784, m = 10, N = 10000,
   T = 50, σ ∈ {0.01, 0.02, 0.03}; K = 5 trials at σ = 0.01 for Figure 3; seed 2019; output ./reproduction.
+  --readings: how the paper's ambiguous set-up is read (faithful, unit-norm-paper-bias, working; default working,
+  the theory's setting; all = the three). --threads: fits run P at a time, one thread each (default: one per core).
   --quick: n = 100, N = 1000, T = 20, K = 2 (a smoke test).";
 
         /// <summary>Runs the command; exit code 0 on success.</summary>
@@ -50,9 +52,12 @@ namespace Microsoft.ML.SharedAutoencoder.Examples
             settings.TrialSigma = settings.Sigmas[0];
             if (line.Has("readings"))
             {
-                var names = line.Required("readings").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+                string value = line.Required("readings");
+                var names = value == "all"
+                    ? PaperReading.All.Select(r => r.Name).ToArray()
+                    : value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
                 settings.Readings = names.Select(name => PaperReading.All.FirstOrDefault(r => r.Name == name)
-                    ?? throw new UsageException($"Option --readings: unknown reading '{name}'; known: {string.Join(", ", PaperReading.All.Select(r => r.Name))}.")).Distinct().ToArray();
+                    ?? throw new UsageException($"Option --readings: unknown reading '{name}'; known: {string.Join(", ", PaperReading.All.Select(r => r.Name))} (or all).")).Distinct().ToArray();
                 if (settings.Readings.Count == 0)
                     throw new UsageException("Option --readings needs at least one reading.");
             }
@@ -173,7 +178,7 @@ namespace Microsoft.ML.SharedAutoencoder.Examples
                     d.UnitNormDictionary ? "unit-norm columns" : "N(0, I/√n)", d.PerturbationVarianceIsOneOverRootN ? "variance 1/√n" : "std. deviation 1/√n", d.MeanFrobenius, d.MeanMaxColumn));
             }
             s.AppendLine();
-            s.AppendLine(FormattableString.Invariant($"{result.Runs.Count} fits in {result.TotalSeconds:F1} s ({result.Runs.Sum(r => r.Seconds) / Math.Max(1, result.Runs.Count):F2} s per fit on average)."));
+            s.AppendLine(FormattableString.Invariant($"{result.Runs.Count} fits in {result.TotalSeconds:F1} s ({result.ConcurrentFits} at a time, one thread each; {result.Runs.Sum(r => r.Seconds) / Math.Max(1, result.Runs.Count):F2} s per fit on average)."));
             return s.ToString();
         }
     }

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
 using System.Linq;
+using System.Threading.Tasks;
 
 namespace Microsoft.ML.SharedAutoencoder.Examples
 {
@@ -72,7 +73,8 @@ namespace Microsoft.ML.SharedAutoencoder.Examples
 
         public int? Threads { get; set; }
 
-        public IReadOnlyList<PaperReading> Readings { get; set; } = PaperReading.All;
+        /// <summary>Default: the theory's reading only (the paper's experiment once); the others are for comparison.</summary>
+        public IReadOnlyList<PaperReading> Readings { get; set; } = new[] { PaperReading.Working };
     }
 
     /// <summary>One training run: its setting and the history the estimator recorded.</summary>
@@ -105,6 +107,9 @@ namespace Microsoft.ML.SharedAutoencoder.Examples
         public List<InitialDistance> InitialDistances { get; } = new();
 
         public double TotalSeconds { get; set; }
+
+        /// <summary>How many fits ran side by side.</summary>
+        public int ConcurrentFits { get; set; }
     }
 
     /// <summary>
@@ -127,6 +132,7 @@ namespace Microsoft.ML.SharedAutoencoder.Examples
             var mlContext = new MLContext(settings.Seed);
 
             var distanceSums = new Dictionary<(bool, bool), (double Frobenius, double Max)>();
+            var fits = new List<FitJob>();
             for (int trial = 0; trial < settings.Trials; trial++)
             {
                 var truth = DrawTrial(settings, trial);
@@ -159,45 +165,67 @@ namespace Microsoft.ML.SharedAutoencoder.Examples
                         if (!reading.UnitNormDictionary)
                             data = rescaled ??= Rescale(mlContext, loaded, truth, n, m);
                         foreach (PaperInitialization init in Enum.GetValues<PaperInitialization>())
-                        {
-                            var watch = Stopwatch.StartNew();
-                            var options = new SharedAutoencoderEstimator.Options
-                            {
-                                HiddenUnits = m,
-                                Activation = AutoencoderActivation.Relu,
-                                InitialBias = reading.PaperBias ? (float)(-2.5 * settings.Delta) : null,
-                                BiasDecay = 2,
-                                LearningRate = m,
-                                Iterations = settings.Iterations,
-                                Initialization = init switch
-                                {
-                                    PaperInitialization.NearTruth => WeightInitialization.Given,
-                                    PaperInitialization.Pca => WeightInitialization.Pca,
-                                    _ => WeightInitialization.Random,
-                                },
-                                InitialWeights = init == PaperInitialization.NearTruth
-                                    ? truth.NearTruthInitialWeights(reading.UnitNormDictionary, reading.PerturbationVarianceIsOneOverRootN, settings.Delta)
-                                    : null,
-                                Seed = truth.WeightSeed,
-                                GroundTruthDictionary = truth.UnitDictionary,
-                                GroundTruthAllowsSignFlips = false,
-                                NumberOfThreads = settings.Threads,
-                            };
-                            var transformer = mlContext.Transforms.SharedAutoencoder(options).Fit(data);
-                            var run = new ReproductionRun(reading, init, sigma, trial, transformer.History, watch.Elapsed.TotalSeconds);
-                            result.Runs.Add(run);
-                            done++;
-                            progress?.Invoke(FormattableString.Invariant(
-                                $"[{done,3}/{runCount}] {reading.Name,-20} {Label(init),-7} σ={sigma:0.###} trial {trial}: loss {run.Initial.Loss:G4} → {run.Final.Loss:G4}, ‖W−A‖_F {run.Initial.RecoveryError:F3} → {run.Final.RecoveryError:F3}, active {run.Initial.ActiveFraction:P1} → {run.Final.ActiveFraction:P1} ({run.Seconds:F2} s)"));
-                        }
+                            fits.Add(new FitJob(reading, init, sigma, trial, truth, data));
                     }
                 }
             }
+
+            // Fits run side by side, one thread each: a fit's result does not depend on its thread count, and whole fits
+            // keep both cores busy through the parts of a fit that run on one thread (reading the rows, initialization).
+            var runs = new ReproductionRun[fits.Count];
+            var progressLock = new object();
+            int threads = settings.Threads ?? Environment.ProcessorCount;
+            result.ConcurrentFits = Math.Min(threads, fits.Count);
+            Parallel.For(0, fits.Count, new ParallelOptions { MaxDegreeOfParallelism = threads }, index =>
+            {
+                runs[index] = Fit(settings, fits[index]);
+                lock (progressLock)
+                {
+                    var run = runs[index];
+                    done++;
+                    progress?.Invoke(FormattableString.Invariant(
+                        $"[{done,3}/{runCount}] {run.Reading.Name,-20} {Label(run.Initialization),-7} σ={run.Sigma:0.###} trial {run.Trial}: loss {run.Initial.Loss:G4} → {run.Final.Loss:G4}, ‖W−A‖_F {run.Initial.RecoveryError:F3} → {run.Final.RecoveryError:F3}, active {run.Initial.ActiveFraction:P1} → {run.Final.ActiveFraction:P1} ({run.Seconds:F2} s)"));
+                }
+            });
+            result.Runs.AddRange(runs);
 
             foreach (var ((unit, variance), sum) in distanceSums)
                 result.InitialDistances.Add(new InitialDistance(unit, variance, sum.Frobenius / settings.Trials, sum.Max / settings.Trials));
             result.TotalSeconds = total.Elapsed.TotalSeconds;
             return result;
+        }
+
+        /// <summary>One of the reproduction's fits: a reading, an initialization and the data of one σ and trial.</summary>
+        private sealed record FitJob(PaperReading Reading, PaperInitialization Initialization, double Sigma, int Trial, TrialTruth Truth, IDataView Data);
+
+        private static ReproductionRun Fit(ReproductionSettings settings, FitJob job)
+        {
+            var watch = Stopwatch.StartNew();
+            var options = new SharedAutoencoderEstimator.Options
+            {
+                HiddenUnits = settings.Components,
+                Activation = AutoencoderActivation.Relu,
+                InitialBias = job.Reading.PaperBias ? (float)(-2.5 * settings.Delta) : null,
+                BiasDecay = 2,
+                LearningRate = settings.Components,
+                Iterations = settings.Iterations,
+                Initialization = job.Initialization switch
+                {
+                    PaperInitialization.NearTruth => WeightInitialization.Given,
+                    PaperInitialization.Pca => WeightInitialization.Pca,
+                    _ => WeightInitialization.Random,
+                },
+                InitialWeights = job.Initialization == PaperInitialization.NearTruth
+                    ? job.Truth.NearTruthInitialWeights(job.Reading.UnitNormDictionary, job.Reading.PerturbationVarianceIsOneOverRootN, settings.Delta)
+                    : null,
+                Seed = job.Truth.WeightSeed,
+                GroundTruthDictionary = job.Truth.UnitDictionary,
+                GroundTruthAllowsSignFlips = false,
+                NumberOfThreads = 1,
+            };
+            // An MLContext per fit: fits run on several threads at once.
+            var transformer = new MLContext(settings.Seed).Transforms.SharedAutoencoder(options).Fit(job.Data);
+            return new ReproductionRun(job.Reading, job.Initialization, job.Sigma, job.Trial, transformer.History, watch.Elapsed.TotalSeconds);
         }
 
         public static string Label(PaperInitialization init) => init switch

@@ -60,10 +60,10 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Examples
         {
             string directory = NewDirectory();
             var (code, output, error) = Run(ReproduceCommand.Run, "--features", "64", "--rows", "400", "--iterations", "8", "--trials", "2",
-                "--sigmas", "0.01,0.03", "--seed", "7", "--output", directory);
+                "--sigmas", "0.01,0.03", "--seed", "7", "--readings", "all", "--output", directory);
             Assert.AreEqual(0, code, error);
 
-            var settings = new ReproductionSettings { Trials = 2 };
+            var settings = new ReproductionSettings { Trials = 2, Readings = PaperReading.All };
             foreach (string file in ReproduceCommand.OutputFiles(settings))
                 Assert.IsTrue(File.Exists(Path.Combine(directory, file)), file);
             foreach (var reading in PaperReading.All)
@@ -83,6 +83,23 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Examples
             Assert.IsTrue(rows.All(r => double.IsFinite(double.Parse(r[6], CultureInfo.InvariantCulture))), "every loss is finite");
             StringAssert.Contains(output, "| reading | init | σ |");
             StringAssert.Contains(File.ReadAllText(Path.Combine(directory, "summary.md")), "Ambiguity (3)");
+        }
+
+        [TestMethod]
+        public void Reproduce_DefaultsToTheWorkingReading_AndFitsSideBySideGiveTheSameNumbers()
+        {
+            string one = NewDirectory(), two = NewDirectory();
+            string[] common = { "--features", "48", "--rows", "300", "--iterations", "6", "--trials", "1", "--sigmas", "0.01", "--seed", "3" };
+            var (code, _, error) = Run(ReproduceCommand.Run, common.Concat(new[] { "--threads", "1", "--output", one }).ToArray());
+            Assert.AreEqual(0, code, error);
+            (code, _, error) = Run(ReproduceCommand.Run, common.Concat(new[] { "--threads", "2", "--output", two }).ToArray());
+            Assert.AreEqual(0, code, error);
+
+            Assert.IsTrue(File.Exists(Path.Combine(one, "figure2-working.png")));
+            Assert.IsFalse(File.Exists(Path.Combine(one, "figure2-faithful.png")), "the default runs the working reading only");
+            string[] curvesOne = CsvLines(Path.Combine(one, "curves.csv"));
+            Assert.IsTrue(curvesOne.Skip(1).All(l => l.StartsWith("working,", StringComparison.Ordinal)));
+            CollectionAssert.AreEqual(curvesOne, CsvLines(Path.Combine(two, "curves.csv")), "two fits at a time change nothing");
         }
 
         [TestMethod]
