@@ -22,16 +22,23 @@ namespace Microsoft.ML.SharedAutoencoder.Training
     /// subtract nearly equal float32 numbers and lose a near-perfect fit's small loss.</para>
     /// <para>Layout: W is unit-major (unit i's weights at [i·n, (i+1)·n)), so every per-unit operation runs over n
     /// contiguous floats, and W (m·n floats) stays in L1/L2 while rows stream past once.</para>
-    /// <para>Rows are taken four at a time. z, the dense part (2mn flops per row), is computed for two units × four
-    /// rows per sweep so each loaded vector feeds several FMAs. The gradient sums are updated once per block and unit,
-    /// with the contributions of all the block's rows in which the unit fired, so each accumulator line is loaded and
-    /// stored once per four rows. The arithmetic order depends only on the rows' positions within the call, never on
-    /// threads.</para>
+    /// <para>Rows are taken eight at a time. z, the dense part (2mn flops per row), is computed four rows × three units
+    /// per register-blocked sweep, with ‖y‖² fused into the last sweep. The gradient sums are updated once per block and
+    /// unit, with the contributions of all the block's rows in which the unit fired (up to four per pass over the
+    /// accumulator line), so each line is loaded and stored about once per eight rows. The loss comes from the Gram
+    /// expansion, or from the explicit residual when the fit is too close for it. The arithmetic order depends only on
+    /// the rows' positions within the call, never on threads.</para>
     /// </remarks>
     internal static class GradientKernel
     {
-        /// <summary>Rows processed together.</summary>
-        public const int BlockRows = 4;
+        /// <summary>
+        /// Rows processed together: each gradient accumulator line is loaded and stored once per block, for all the block's
+        /// rows in which its unit fired. Eight rows of n = 784 (25 KB) still sit in L1 while the gradient is added.
+        /// </summary>
+        public const int BlockRows = 8;
+
+        /// <summary>Rows of one register-blocked sweep for z.</summary>
+        private const int SweepRows = 4;
 
         /// <summary>
         /// A row's loss comes from the Gram expansion ‖r‖² = ‖y‖² − Σ_i x_i(W_iᵀy + W_iᵀr) when that leaves at least this
@@ -138,11 +145,11 @@ namespace Microsoft.ML.SharedAutoencoder.Training
         }
 
         /// <summary>
-        /// z[t·m + i] = W_iᵀy_t + b_i and <paramref name="squaredNorms"/>[t] = ‖y_t‖² for the <paramref name="count"/> (≤ 4)
-        /// rows of the block.
+        /// z[t·m + i] = W_iᵀy_t + b_i and <paramref name="squaredNorms"/>[t] = ‖y_t‖² for the <paramref name="count"/> rows
+        /// of the block.
         /// </summary>
         /// <remarks>
-        /// A full block is swept once per three units, four rows × three units in twelve vector accumulators (fifteen of the
+        /// Four rows at a time are swept once per three units, four rows × three units in twelve vector accumulators (fifteen of the
         /// sixteen AVX2 registers with the three weight vectors), so each loaded row vector feeds three FMAs and each weight
         /// vector four. The last sweep takes the remaining zero to two units together with the rows' squared norms.
         /// </remarks>
@@ -150,18 +157,23 @@ namespace Microsoft.ML.SharedAutoencoder.Training
             ReadOnlySpan<float> block, int count, int n, ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, Span<float> z, Span<float> squaredNorms)
         {
             int m = bias.Length;
-            if (count < BlockRows)
+            int t = 0;
+            for (; t + SweepRows <= count; t += SweepRows)
+                ComputeSweepRows(block.Slice(t * n, SweepRows * n), n, weights, bias, z.Slice(t * m, SweepRows * m), squaredNorms.Slice(t, SweepRows));
+            for (; t < count; t++)
             {
-                for (int t = 0; t < count; t++)
-                {
-                    ReadOnlySpan<float> y = block.Slice(t * n, n);
-                    for (int i = 0; i < m; i++)
-                        z[t * m + i] = TensorPrimitives.Dot(weights.Slice(i * n, n), y) + bias[i];
-                    squaredNorms[t] = TensorPrimitives.Dot(y, y);
-                }
-                return;
+                ReadOnlySpan<float> y = block.Slice(t * n, n);
+                for (int i = 0; i < m; i++)
+                    z[t * m + i] = TensorPrimitives.Dot(weights.Slice(i * n, n), y) + bias[i];
+                squaredNorms[t] = TensorPrimitives.Dot(y, y);
             }
+        }
 
+        /// <summary>z and ‖y‖² for four rows.</summary>
+        private static void ComputeSweepRows(
+            ReadOnlySpan<float> block, int n, ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, Span<float> z, Span<float> squaredNorms)
+        {
+            int m = bias.Length;
             ref float rows = ref MemoryMarshal.GetReference(block);
             ref float w = ref MemoryMarshal.GetReference(weights);
             int unit = 0;
@@ -356,44 +368,48 @@ namespace Microsoft.ML.SharedAutoencoder.Training
         }
 
         /// <summary>
-        /// g += Σ_t c_t y_t over the block's rows with c_t ≠ 0 (the rows in which the unit fired): one load and one store
-        /// of each accumulator line per block, and one FMA per fired row only.
+        /// g += Σ_t c_t y_t over the block's rows with c_t ≠ 0 (the rows in which the unit fired), up to four rows per load
+        /// and store of each accumulator line, and one FMA per fired row only.
         /// </summary>
         private static void AddGradient(Span<float> g, ReadOnlySpan<float> block, int count, int n, ReadOnlySpan<float> c)
         {
             ref float y = ref MemoryMarshal.GetReference(block);
-            ref float ya = ref y, yb = ref y, yc = ref y, yd = ref y;
-            float ca = 0, cb = 0, cc = 0, cd = 0;
-            int fired = 0;
-            for (int t = 0; t < count; t++)
-            {
-                if (c[t] == 0)
-                    continue;
-                switch (fired++)
-                {
-                    case 0: ya = ref Unsafe.Add(ref y, t * n); ca = c[t]; break;
-                    case 1: yb = ref Unsafe.Add(ref y, t * n); cb = c[t]; break;
-                    case 2: yc = ref Unsafe.Add(ref y, t * n); cc = c[t]; break;
-                    default: yd = ref Unsafe.Add(ref y, t * n); cd = c[t]; break;
-                }
-            }
             ref float gRef = ref MemoryMarshal.GetReference(g);
-            switch (fired)
+            int t = 0;
+            while (true)
             {
-                case 0:
-                    return;
-                case 1:
-                    AddRows<OneRow>(ref gRef, n, ref ya, ca, ref yb, cb, ref yc, cc, ref yd, cd);
-                    break;
-                case 2:
-                    AddRows<TwoRows>(ref gRef, n, ref ya, ca, ref yb, cb, ref yc, cc, ref yd, cd);
-                    break;
-                case 3:
-                    AddRows<ThreeRows>(ref gRef, n, ref ya, ca, ref yb, cb, ref yc, cc, ref yd, cd);
-                    break;
-                default:
-                    AddRows<FourRows>(ref gRef, n, ref ya, ca, ref yb, cb, ref yc, cc, ref yd, cd);
-                    break;
+                ref float ya = ref y, yb = ref y, yc = ref y, yd = ref y;
+                float ca = 0, cb = 0, cc = 0, cd = 0;
+                int fired = 0;
+                for (; t < count && fired < SweepRows; t++)
+                {
+                    if (c[t] == 0)
+                        continue;
+                    switch (fired++)
+                    {
+                        case 0: ya = ref Unsafe.Add(ref y, t * n); ca = c[t]; break;
+                        case 1: yb = ref Unsafe.Add(ref y, t * n); cb = c[t]; break;
+                        case 2: yc = ref Unsafe.Add(ref y, t * n); cc = c[t]; break;
+                        default: yd = ref Unsafe.Add(ref y, t * n); cd = c[t]; break;
+                    }
+                }
+                switch (fired)
+                {
+                    case 0:
+                        return;
+                    case 1:
+                        AddRows<OneRow>(ref gRef, n, ref ya, ca, ref yb, cb, ref yc, cc, ref yd, cd);
+                        break;
+                    case 2:
+                        AddRows<TwoRows>(ref gRef, n, ref ya, ca, ref yb, cb, ref yc, cc, ref yd, cd);
+                        break;
+                    case 3:
+                        AddRows<ThreeRows>(ref gRef, n, ref ya, ca, ref yb, cb, ref yc, cc, ref yd, cd);
+                        break;
+                    default:
+                        AddRows<FourRows>(ref gRef, n, ref ya, ca, ref yb, cb, ref yc, cc, ref yd, cd);
+                        break;
+                }
             }
         }
 
