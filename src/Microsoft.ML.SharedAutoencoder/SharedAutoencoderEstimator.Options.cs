@@ -133,11 +133,11 @@ namespace Microsoft.ML.SharedAutoencoder
 
             /// <summary>
             /// <see cref="WeightInitialization.Spectral"/>: whether rows, u and v are centered by the data mean before
-            /// reweighting (the refinement then always uses the fourth-cumulant step). Default: false — the uncentered method
-            /// recovers the mixture (centering there would estimate A_i − mean); on the non-negative sparse model neither
-            /// choice recovered every atom in our measurements (see docs/recovery-from-scratch.md).
+            /// reweighting and refinement. Default (null): automatic — centered when ‖ȳ‖² ≤ 5% of the mean ‖y‖², which holds
+            /// for ± and non-negative sparse codes (the fourth cumulant, unlike the fourth moment, ignores the mean of
+            /// non-negative codes) and not for a mixture of ≤ 20 components (centering there would estimate A_i − mean).
             /// </summary>
-            public bool SpectralCenterData { get; set; }
+            public bool? SpectralCenterData { get; set; }
 
             /// <summary>
             /// Dead-unit handling: after the initialization and after every accepted step, a unit that fired on no row is

@@ -163,6 +163,7 @@ namespace Microsoft.ML.SharedAutoencoder
                 MaxPairs = o.SpectralMaxPairs ?? (int)Math.Clamp(budget, 200, 20_000),
                 SampleCount = o.SpectralSampleCount ?? Options.DefaultSpectralSampleCount,
                 Center = o.SpectralCenterData,
+                Sparsity = o.ExpectedSparsity,
             };
         }
 

@@ -72,8 +72,9 @@ namespace Microsoft.ML.SharedAutoencoder.Examples
         private sealed record Outcome(double Frobenius, double MaxColumn, int Found, double Seconds);
 
         /// <summary>
-        /// The training recipe of the experiments: hard threshold λ = ½, b = 0, 50 steps; ζ = m for the mixture and
-        /// 0.5·m/k for the sparse models (m/k diverges there); sparse models add 3 least-squares refit rounds.
+        /// The training recipe of the experiments: hard threshold λ = ½, b = 0, 50 steps; ζ = m for the mixture, 0.5·m/k for
+        /// ± sparse codes (m/k diverges there) and 1 for non-negative codes (their common mean component makes 0.5·m/k
+        /// overshoot on the first step and lose columns of a correct start); sparse models add 3 least-squares refit rounds.
         /// </summary>
         private static Outcome Train(Setting setting, WeightInitialization initialization, int seed)
         {
@@ -90,7 +91,7 @@ namespace Microsoft.ML.SharedAutoencoder.Examples
             var model = ml.Transforms.SharedAutoencoder(new SharedAutoencoderEstimator.Options
             {
                 HiddenUnits = setting.Atoms, Activation = AutoencoderActivation.HardThreshold, Threshold = 0.5f, InitialBias = 0, BiasDecay = 1,
-                ExpectedSparsity = k, LearningRate = mixture ? setting.Atoms : 0.5f * setting.Atoms / k, Iterations = 50,
+                ExpectedSparsity = k, LearningRate = mixture ? setting.Atoms : setting.Model == LatentCodeModel.NonNegativeSparseCoding ? 1f : 0.5f * setting.Atoms / k, Iterations = 50,
                 Initialization = initialization, Seed = seed, FinalRefitIterations = mixture ? 0 : 3,
             }).Fit(data);
             var metrics = DictionaryRecovery.Evaluate(model.Model.GetWeights(), data.Dictionary, allowSignFlips: setting.Model == LatentCodeModel.SparseCoding);

@@ -123,7 +123,7 @@ namespace Microsoft.ML.SharedAutoencoder.Training
         }
 
         /// <summary>x_S = argmin ‖y − W_S x‖ by Cholesky on W_SᵀW_S (with a tiny ridge so a degenerate support still solves).</summary>
-        private static double[] SolveCode(float[] weights, int n, ReadOnlySpan<float> y, int[] support, int size)
+        internal static double[] SolveCode(float[] weights, int n, ReadOnlySpan<float> y, int[] support, int size)
         {
             var g = new double[size * size];
             var x = new double[size];

@@ -6,7 +6,7 @@ namespace Microsoft.ML.SharedAutoencoder
     /// <remarks>Not saved with the model: a loaded transformer's history has no report.</remarks>
     public sealed class InitializationReport
     {
-        internal InitializationReport(WeightInitialization method, int requestedColumns, int foundColumns, int completedColumns, int pairsTried, int pairsAccepted)
+        internal InitializationReport(WeightInitialization method, int requestedColumns, int foundColumns, int completedColumns, int pairsTried, int pairsAccepted, int residualColumns = 0, int rejectedColumns = 0)
         {
             Method = method;
             RequestedColumns = requestedColumns;
@@ -14,6 +14,8 @@ namespace Microsoft.ML.SharedAutoencoder
             CompletedColumns = completedColumns;
             PairsTried = pairsTried;
             PairsAccepted = pairsAccepted;
+            ResidualColumns = residualColumns;
+            RejectedColumns = rejectedColumns;
         }
 
         /// <summary>The initialization that ran.</summary>
@@ -40,12 +42,25 @@ namespace Microsoft.ML.SharedAutoencoder
         /// <summary>Pairs whose M̂_{u,v} passed the σ₁ and gap tests (found columns plus duplicates); 0 for the other methods.</summary>
         public int PairsAccepted { get; }
 
+        /// <summary>
+        /// Of <see cref="FoundColumns"/>, those <see cref="WeightInitialization.Spectral"/> found after its pair budget was
+        /// spent, by refining from the residuals of the rows the other found columns explain worst; 0 for the other methods.
+        /// </summary>
+        public int ResidualColumns { get; }
+
+        /// <summary>
+        /// Vectors <see cref="WeightInitialization.Spectral"/> accepted during its search but removed after polishing them
+        /// on all rows (they did not settle, duplicated a vector with heavier-tailed projections, or had an excess kurtosis
+        /// below half the median: fixed points between atoms); 0 for the other methods.
+        /// </summary>
+        public int RejectedColumns { get; }
+
         /// <summary>A one-line summary, as written to the training log.</summary>
         /// <returns>The summary.</returns>
         public override string ToString() => Method == WeightInitialization.Spectral
             ? string.Format(CultureInfo.InvariantCulture,
-                "Spectral initialization: found {0} of {1} columns from {2} pairs ({3} passed the tests); {4} completed from data rows.",
-                FoundColumns, RequestedColumns, PairsTried, PairsAccepted, CompletedColumns)
+                "Spectral initialization: found {0} of {1} columns from {2} pairs ({3} passed the tests) and {4} from residuals; {5} rejected after polishing; {6} completed from data rows.",
+                FoundColumns, RequestedColumns, PairsTried, PairsAccepted, ResidualColumns, RejectedColumns, CompletedColumns)
             : string.Format(CultureInfo.InvariantCulture, "{0} initialization: {1} columns.", Method, RequestedColumns);
     }
 }

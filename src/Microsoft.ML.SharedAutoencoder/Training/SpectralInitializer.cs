@@ -24,15 +24,16 @@ namespace Microsoft.ML.SharedAutoencoder.Training
         public int SampleCount { get; init; } = 4000;
 
         /// <summary>
-        /// Whether the refinement subtracts the Gaussian part 3·E[⟨y,z⟩²]·Σz (the fourth-cumulant power step). It removes
-        /// the second-order pull of the other atoms for zero-mean codes; for codes with a mean of their own (a mixture:
-        /// x = e_i) it is a pull of relative size ≈ 3/m towards the data mean instead, so it is chosen from the data:
-        /// on when ‖ȳ‖² ≤ 5% of the mean ‖y‖².
+        /// Whether rows (and u, v) are centered by the data mean before reweighting; null: when ‖ȳ‖² ≤ 5% of the mean
+        /// ‖y‖² (sparse codes, ± or non-negative; not a mixture of ≤ 20 components). The refinement subtracts the Gaussian
+        /// part 3·E[⟨y,z⟩²]·Σz (the fourth-cumulant power step) when the rows are centered or the mean is that small: it
+        /// removes the second-order pull of the other atoms for zero-mean codes, while for a mixture (x = e_i) it would
+        /// be a pull of relative size ≈ 3/m towards the data mean.
         /// </summary>
-        public bool CumulantCorrection { get; set; } = true;
+        public bool? Center { get; init; }
 
-        /// <summary>Whether rows (and u, v) are centered by the data mean before reweighting.</summary>
-        public bool Center { get; init; }
+        /// <summary>k, the expected number of atoms per row: the support size of the least-squares codes of the residual search.</summary>
+        public int Sparsity { get; init; } = 1;
     }
 
     /// <summary>
@@ -54,7 +55,10 @@ namespace Microsoft.ML.SharedAutoencoder.Training
         private const double RitzTolerance = 1e-4;
         private const int MaxRefinementSteps = 40;
         private const double RefinementTolerance = 1e-5;
-        private const int PolishSteps = 3;
+        private const int MaxResidualRounds = 4;
+        private const int MinResidualStarts = 32;
+        private const int ResidualStartsPerMissing = 8;
+        private const int MinForKurtosisTest = 5;
 
         /// <summary>Runs the search; returns unit-major columns (found ones first, then the completed ones) and the report.</summary>
         public static (float[] Weights, InitializationReport Report) Create(DenseRows data, int count, SpectralSettings settings, int seed, int maxThreads)
@@ -66,62 +70,311 @@ namespace Microsoft.ML.SharedAutoencoder.Training
 
             var random = new Random(seed);
             int p = Math.Min(settings.SampleCount, rows);
-            float[] samples = SampleRows(data, p, random, out float[] mean, settings.Center);
-            settings.CumulantCorrection = settings.Center || MeanEnergyRatio(data) <= 0.05;
-            var found = new List<float[]>();
-            int batch = Math.Max(1, maxThreads) * 8;
-            int tried = 0;
-            int accepted = 0;
-            var results = new (float[] Vector, double Kurtosis)?[batch];
-            var kurtoses = new List<double>();
-            while (found.Count < count && tried < settings.MaxPairs)
+            float[] dataMean = Mean(data, out double meanEnergyRatio);
+            // Codes with a small but nonzero mean (non-negative sparse codes) are centered: cumulants of order ≥ 2 do not
+            // depend on the mean, so the fourth-cumulant step is then valid for them. A mixture of few components has a
+            // large mean and is not centered (centering there would estimate A_i − mean).
+            bool smallMean = meanEnergyRatio <= 0.05;
+            bool center = settings.Center ?? smallMean;
+            var search = new Search(data, settings, count, center ? dataMean : new float[n], center, cumulant: center || smallMean, maxThreads);
+            search.Samples = SampleRows(data, p, random, search.Mean, center);
+
+            int residualRounds = 0;
+            while (search.Found.Count < count)
             {
-                int size = Math.Min(batch, settings.MaxPairs - tried);
-                var pairs = new (int U, int V)[size];
-                for (int b = 0; b < size; b++)
+                if (search.PairsTried < settings.MaxPairs)
                 {
-                    int u = random.Next(rows);
-                    int v = random.Next(rows - 1);
-                    if (v >= u)
-                        v++;
-                    pairs[b] = (u, v);
+                    search.SearchPairs(random);
                 }
-                // The batch sees the atoms found before it: a candidate heading to one of them stops early.
-                float[][] known = found.ToArray();
-                Parallel.For(0, size, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, maxThreads) },
-                    b => results[b] = TryPair(data, samples, mean, settings, pairs[b].U, pairs[b].V, known));
-                for (int b = 0; b < size && found.Count < count; b++)
+                else
                 {
-                    tried++;
-                    if (results[b] is not (float[] candidate, double kurtosis))
-                        continue;
-                    accepted++;
-                    if (candidate.Length == 0 || FindDuplicate(found, candidate, settings.DuplicateDistance) >= 0)
-                        continue;
-                    // A refinement can settle on a spurious fixed point between atoms; its projections are far less
-                    // heavy-tailed than an atom's, so a candidate whose excess kurtosis is below half the median of
-                    // those found so far is dropped.
-                    if (kurtoses.Count >= 5 && kurtosis < 0.5 * Median(kurtoses))
-                        continue;
-                    found.Add(candidate);
-                    kurtoses.Add(kurtosis);
+                    // The pair budget is spent: the atoms still missing are what the found ones explain worst.
+                    if (residualRounds++ >= MaxResidualRounds || search.SearchResiduals() == 0)
+                        break;
                 }
+                search.Consolidate();
             }
 
             var weights = new float[count * n];
-            // The search used p rows; a few steps on all rows lower each atom's estimation error.
-            Parallel.For(0, found.Count, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, maxThreads) }, i =>
+            for (int i = 0; i < search.Found.Count; i++)
             {
-                Refine(data.Values, rows, n, found[i], PolishSteps, settings.CumulantCorrection, new float[n], Array.Empty<float[]>(), 2, out _, out _, settings.Center ? mean : null);
                 Span<float> column = weights.AsSpan(i * n, n);
-                found[i].CopyTo(column);
+                search.Found[i].Vector.CopyTo(column);
                 Orient(data, column);
-            });
-            int completed = count - found.Count;
+            }
+            int completed = count - search.Found.Count;
             if (completed > 0)
-                SamplesInitializer.Seed(data, weights, found.Count, count, random);
-            var report = new InitializationReport(WeightInitialization.Spectral, count, found.Count, completed, tried, accepted);
+                SamplesInitializer.Seed(data, weights, search.Found.Count, count, random);
+            var report = new InitializationReport(WeightInitialization.Spectral, count, search.Found.Count, completed, search.PairsTried, search.PairsAccepted,
+                search.FromResiduals, search.Rejected);
             return (weights, report);
+        }
+
+        /// <summary>A vector accepted by the search, its excess kurtosis, and whether it has been polished on all rows.</summary>
+        private sealed class Candidate
+        {
+            public Candidate(float[] vector, double kurtosis)
+            {
+                Vector = vector;
+                Kurtosis = kurtosis;
+            }
+
+            public float[] Vector { get; }
+
+            public double Kurtosis { get; set; }
+
+            public bool Polished { get; set; }
+        }
+
+        /// <summary>The state of one search: the vectors found so far and the counters the report gives.</summary>
+        private sealed class Search
+        {
+            private readonly DenseRows _data;
+            private readonly SpectralSettings _settings;
+            private readonly int _count;
+            private readonly bool _center;
+            private readonly bool _cumulant;
+            private readonly ParallelOptions _parallel;
+            private readonly int _batch;
+
+            public Search(DenseRows data, SpectralSettings settings, int count, float[] mean, bool center, bool cumulant, int maxThreads)
+            {
+                _data = data;
+                _settings = settings;
+                _count = count;
+                Mean = mean;
+                _center = center;
+                _cumulant = cumulant;
+                _parallel = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, maxThreads) };
+                _batch = Math.Max(1, maxThreads) * 8;
+            }
+
+            /// <summary>The data mean when rows are centered, zeros otherwise.</summary>
+            public float[] Mean { get; }
+
+            /// <summary>The p rows (centered when asked) the pair and residual searches work on.</summary>
+            public float[] Samples { get; set; } = Array.Empty<float>();
+
+            public List<Candidate> Found { get; } = new List<Candidate>();
+
+            public int PairsTried { get; private set; }
+
+            public int PairsAccepted { get; private set; }
+
+            public int FromResiduals { get; private set; }
+
+            public int Rejected { get; private set; }
+
+            /// <summary>Pairs until m vectors are found or the budget is spent.</summary>
+            public void SearchPairs(Random random)
+            {
+                int rows = _data.RowCount;
+                var results = new (float[] Vector, double Kurtosis)?[_batch];
+                while (Found.Count < _count && PairsTried < _settings.MaxPairs)
+                {
+                    int size = Math.Min(_batch, _settings.MaxPairs - PairsTried);
+                    var pairs = new (int U, int V)[size];
+                    for (int b = 0; b < size; b++)
+                    {
+                        int u = random.Next(rows);
+                        int v = random.Next(rows - 1);
+                        if (v >= u)
+                            v++;
+                        pairs[b] = (u, v);
+                    }
+                    // The batch sees the atoms found before it: a candidate heading to one of them stops early.
+                    float[][] known = Known();
+                    Parallel.For(0, size, _parallel, b => results[b] = TryPair(_data, Samples, Mean, _settings, _cumulant, pairs[b].U, pairs[b].V, known));
+                    for (int b = 0; b < size && Found.Count < _count; b++)
+                    {
+                        PairsTried++;
+                        if (results[b] is not (float[] candidate, double kurtosis))
+                            continue;
+                        PairsAccepted++;
+                        TryAdd(candidate, kurtosis);
+                    }
+                }
+            }
+
+            /// <summary>
+            /// Starts the refinement from the residuals of the rows the found vectors explain worst: each row's code on the
+            /// found vectors is solved by least squares on its k largest projections (k = the expected sparsity), and a
+            /// row that uses a missing atom keeps that atom (times its coefficient) in its residual. Returns how many new
+            /// vectors were added.
+            /// </summary>
+            public int SearchResiduals()
+            {
+                int n = _data.Dimension;
+                int rows = _data.RowCount;
+                int missing = _count - Found.Count;
+                int startCount = Math.Min(rows, Math.Max(MinResidualStarts, ResidualStartsPerMissing * missing));
+                int basis = Found.Count;
+                float[] weights = new float[basis * n];
+                for (int i = 0; i < Found.Count; i++)
+                    Found[i].Vector.CopyTo(weights, i * n);
+                var scores = new double[rows];
+                int sparsity = Math.Clamp(_settings.Sparsity, 1, Math.Max(1, Found.Count));
+                Parallel.For(0, GradientPass.PartitionCount(rows), _parallel, part =>
+                {
+                    int partitions = GradientPass.PartitionCount(rows);
+                    int start = (int)((long)rows * part / partitions);
+                    int end = (int)((long)rows * (part + 1) / partitions);
+                    var residual = new float[n];
+                    for (int t = start; t < end; t++)
+                        scores[t] = Residual(weights, basis, n, _data.Row(t), sparsity, residual);
+                });
+                int[] order = new int[rows];
+                for (int t = 0; t < rows; t++)
+                    order[t] = t;
+                // Largest residual first; the stable index order breaks ties, so the choice is deterministic.
+                Array.Sort(order, (a, b) => scores[b] != scores[a] ? scores[b].CompareTo(scores[a]) : a.CompareTo(b));
+
+                double minCosine = 1 - 0.5 * _settings.DuplicateDistance * _settings.DuplicateDistance;
+                var results = new (float[] Vector, double Kurtosis)?[_batch];
+                int added = 0;
+                for (int first = 0; first < startCount && Found.Count < _count; first += _batch)
+                {
+                    int size = Math.Min(_batch, startCount - first);
+                    float[][] known = Known();
+                    Parallel.For(0, size, _parallel, b =>
+                    {
+                        var z = new float[n];
+                        Residual(weights, basis, n, _data.Row(order[first + b]), sparsity, z);
+                        results[b] = null;
+                        if (!WeightInitializer.NormalizeInPlace(z))
+                            return;
+                        // On all rows, not the p samples: measured on the non-negative model, starts at cos 0.95 from a missing
+                        // atom drifted to a found one on p = 4,000 rows (an atom is in ≈ k·p/m of them) and converged on all.
+                        if (Refine(_data.Values, _data.RowCount, n, z, MaxRefinementSteps, _cumulant, new float[n], known, minCosine, out bool duplicate, out double kurtosis, _center ? Mean : null)
+                            && !duplicate)
+                            results[b] = (z, kurtosis);
+                    });
+                    for (int b = 0; b < size && Found.Count < _count; b++)
+                    {
+                        if (results[b] is (float[] candidate, double kurtosis) && TryAdd(candidate, kurtosis))
+                        {
+                            added++;
+                            FromResiduals++;
+                        }
+                    }
+                }
+                return added;
+            }
+
+            /// <summary>
+            /// Polishes every new vector on all rows until it settles (the search used p rows; a vector that was not a
+            /// fixed point there moves now), then drops a vector that does not settle, a near-duplicate of a vector with a
+            /// larger excess kurtosis, or one whose excess kurtosis is below half the median (a fixed point between atoms).
+            /// </summary>
+            public void Consolidate()
+            {
+                int n = _data.Dimension;
+                var settled = new bool[Found.Count];
+                Parallel.For(0, Found.Count, _parallel, i =>
+                {
+                    Candidate candidate = Found[i];
+                    if (candidate.Polished)
+                    {
+                        settled[i] = true;
+                        return;
+                    }
+                    settled[i] = Refine(_data.Values, _data.RowCount, n, candidate.Vector, MaxRefinementSteps, _cumulant, new float[n], Array.Empty<float[]>(), 2,
+                        out _, out double kurtosis, _center ? Mean : null);
+                    candidate.Kurtosis = kurtosis;
+                    candidate.Polished = true;
+                });
+                int[] byKurtosis = new int[Found.Count];
+                for (int i = 0; i < byKurtosis.Length; i++)
+                    byKurtosis[i] = i;
+                Array.Sort(byKurtosis, (a, b) => Found[b].Kurtosis != Found[a].Kurtosis ? Found[b].Kurtosis.CompareTo(Found[a].Kurtosis) : a.CompareTo(b));
+                var keep = new bool[Found.Count];
+                var kept = new List<float[]>();
+                foreach (int i in byKurtosis)
+                {
+                    if (!settled[i] || FindDuplicate(kept, Found[i].Vector, _settings.DuplicateDistance) >= 0)
+                        continue;
+                    keep[i] = true;
+                    kept.Add(Found[i].Vector);
+                }
+                var kurtoses = new List<double>();
+                for (int i = 0; i < Found.Count; i++)
+                {
+                    if (keep[i])
+                        kurtoses.Add(Found[i].Kurtosis);
+                }
+                double floor = kurtoses.Count >= MinForKurtosisTest ? 0.5 * Median(kurtoses) : double.NegativeInfinity;
+                var survivors = new List<Candidate>();
+                for (int i = 0; i < Found.Count; i++)
+                {
+                    if (keep[i] && Found[i].Kurtosis >= floor)
+                        survivors.Add(Found[i]);
+                }
+                Rejected += Found.Count - survivors.Count;
+                Found.Clear();
+                Found.AddRange(survivors);
+            }
+
+            /// <summary>
+            /// Adds a candidate unless it duplicates a vector found before or its projections are far less heavy-tailed
+            /// than those found (a refinement can settle on a spurious fixed point between atoms).
+            /// </summary>
+            private bool TryAdd(float[] candidate, double kurtosis)
+            {
+                if (candidate.Length == 0 || FindDuplicate(Known(), candidate, _settings.DuplicateDistance) >= 0)
+                    return false;
+                if (Found.Count >= MinForKurtosisTest)
+                {
+                    var kurtoses = new List<double>(Found.Count);
+                    foreach (Candidate c in Found)
+                        kurtoses.Add(c.Kurtosis);
+                    if (kurtosis < 0.5 * Median(kurtoses))
+                        return false;
+                }
+                Found.Add(new Candidate(candidate, kurtosis));
+                return true;
+            }
+
+            private float[][] Known()
+            {
+                var known = new float[Found.Count][];
+                for (int i = 0; i < known.Length; i++)
+                    known[i] = Found[i].Vector;
+                return known;
+            }
+        }
+
+        /// <summary>
+        /// ‖r‖² for r = y − W_S x_S, the residual of orthogonal matching pursuit with <paramref name="sparsity"/> steps on
+        /// the first <paramref name="columns"/> columns of <paramref name="weights"/> (each step adds the column most
+        /// correlated with the current residual and re-solves the least-squares code); r is written to <paramref name="residual"/>.
+        /// </summary>
+        private static double Residual(float[] weights, int columns, int n, ReadOnlySpan<float> y, int sparsity, float[] residual)
+        {
+            y.CopyTo(residual);
+            int size = Math.Min(sparsity, columns);
+            var support = new int[size];
+            for (int step = 0; step < size; step++)
+            {
+                int best = -1;
+                float bestMagnitude = -1;
+                for (int i = 0; i < columns; i++)
+                {
+                    if (Array.IndexOf(support, i, 0, step) >= 0)
+                        continue;
+                    float magnitude = Math.Abs(TensorPrimitives.Dot(weights.AsSpan(i * n, n), residual));
+                    if (magnitude > bestMagnitude)
+                    {
+                        bestMagnitude = magnitude;
+                        best = i;
+                    }
+                }
+                support[step] = best;
+                double[] code = DictionaryRefit.SolveCode(weights, n, y, support, step + 1);
+                y.CopyTo(residual);
+                for (int a = 0; a <= step; a++)
+                    TensorPrimitives.MultiplyAdd(weights.AsSpan(support[a] * n, n), (float)-code[a], residual, residual);
+            }
+            return TensorPrimitives.Dot(residual, residual);
         }
 
         private static double Median(List<double> values)
@@ -131,8 +384,8 @@ namespace Microsoft.ML.SharedAutoencoder.Training
             return sorted[sorted.Length / 2];
         }
 
-        /// <summary>‖ȳ‖² / mean‖y‖²: 0 for zero-mean data, about 1/m for a mixture of m well-separated components.</summary>
-        private static double MeanEnergyRatio(DenseRows data)
+        /// <summary>The data mean, and ‖ȳ‖² / mean‖y‖²: 0 for zero-mean data, about 1/m for a mixture of m well-separated components.</summary>
+        private static float[] Mean(DenseRows data, out double meanEnergyRatio)
         {
             int n = data.Dimension;
             var sum = new double[n];
@@ -144,16 +397,22 @@ namespace Microsoft.ML.SharedAutoencoder.Training
                 for (int j = 0; j < n; j++)
                     sum[j] += y[j];
             }
+            var mean = new float[n];
             double meanSquared = 0;
-            foreach (double s in sum)
-                meanSquared += (s / data.RowCount) * (s / data.RowCount);
-            return energy > 0 ? meanSquared / (energy / data.RowCount) : 0;
+            for (int j = 0; j < n; j++)
+            {
+                double value = sum[j] / data.RowCount;
+                mean[j] = (float)value;
+                meanSquared += value * value;
+            }
+            meanEnergyRatio = energy > 0 ? meanSquared / (energy / data.RowCount) : 0;
+            return mean;
         }
 
         /// <summary>
-        /// p rows drawn without replacement (partial Fisher–Yates), copied contiguously, centered when asked.
+        /// p rows drawn without replacement (partial Fisher–Yates), copied contiguously, centered by <paramref name="mean"/> when asked.
         /// </summary>
-        private static float[] SampleRows(DenseRows data, int p, Random random, out float[] mean, bool center)
+        private static float[] SampleRows(DenseRows data, int p, Random random, float[] mean, bool center)
         {
             int n = data.Dimension;
             int rows = data.RowCount;
@@ -174,20 +433,11 @@ namespace Microsoft.ML.SharedAutoencoder.Training
                     data.Row(order[t]).CopyTo(samples.AsSpan(t * n, n));
                 }
             }
-            mean = new float[n];
-            if (!center)
-                return samples;
-            var sum = new double[n];
-            for (int t = 0; t < rows; t++)
+            if (center)
             {
-                ReadOnlySpan<float> y = data.Row(t);
-                for (int j = 0; j < n; j++)
-                    sum[j] += y[j];
+                for (int t = 0; t < p; t++)
+                    TensorPrimitives.Subtract(samples.AsSpan(t * n, n), mean, samples.AsSpan(t * n, n));
             }
-            for (int j = 0; j < n; j++)
-                mean[j] = (float)(sum[j] / rows);
-            for (int t = 0; t < p; t++)
-                TensorPrimitives.Subtract(samples.AsSpan(t * n, n), mean, samples.AsSpan(t * n, n));
             return samples;
         }
 
@@ -195,7 +445,7 @@ namespace Microsoft.ML.SharedAutoencoder.Training
         /// Subspace iteration on M̂_{u,v}; null when a test fails, otherwise the refined unit vector — or an empty array
         /// when the refinement ran into an atom in <paramref name="known"/> (an accepted pair that found nothing new).
         /// </summary>
-        private static (float[] Vector, double Kurtosis)? TryPair(DenseRows data, float[] samples, float[] mean, SpectralSettings settings, int uIndex, int vIndex, float[][] known)
+        private static (float[] Vector, double Kurtosis)? TryPair(DenseRows data, float[] samples, float[] mean, SpectralSettings settings, bool cumulant, int uIndex, int vIndex, float[][] known)
         {
             int n = data.Dimension;
             int p = samples.Length / n;
@@ -263,7 +513,7 @@ namespace Microsoft.ML.SharedAutoencoder.Training
             if (!WeightInitializer.NormalizeInPlace(top))
                 return null;
             double minCosine = 1 - 0.5 * settings.DuplicateDistance * settings.DuplicateDistance;
-            if (!Refine(samples, p, n, top, MaxRefinementSteps, settings.CumulantCorrection, mx1, known, minCosine, out bool duplicate, out double kurtosis))
+            if (!Refine(samples, p, n, top, MaxRefinementSteps, cumulant, mx1, known, minCosine, out bool duplicate, out double kurtosis))
                 return null;
             if (duplicate)
                 return (Array.Empty<float>(), 0);
@@ -365,7 +615,7 @@ namespace Microsoft.ML.SharedAutoencoder.Training
             return norm > 0 ? (first, second, e1 / norm, e2 / norm) : (first, second, 1, 0);
         }
 
-        private static int FindDuplicate(List<float[]> found, float[] vector, double distance)
+        private static int FindDuplicate(IReadOnlyList<float[]> found, float[] vector, double distance)
         {
             // ‖z ∓ l‖² = 2 − 2|⟨z, l⟩| for unit vectors.
             double minCosine = 1 - 0.5 * distance * distance;
