@@ -301,26 +301,11 @@ namespace Microsoft.ML.SharedAutoencoder.Training
             float sb0 = Vector256.Sum(b0), sb1 = Vector256.Sum(b1), sb2 = Vector256.Sum(b2), sb3 = Vector256.Sum(b3);
             float sc0 = Vector256.Sum(c0), sc1 = Vector256.Sum(c1), sc2 = Vector256.Sum(c2), sc3 = Vector256.Sum(c3);
             if (TShape.Units >= 1)
-            {
-                z[firstUnit] = sa0 + TailDot(ref wa, ref y0, vectorEnd, n) + bias[firstUnit];
-                z[m + firstUnit] = sa1 + TailDot(ref wa, ref y1, vectorEnd, n) + bias[firstUnit];
-                z[2 * m + firstUnit] = sa2 + TailDot(ref wa, ref y2, vectorEnd, n) + bias[firstUnit];
-                z[3 * m + firstUnit] = sa3 + TailDot(ref wa, ref y3, vectorEnd, n) + bias[firstUnit];
-            }
+                StoreUnit(z, m, firstUnit, bias[firstUnit], sa0, sa1, sa2, sa3, ref wa, ref y0, n, vectorEnd);
             if (TShape.Units >= 2)
-            {
-                z[firstUnit + 1] = sb0 + TailDot(ref wb, ref y0, vectorEnd, n) + bias[firstUnit + 1];
-                z[m + firstUnit + 1] = sb1 + TailDot(ref wb, ref y1, vectorEnd, n) + bias[firstUnit + 1];
-                z[2 * m + firstUnit + 1] = sb2 + TailDot(ref wb, ref y2, vectorEnd, n) + bias[firstUnit + 1];
-                z[3 * m + firstUnit + 1] = sb3 + TailDot(ref wb, ref y3, vectorEnd, n) + bias[firstUnit + 1];
-            }
+                StoreUnit(z, m, firstUnit + 1, bias[firstUnit + 1], sb0, sb1, sb2, sb3, ref wb, ref y0, n, vectorEnd);
             if (TShape.Units >= 3)
-            {
-                z[firstUnit + 2] = sc0 + TailDot(ref wc, ref y0, vectorEnd, n) + bias[firstUnit + 2];
-                z[m + firstUnit + 2] = sc1 + TailDot(ref wc, ref y1, vectorEnd, n) + bias[firstUnit + 2];
-                z[2 * m + firstUnit + 2] = sc2 + TailDot(ref wc, ref y2, vectorEnd, n) + bias[firstUnit + 2];
-                z[3 * m + firstUnit + 2] = sc3 + TailDot(ref wc, ref y3, vectorEnd, n) + bias[firstUnit + 2];
-            }
+                StoreUnit(z, m, firstUnit + 2, bias[firstUnit + 2], sc0, sc1, sc2, sc3, ref wc, ref y0, n, vectorEnd);
             else if (TShape.Norms)
             {
                 squaredNorms[0] = sc0 + TailDot(ref y0, ref y0, vectorEnd, n);
@@ -330,7 +315,15 @@ namespace Microsoft.ML.SharedAutoencoder.Training
             }
         }
 
-        /// <summary>Σ_{j ∈ [from, to)} u_j v_j: the part of a dot product past the last full vector (0 when n is a multiple of 8).</summary>
+        /// <summary>z[t·m + unit] = s_t + (the dot product's tail past the last full vector) + b for the sweep's four rows.</summary>
+        private static void StoreUnit(Span<float> z, int m, int unit, float bias, float s0, float s1, float s2, float s3, ref float w, ref float y0, int n, int vectorEnd)
+        {
+            z[unit] = s0 + TailDot(ref w, ref y0, vectorEnd, n) + bias;
+            z[m + unit] = s1 + TailDot(ref w, ref Unsafe.Add(ref y0, n), vectorEnd, n) + bias;
+            z[2 * m + unit] = s2 + TailDot(ref w, ref Unsafe.Add(ref y0, 2 * n), vectorEnd, n) + bias;
+            z[3 * m + unit] = s3 + TailDot(ref w, ref Unsafe.Add(ref y0, 3 * n), vectorEnd, n) + bias;
+        }
+
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static float TailDot(ref float u, ref float v, int from, int to)
         {
