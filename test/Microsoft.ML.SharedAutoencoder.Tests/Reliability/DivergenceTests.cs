@@ -127,6 +127,30 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Reliability
         }
 
         [TestMethod]
+        public void ALossThatCreepsUpOverManyAcceptedStepsIsReported()
+        {
+            // Rows of norm ≈ 5 (the paper's A_i ~ N(0, I/√n) read literally) with ζ = m: each step raises the loss by
+            // less than the guard's 2×, but the run ends far above its best.
+            const int n = 64, m = 5, count = 2000;
+            var random = new Random(11);
+            var (rows, _) = TestData.Mixture(TestData.RandomDictionary(n, m, random), n, m, count, 0.01, random);
+            for (int j = 0; j < rows.Length; j++)
+                rows[j] *= 5.3f;
+            var settings = new TrainerSettings
+            {
+                HiddenUnits = m, Activation = AutoencoderActivation.Relu, InitialBias = -1.25f, BiasDecay = 2, LearningRate = m,
+                Iterations = 50, Initialization = WeightInitialization.Random, Seed = 3,
+            };
+            var monitor = new ScriptedMonitor();
+            var (_, history) = AutoencoderTrainer.Train(new DenseRows(rows, count, n), settings, monitor);
+
+            var accepted = history.Iterations.Where(e => !e.Undone).ToList();
+            double lowest = accepted.Min(e => e.Loss);
+            Assert.IsGreaterThan(2 * lowest, accepted[^1].Loss, "the scenario must creep above 2× its lowest loss");
+            Assert.IsTrue(monitor.Warnings.Any(w => w.Contains("its lowest value", StringComparison.Ordinal)), string.Join("; ", monitor.Warnings));
+        }
+
+        [TestMethod]
         public void HugeLearningRateThroughTheEstimatorNeverReturnsNaN()
         {
             // Normalized steps keep W on the unit sphere, so even ζ = float.MaxValue gives a finite model or a clear error.
