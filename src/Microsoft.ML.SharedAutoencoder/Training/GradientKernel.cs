@@ -250,6 +250,7 @@ namespace Microsoft.ML.SharedAutoencoder.Training
             int vectorEnd = n - n % Vector256<float>.Count;
             // Weight vectors first, then one row vector at a time: 12 accumulators + 3 weights + 1 row = all 16 registers,
             // so nothing spills (loading the four row vectors first needs 17 and puts a store-reload in the dependency chain).
+            // The four rows are written out: a helper taking the accumulators by ref makes the JIT store them every iteration.
             for (int j = 0; j < vectorEnd; j += Vector256<float>.Count)
             {
                 Vector256<float> va = default, vb = default, vc = default;
