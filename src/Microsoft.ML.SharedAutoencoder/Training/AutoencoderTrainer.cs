@@ -82,7 +82,7 @@ namespace Microsoft.ML.SharedAutoencoder.Training
 
                 bool finite = double.IsFinite(candidate.Loss) && SharedAutoencoderModelParameters.AllFinite(candidate.Gradient);
                 float acceptedRate = learningRate;
-                if (!finite || (candidate.Loss > settings.DivergenceFactor * current.Loss && !AtRoundingLevel(candidate)))
+                if (!finite || (candidate.Loss > settings.DivergenceFactor * current.Loss && !AtRoundingLevel(candidate.Loss, candidate.ZeroCodeLoss)))
                 {
                     if (finite && halvings == settings.MaxLearningRateHalvings && LargestChange(weights, candidateWeights) <= NegligibleWeightChange)
                     {
@@ -163,8 +163,7 @@ namespace Microsoft.ML.SharedAutoencoder.Training
                     lowest = entry;
                 last = entry;
             }
-            if (lowest == null || last == null || last.Loss <= settings.DivergenceFactor * lowest.Loss
-                || last.Loss <= RoundingLevelLossFraction * zeroCodeLoss)
+            if (lowest == null || last == null || last.Loss <= settings.DivergenceFactor * lowest.Loss || AtRoundingLevel(last.Loss, zeroCodeLoss))
                 return;
             monitor.Warning(string.Format(CultureInfo.InvariantCulture,
                 "The loss ended at {0:G6}, {1:F1}× its lowest value {2:G6} (iteration {3}): no single step was large enough for the divergence guard, but together they moved away from the better fit. "
@@ -207,7 +206,7 @@ namespace Microsoft.ML.SharedAutoencoder.Training
         /// </summary>
         private const double RoundingLevelLossFraction = 1e-10;
 
-        private static bool AtRoundingLevel(PassResult pass) => pass.Loss <= RoundingLevelLossFraction * pass.ZeroCodeLoss;
+        private static bool AtRoundingLevel(double loss, double zeroCodeLoss) => loss <= RoundingLevelLossFraction * zeroCodeLoss;
 
         private static float LargestChange(ReadOnlySpan<float> before, ReadOnlySpan<float> after)
         {

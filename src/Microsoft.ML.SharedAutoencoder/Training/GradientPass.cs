@@ -59,10 +59,10 @@ namespace Microsoft.ML.SharedAutoencoder.Training
         public static int PartitionCount(int rowCount) => (int)Math.Clamp((rowCount + ChunkRows - 1L) / ChunkRows, 1, 16);
 
         private const int InMemoryWaveChunks = 16;
+        private const int StreamingWaveChunks = 8;
 
         /// <summary>m·n from which the per-pass work on W (Γ, the reduction, W·C) is spread over threads.</summary>
         private const long ParallelUnitWorkThreshold = 1 << 16;
-        private const int StreamingWaveChunks = 8;
 
         private readonly ITrainingRows _data;
         private readonly DenseRows? _dense;
