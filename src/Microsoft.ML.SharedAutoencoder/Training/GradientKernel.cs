@@ -32,7 +32,7 @@ namespace Microsoft.ML.SharedAutoencoder.Training
     internal static class GradientKernel
     {
         /// <summary>
-        /// Rows processed together: each gradient accumulator line is loaded and stored once per block, for all the block's
+        /// Rows processed together: each gradient accumulator line is loaded and stored once per up to four of the block's
         /// rows in which its unit fired. Eight rows of n = 784 (25 KB) still sit in L1 while the gradient is added.
         /// </summary>
         public const int BlockRows = 8;
