@@ -118,7 +118,7 @@ namespace Microsoft.ML.SharedAutoencoder
             byte[] data = ReadBody(source, (int)wantedBytes, length is null ? InitialGzipBuffer : (int)wantedBytes, path, what, dims, declaredBytes);
             // A compressed file's length is known only once read; when all of it was asked for, nothing may follow.
             if (length is null && count == dims[0] && source.ReadByte() >= 0)
-                throw new FormatException($"The IDX {what} file '{path}' decompresses to more than the {declaredBytes} bytes its header declares ({dims[0]} items of {FormatShape(dims)}): the header is damaged or the file is not an IDX file.");
+                throw new FormatException($"The IDX {what} file '{path}' decompresses to more data after the {declaredBytes} bytes its header declares ({dims[0]} items of {FormatShape(dims)}): the header is damaged or the file is not an IDX file.");
             return new IdxArray(dims[0], dims[1..], count, data);
         }
 
