@@ -189,5 +189,35 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Visualization
             Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => Render(new[] { Known }, 2, 3, scale: 0));
             Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => Render(new[] { Known }, 0, 3));
         }
+        [TestMethod]
+        public void DrawsTheAtomsOfAModelTrainedOnIdxImages()
+        {
+            // 40 random 3×3 images, as an IDX file, through the estimator, to the picture.
+            var random = new Random(4);
+            var file = new byte[4 + 12 + 40 * 9];
+            file[2] = 0x08;
+            file[3] = 3;
+            BinaryPrimitives.WriteInt32BigEndian(file.AsSpan(4), 40);
+            BinaryPrimitives.WriteInt32BigEndian(file.AsSpan(8), 3);
+            BinaryPrimitives.WriteInt32BigEndian(file.AsSpan(12), 3);
+            random.NextBytes(file.AsSpan(16));
+            string path = Path.Combine(_directory, "images-idx3-ubyte");
+            File.WriteAllBytes(path, file);
+
+            var context = new MLContext(1);
+            IdxDataView data = context.Data.LoadFromIdx(path);
+            var transformer = context.Transforms.SharedAutoencoder(new SharedAutoencoderEstimator.Options { HiddenUnits = 5, Iterations = 3, Seed = 2 }).Fit(data);
+            float[][] atoms = transformer.Model.GetWeights();
+            Png png = Render(atoms, data.ImageHeight, data.ImageWidth);
+
+            Assert.AreEqual(3 * 4 - 1, png.Width);
+            Assert.AreEqual(2 * 4 - 1, png.Height);
+            for (int i = 0; i < atoms.Length; i++)
+            {
+                float largest = atoms[i].Max(Math.Abs);
+                byte[] expected = atoms[i].Select(w => (byte)Math.Round(128 + 127.0 * w / largest)).ToArray();
+                CollectionAssert.AreEqual(expected, Tile(png, i % 3 * 4, i / 3 * 4, 3, 3), $"atom {i}");
+            }
+        }
     }
 }
