@@ -1,0 +1,223 @@
+using System;
+using System.Buffers.Binary;
+using System.IO;
+using System.IO.Compression;
+using System.Linq;
+using System.Text;
+using Microsoft.ML.SharedAutoencoder.Visualization;
+
+namespace Microsoft.ML.SharedAutoencoder.Tests.Visualization
+{
+    [TestClass]
+    public sealed class DictionaryImageTests
+    {
+        // 2×3 atoms: entry r·3 + c is the tile's pixel (r, c).
+        private static readonly float[] Known = { 0f, 2f, -2f, 0.5f, -0.5f, 1f };
+        private static readonly byte[] KnownLevels = { 128, 255, 1, 160, 96, 192 }; // round(128 + 127·w / 2)
+
+        private string _directory = null!;
+
+        [TestInitialize]
+        public void CreateDirectory() => _directory = Directory.CreateTempSubdirectory("dictionary-image-tests-").FullName;
+
+        [TestCleanup]
+        public void DeleteDirectory() => Directory.Delete(_directory, recursive: true);
+
+        private sealed record Png(int Width, int Height, byte[] Pixels);
+
+        // An independent bitwise CRC-32 (no table), so the encoder's table is checked, not reused.
+        private static uint Crc(byte[] bytes)
+        {
+            uint crc = 0xFFFFFFFF;
+            foreach (byte b in bytes)
+            {
+                crc ^= b;
+                for (int k = 0; k < 8; k++)
+                    crc = (crc >> 1) ^ (0xEDB88320 & (uint)-(int)(crc & 1));
+            }
+            return ~crc;
+        }
+
+        /// <summary>Decodes an 8-bit grayscale, non-interlaced PNG with filter type 0 on every row, checking every CRC.</summary>
+        private static Png Decode(byte[] file)
+        {
+            CollectionAssert.AreEqual(new byte[] { 0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A }, file[..8], "PNG signature");
+            int offset = 8, width = 0, height = 0;
+            var idat = new MemoryStream();
+            string[] order = Array.Empty<string>();
+            while (offset < file.Length)
+            {
+                int length = BinaryPrimitives.ReadInt32BigEndian(file.AsSpan(offset));
+                string type = Encoding.ASCII.GetString(file, offset + 4, 4);
+                byte[] typeAndData = file[(offset + 4)..(offset + 8 + length)];
+                uint crc = BinaryPrimitives.ReadUInt32BigEndian(file.AsSpan(offset + 8 + length));
+                Assert.AreEqual(Crc(typeAndData), crc, $"CRC of chunk {type}");
+                byte[] data = typeAndData[4..];
+                if (type == "IHDR")
+                {
+                    Assert.HasCount(13, data);
+                    width = BinaryPrimitives.ReadInt32BigEndian(data);
+                    height = BinaryPrimitives.ReadInt32BigEndian(data.AsSpan(4));
+                    CollectionAssert.AreEqual(new byte[] { 8, 0, 0, 0, 0 }, data[8..], "8-bit gray, deflate, no interlace");
+                }
+                else if (type == "IDAT")
+                    idat.Write(data);
+                order = order.Append(type).ToArray();
+                offset += 12 + length;
+            }
+            Assert.AreEqual(file.Length, offset, "chunks end at the end of the file");
+            CollectionAssert.AreEqual(new[] { "IHDR", "IDAT", "IEND" }, order);
+
+            idat.Position = 0;
+            using var inflated = new MemoryStream();
+            using (var zlib = new ZLibStream(idat, CompressionMode.Decompress))
+                zlib.CopyTo(inflated);
+            byte[] raw = inflated.ToArray();
+            Assert.HasCount(height * (width + 1), raw);
+            var pixels = new byte[width * height];
+            for (int y = 0; y < height; y++)
+            {
+                Assert.AreEqual(0, raw[y * (width + 1)], $"filter byte of row {y}");
+                Array.Copy(raw, y * (width + 1) + 1, pixels, y * width, width);
+            }
+            return new Png(width, height, pixels);
+        }
+
+        private static Png Render(float[][] atoms, int tileHeight, int tileWidth, int? columns = null, int scale = 1)
+        {
+            using var stream = new MemoryStream();
+            DictionaryImage.SavePng(atoms, tileHeight, tileWidth, stream, columns, scale);
+            return Decode(stream.ToArray());
+        }
+
+        private static byte[] Tile(Png png, int left, int top, int height, int width)
+        {
+            var tile = new byte[height * width];
+            for (int r = 0; r < height; r++)
+                Array.Copy(png.Pixels, (top + r) * png.Width + left, tile, r * width, width);
+            return tile;
+        }
+
+        [TestMethod]
+        public void Crc32MatchesTheStandardCheckValue()
+            => Assert.AreEqual(0xCBF43926u, PngEncoder.Crc32(0, "123456789"u8));
+
+        [TestMethod]
+        public void AtomPixelsMapSymmetricallyAroundGrey()
+        {
+            Png png = Render(new[] { Known, new float[6] }, 2, 3);
+            // Two atoms: a 2-column grid of 2×3 tiles with a 1-pixel gap.
+            Assert.AreEqual(7, png.Width);
+            Assert.AreEqual(2, png.Height);
+            CollectionAssert.AreEqual(KnownLevels, Tile(png, 0, 0, 2, 3));
+            CollectionAssert.AreEqual(Enumerable.Repeat(DictionaryImage.ZeroLevel, 6).ToArray(), Tile(png, 4, 0, 2, 3), "an all-zero atom is grey");
+            Assert.AreEqual(DictionaryImage.GapLevel, png.Pixels[3]);
+            Assert.AreEqual(DictionaryImage.GapLevel, png.Pixels[7 + 3]);
+            // Contrast is per atom: scaling an atom does not change its tile.
+            CollectionAssert.AreEqual(KnownLevels, Tile(Render(new[] { Known.Select(v => v * 1000).ToArray() }, 2, 3), 0, 0, 2, 3));
+        }
+
+        [TestMethod]
+        public void GridIsNearSquareInReadingOrder()
+        {
+            float[][] atoms = Enumerable.Range(0, 5).Select(i => Known.Select(v => i % 2 == 0 ? v : -v).ToArray()).ToArray();
+            Png png = Render(atoms, 2, 3);
+            // ⌈√5⌉ = 3 columns, 2 grid rows.
+            Assert.AreEqual(3 * 4 - 1, png.Width);
+            Assert.AreEqual(2 * 3 - 1, png.Height);
+            byte[] negated = KnownLevels.Select(l => (byte)(256 - l)).ToArray();
+            CollectionAssert.AreEqual(negated, Tile(png, 4, 0, 2, 3), "atom 1: row 0, column 1");
+            CollectionAssert.AreEqual(negated, Tile(png, 0, 3, 2, 3), "atom 3: row 1, column 0");
+            CollectionAssert.AreEqual(KnownLevels, Tile(png, 4, 3, 2, 3), "atom 4: row 1, column 1");
+            CollectionAssert.AreEqual(new byte[6], Tile(png, 8, 3, 2, 3), "the unused cell is gap-coloured");
+
+            Png oneRow = Render(atoms, 2, 3, columns: 5);
+            Assert.AreEqual(5 * 4 - 1, oneRow.Width);
+            Assert.AreEqual(2, oneRow.Height);
+        }
+
+        [TestMethod]
+        public void ScaleMagnifiesEachEntry()
+        {
+            Png png = Render(new[] { Known }, 2, 3, scale: 2);
+            Assert.AreEqual(6, png.Width);
+            Assert.AreEqual(4, png.Height);
+            for (int y = 0; y < 4; y++)
+                for (int x = 0; x < 6; x++)
+                    Assert.AreEqual(KnownLevels[y / 2 * 3 + x / 2], png.Pixels[y * 6 + x], $"pixel ({y}, {x})");
+        }
+
+        [TestMethod]
+        public void SavesAFileThatDecodes()
+        {
+            string path = Path.Combine(_directory, "atoms.png");
+            File.WriteAllText(path, "old");
+            DictionaryImage.SavePng(new[] { Known }, 2, 3, path);
+            Png png = Decode(File.ReadAllBytes(path));
+            CollectionAssert.AreEqual(KnownLevels, png.Pixels);
+            CollectionAssert.AreEqual(new[] { path }, Directory.GetFiles(_directory), "no temporary file is left");
+        }
+
+        [TestMethod]
+        public void FailedSaveKeepsTheExistingFile()
+        {
+            string path = Path.Combine(_directory, "atoms.png");
+            File.WriteAllText(path, "old");
+            float[] bad = (float[])Known.Clone();
+            bad[4] = float.NaN;
+            var e = Assert.ThrowsExactly<ArgumentException>(() => DictionaryImage.SavePng(new[] { Known, bad }, 2, 3, path));
+            StringAssert.Contains(e.Message, "Atom 1");
+            Assert.AreEqual("old", File.ReadAllText(path));
+
+            // The rename itself fails (the target is a directory): the temporary file is removed, the target untouched.
+            string directoryTarget = Path.Combine(_directory, "taken");
+            Directory.CreateDirectory(directoryTarget);
+            Assert.Throws<IOException>(() => DictionaryImage.SavePng(new[] { Known }, 2, 3, directoryTarget));
+            Assert.IsTrue(Directory.Exists(directoryTarget));
+            CollectionAssert.AreEquivalent(new[] { path }, Directory.GetFiles(_directory));
+
+            Assert.ThrowsExactly<DirectoryNotFoundException>(() => DictionaryImage.SavePng(new[] { Known }, 2, 3, Path.Combine(_directory, "absent", "atoms.png")));
+        }
+
+        [TestMethod]
+        public void BadArgumentsSayWhatIsWrong()
+        {
+            var e = Assert.ThrowsExactly<ArgumentException>(() => Render(new[] { Known }, 8, 8));
+            StringAssert.Contains(e.Message, "8×8 tile needs 64");
+            Assert.ThrowsExactly<ArgumentException>(() => Render(Array.Empty<float[]>(), 2, 3));
+            Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => Render(new[] { Known }, 2, 3, columns: 2));
+            Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => Render(new[] { Known }, 2, 3, scale: 0));
+            Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => Render(new[] { Known }, 0, 3));
+        }
+        [TestMethod]
+        public void DrawsTheAtomsOfAModelTrainedOnIdxImages()
+        {
+            // 40 random 3×3 images, as an IDX file, through the estimator, to the picture.
+            var random = new Random(4);
+            var file = new byte[4 + 12 + 40 * 9];
+            file[2] = 0x08;
+            file[3] = 3;
+            BinaryPrimitives.WriteInt32BigEndian(file.AsSpan(4), 40);
+            BinaryPrimitives.WriteInt32BigEndian(file.AsSpan(8), 3);
+            BinaryPrimitives.WriteInt32BigEndian(file.AsSpan(12), 3);
+            random.NextBytes(file.AsSpan(16));
+            string path = Path.Combine(_directory, "images-idx3-ubyte");
+            File.WriteAllBytes(path, file);
+
+            var context = new MLContext(1);
+            IdxDataView data = context.Data.LoadFromIdx(path);
+            var transformer = context.Transforms.SharedAutoencoder(new SharedAutoencoderEstimator.Options { HiddenUnits = 5, Iterations = 3, Seed = 2 }).Fit(data);
+            float[][] atoms = transformer.Model.GetWeights();
+            Png png = Render(atoms, data.ImageHeight, data.ImageWidth);
+
+            Assert.AreEqual(3 * 4 - 1, png.Width);
+            Assert.AreEqual(2 * 4 - 1, png.Height);
+            for (int i = 0; i < atoms.Length; i++)
+            {
+                float largest = atoms[i].Max(Math.Abs);
+                byte[] expected = atoms[i].Select(w => (byte)Math.Round(128 + 127.0 * w / largest)).ToArray();
+                CollectionAssert.AreEqual(expected, Tile(png, i % 3 * 4, i / 3 * 4, 3, 3), $"atom {i}");
+            }
+        }
+    }
+}
