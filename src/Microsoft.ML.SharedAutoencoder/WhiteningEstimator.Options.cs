@@ -27,8 +27,8 @@ namespace Microsoft.ML.SharedAutoencoder
             /// ε, added to every eigenvalue λ of the covariance before scaling by 1/√(λ + ε). Must be positive and
             /// finite. Default: 1e-5 (VectorWhiten's). It is absolute, so choose it on the scale of the data: directions
             /// with variance below ε are damped instead of amplified to unit variance. For pixel data, whose small
-            /// eigenvalues are mostly noise, ε of about 0.1–1% of the mean variance (the mean eigenvalue) usually gives
-            /// cleaner features than 1e-5; <see cref="WhiteningTransformer.GetEigenvalues"/> shows the scale.
+            /// eigenvalues are mostly noise, ε of about 1–10% of the mean variance (the mean eigenvalue; Coates and Ng
+            /// use 0.01–0.1 on unit-variance image patches) gives cleaner features than 1e-5; <see cref="WhiteningTransformer.GetEigenvalues"/> shows the scale.
             /// </summary>
             public float Epsilon { get; set; } = Defaults.Epsilon;
 

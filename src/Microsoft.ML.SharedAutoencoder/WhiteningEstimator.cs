@@ -109,7 +109,7 @@ namespace Microsoft.ML.SharedAutoencoder
             host.CheckUserArg(!string.IsNullOrWhiteSpace(o.OutputColumnName), nameof(o.OutputColumnName), "must name a column");
             host.CheckUserArg(Enum.IsDefined(o.Kind), nameof(o.Kind), $"unknown kind {o.Kind}; use Zca or Pca");
             host.CheckUserArg(float.IsFinite(o.Epsilon) && o.Epsilon > 0, nameof(o.Epsilon),
-                $"must be positive and finite (it bounds 1/√(λ + ε) for zero-variance directions), got {o.Epsilon}. The default is {Defaults.Epsilon}; for pixel data try about 0.1% of the mean variance");
+                $"must be positive and finite (it bounds 1/√(λ + ε) for zero-variance directions), got {o.Epsilon}. The default is {Defaults.Epsilon}; for pixel data try 1–10% of the mean variance");
             host.CheckUserArg(o.MaximumNumberOfRows > 0, nameof(o.MaximumNumberOfRows), $"must be positive, got {o.MaximumNumberOfRows}. The default is {Defaults.MaximumNumberOfRows}");
             host.CheckUserArg(o.Rank >= 0, nameof(o.Rank), $"must be 0 (all directions) or positive, got {o.Rank}");
             host.CheckUserArg(o.NumberOfThreads is null || o.NumberOfThreads.Value > 0, nameof(o.NumberOfThreads), $"must be positive (or null for one per core), got {o.NumberOfThreads}");
