@@ -1,7 +1,7 @@
-// Usage: LoadProbe <model.zip> <rows.bin> <codes.bin>
+// Usage: LoadProbe <model.zip> <rows.bin> <codes.bin> [output column, default "Code"]
 //        LoadProbe train <rows.bin> <hiddenUnits> <seed> <threads> <parameters.bin>
 // rows.bin: int32 rowCount, int32 n, then rowCount·n float32 values. codes.bin: int32 rowCount, int32 m, then the
-// dense codes (float32) of column "Code", computed by the loaded model.
+// dense codes (float32) of column "Code" (or the named output column), computed by the loaded model.
 // Train mode fits the estimator (ReLU, 10 iterations, the given seed and threads) and writes parameters.bin:
 // int32 m, int32 n, W unit-major (m·n float32), b (m float32), int32 h, then h (double loss, float learning rate).
 using System;
@@ -14,9 +14,9 @@ using Microsoft.ML.SharedAutoencoder;
 if (args.Length == 6 && args[0] == "train")
     return Train(args[1], int.Parse(args[2]), int.Parse(args[3]), int.Parse(args[4]), args[5]);
 
-if (args.Length != 3)
+if (args.Length != 3 && args.Length != 4)
 {
-    Console.Error.WriteLine("usage: LoadProbe <model.zip> <rows.bin> <codes.bin> | LoadProbe train <rows.bin> <hiddenUnits> <seed> <threads> <parameters.bin>");
+    Console.Error.WriteLine("usage: LoadProbe <model.zip> <rows.bin> <codes.bin> [output column] | LoadProbe train <rows.bin> <hiddenUnits> <seed> <threads> <parameters.bin>");
     return 2;
 }
 
@@ -28,7 +28,7 @@ var rows = ReadRows(args[1], out _);
 var schema = SchemaDefinition.Create(typeof(ProbeRow));
 schema[nameof(ProbeRow.Features)].ColumnType = inputSchema["Features"].Type;
 IDataView codes = model.Transform(ml.Data.LoadFromEnumerable(rows, schema));
-var column = codes.Schema["Code"];
+var column = codes.Schema[args.Length == 4 ? args[3] : "Code"];
 using (var writer = new BinaryWriter(File.Create(args[2])))
 using (var cursor = codes.GetRowCursor(new[] { column }))
 {
