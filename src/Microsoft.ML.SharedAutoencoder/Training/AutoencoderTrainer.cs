@@ -12,8 +12,10 @@ namespace Microsoft.ML.SharedAutoencoder.Training
     internal static class AutoencoderTrainer
     {
         public static (SharedAutoencoderModelParameters Model, TrainingHistory History) Train(
-            ITrainingRows data, TrainerSettings settings, ITrainingMonitor monitor, CancellationToken cancellation = default)
+            ITrainingRows data, TrainerSettings settings, ITrainingMonitor monitor, CancellationToken cancellation = default, IPassCombiner? combiner = null)
         {
+            // A data-parallel run (the Mpi package) combines the passes of all processes; see IPassCombiner.
+            combiner ??= LocalPassCombiner.Instance;
             if (data.RowCount == 0)
                 throw new InvalidOperationException("Training data are empty.");
             int n = data.Dimension;
@@ -28,12 +30,12 @@ namespace Microsoft.ML.SharedAutoencoder.Training
             bool needsRows = settings.Initialization is not (WeightInitialization.Random or WeightInitialization.Given)
                 || settings.ReseedDeadUnits || settings.RefitIterations > 0;
             DenseRows inMemory = data.Head(needsRows ? settings.InitializationRows : 0);
-            float[] weights = WeightInitializer.Create(settings, inMemory, random, out InitializationReport initialization);
+            float[] weights = combiner.InitialWeights(() => (WeightInitializer.Create(settings, inMemory, random, out InitializationReport report), report), out InitializationReport initialization);
             monitor.Info(initialization.ToString());
             var bias = new float[m];
             Array.Fill(bias, settings.InitialBias);
 
-            using var pass = new GradientPass(data, m, settings.MaxThreads);
+            using var pass = new GradientPass(data, m, settings.MaxThreads, combiner);
             bool miniBatch = settings.BatchSize > 0 && settings.BatchSize < data.RowCount;
             var current = new PassResult(n, m);
             var candidate = new PassResult(n, m);
@@ -41,7 +43,7 @@ namespace Microsoft.ML.SharedAutoencoder.Training
             if (!double.IsFinite(current.Loss) || !SharedAutoencoderModelParameters.AllFinite(current.Gradient))
             {
                 // Data are finite (checked when read), so only float32 overflow of ‖y‖² or of the gradient sum gets here.
-                float largest = LargestMagnitude(data);
+                float largest = (float)combiner.Max(LargestMagnitude(data));
                 throw new InvalidOperationException(string.Format(CultureInfo.InvariantCulture,
                     "The {0} of the initial weights overflows float32: the feature values are too large (largest magnitude {1:G4}). scale the features (for example with NormalizeMinMax) before training.",
                     double.IsFinite(current.Loss) ? "gradient" : "reconstruction loss", largest));
@@ -103,7 +105,7 @@ namespace Microsoft.ML.SharedAutoencoder.Training
                                 "Training diverged: the loss stayed non-finite or grew more than {0}× even after halving the learning rate {1} times. The last good iteration was {2} (loss {3:G6}). "
                                 + "The step size assumes features of order 1 and the largest feature magnitude is {4:G4}: scale the features (for example with NormalizeMinMax) or lower LearningRate.",
                                 settings.DivergenceFactor, settings.MaxLearningRateHalvings, iteration - 1, current.Loss,
-                                LargestMagnitude(data)));
+                                combiner.Max(LargestMagnitude(data))));
                         }
                         monitor.Warning(string.Format(CultureInfo.InvariantCulture,
                             "Iteration {0}: the step with learning rate {1:G4} raised the loss from {2:G6} to {3:G6}; undone, learning rate halved to {4:G4}.",

@@ -1,7 +1,6 @@
 using System;
 using System.Numerics.Tensors;
-using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
+using System.Runtime.ExceptionServices;
 using System.Threading;
 using System.Threading.Tasks;
 
@@ -69,21 +68,18 @@ namespace Microsoft.ML.SharedAutoencoder.Training
         private readonly int _inputSize;
         private readonly int _hiddenUnits;
         private readonly int _maxThreads;
-        private readonly float[][] _slotSums;
-        private readonly long[][] _slotCounts;
-        private readonly double[][] _slotCoactivations;
-        private readonly double[] _slotLoss;
-        private readonly double[] _slotSquaredNorms;
-        private readonly double[] _reduction;
-        private readonly double[] _coactivation;
+        private readonly ChunkSlots _slots;
+        private readonly PassTotals _totals;
+        private readonly IPassCombiner _combiner;
         private readonly float[] _gram;
         private readonly double[] _weightsInDouble;
         private float[][]? _waveBuffers;
         private ITrainingRowReader? _reader;
         private long _position;
 
-        public GradientPass(ITrainingRows data, int hiddenUnits, int maxThreads)
+        public GradientPass(ITrainingRows data, int hiddenUnits, int maxThreads, IPassCombiner? combiner = null)
         {
+            _combiner = combiner ?? LocalPassCombiner.Instance;
             _data = data;
             _dense = data as DenseRows;
             _inputSize = data.Dimension;
@@ -91,19 +87,8 @@ namespace Microsoft.ML.SharedAutoencoder.Training
             _maxThreads = Math.Max(1, maxThreads);
             long chunks = Math.Max(1, (data.RowCount + ChunkRows - 1) / ChunkRows);
             int slots = (int)Math.Min(chunks, _dense != null ? InMemoryWaveChunks : StreamingWaveChunks);
-            _slotSums = new float[slots][];
-            _slotCounts = new long[slots][];
-            _slotCoactivations = new double[slots][];
-            for (int s = 0; s < slots; s++)
-            {
-                _slotSums[s] = new float[_inputSize * hiddenUnits];
-                _slotCounts[s] = new long[hiddenUnits];
-                _slotCoactivations[s] = new double[hiddenUnits * hiddenUnits];
-            }
-            _slotLoss = new double[slots];
-            _slotSquaredNorms = new double[slots];
-            _reduction = new double[_inputSize * hiddenUnits];
-            _coactivation = new double[hiddenUnits * hiddenUnits];
+            _slots = new ChunkSlots(slots, _inputSize, hiddenUnits);
+            _totals = new PassTotals(_inputSize, hiddenUnits);
             _gram = new float[hiddenUnits * hiddenUnits];
             _weightsInDouble = new double[_inputSize * hiddenUnits];
         }
@@ -126,25 +111,22 @@ namespace Microsoft.ML.SharedAutoencoder.Training
         {
             long rowCount = Math.Min(batchRows, _data.RowCount - _position);
             long firstRow = _position;
-            Array.Clear(_reduction);
-            Array.Clear(_coactivation);
-            Array.Clear(result.ActiveCounts);
+            _totals.Clear();
             ComputeGram(weights);
-            double loss = 0;
-            double squaredNorms = 0;
             long chunks = (rowCount + ChunkRows - 1) / ChunkRows;
-            int waveChunks = _slotSums.Length;
+            int waveChunks = _slots.Count;
+            ExceptionDispatchInfo? failure = null;
             var options = new ParallelOptions { MaxDegreeOfParallelism = _maxThreads, CancellationToken = cancellation };
 
             Task? prefetch = null;
-            if (_dense == null)
-            {
-                _waveBuffers ??= new[] { new float[waveChunks * ChunkRows * _inputSize], new float[waveChunks * ChunkRows * _inputSize] };
-                _reader ??= _data.OpenReader();
-                ReadExactly(_reader, _waveBuffers[0], (int)Math.Min(rowCount, (long)waveChunks * ChunkRows));
-            }
             try
             {
+                if (_dense == null)
+                {
+                    _waveBuffers ??= new[] { new float[waveChunks * ChunkRows * _inputSize], new float[waveChunks * ChunkRows * _inputSize] };
+                    _reader ??= _data.OpenReader();
+                    ReadExactly(_reader, _waveBuffers[0], (int)Math.Min(rowCount, (long)waveChunks * ChunkRows));
+                }
                 for (long waveStart = 0, wave = 0; waveStart < chunks; waveStart += waveChunks, wave++)
                 {
                     int count = (int)Math.Min(waveChunks, chunks - waveStart);
@@ -174,33 +156,15 @@ namespace Microsoft.ML.SharedAutoencoder.Training
                     {
                         long chunkFirstRow = waveFirstRow + (long)c * ChunkRows;
                         int rows = (int)Math.Min(ChunkRows, rowCount - chunkFirstRow);
-                        Array.Clear(_slotSums[c]);
-                        Array.Clear(_slotCounts[c]);
-                        Array.Clear(_slotCoactivations[c]);
+                        _slots.Clear(c, rows);
                         var span = source.AsSpan((int)(sourceOffset + (long)c * ChunkRows * _inputSize), rows * _inputSize);
-                        _slotSquaredNorms[c] = 0;
-                        _slotLoss[c] = GradientKernel.Accumulate(
-                            span, rows, weights, bias, _gram, activation, _slotSums[c], _slotCoactivations[c], _slotCounts[c], scratch, ref _slotSquaredNorms[c]);
+                        _slots.Loss[c] = GradientKernel.Accumulate(
+                            span, rows, weights, bias, _gram, activation, _slots.Sums[c], _slots.Coactivations[c], _slots.ActiveCounts[c], scratch, ref _slots.SquaredNorms[c]);
                         return scratch;
                     }, _ => { });
 
-                    ForEachUnit(i =>
-                    {
-                        Span<double> total = _reduction.AsSpan(i * _inputSize, _inputSize);
-                        for (int c = 0; c < count; c++)
-                            AddWidened(_slotSums[c].AsSpan(i * _inputSize, _inputSize), total);
-                    });
-                    for (int c = 0; c < count; c++)
-                    {
-                        loss += _slotLoss[c];
-                        squaredNorms += _slotSquaredNorms[c];
-                        long[] counts = _slotCounts[c];
-                        for (int i = 0; i < counts.Length; i++)
-                            result.ActiveCounts[i] += counts[i];
-                        double[] coactivation = _slotCoactivations[c];
-                        for (int k = 0; k < coactivation.Length; k++)
-                            _coactivation[k] += coactivation[k];
-                    }
+                    // In chunk order: see PassTotals.
+                    _combiner.AddWave(_slots, count, _totals, ForEachUnit);
 
                     if (prefetch != null)
                     {
@@ -209,7 +173,7 @@ namespace Microsoft.ML.SharedAutoencoder.Training
                     }
                 }
             }
-            catch
+            catch (Exception error)
             {
                 // A half-read wave leaves the reader mid-way: the next pass must start from a fresh one.
                 try
@@ -220,21 +184,28 @@ namespace Microsoft.ML.SharedAutoencoder.Training
                 {
                 }
                 ResetPosition();
-                throw;
+                failure = ExceptionDispatchInfo.Capture(error);
             }
 
+            // Other processes of a data-parallel run take part in every pass: a failure is thrown by the combiner, on all
+            // of them at once, after their partial sums are combined (in one process it is simply rethrown).
+            _combiner.Complete(_totals, failure, ForEachUnit);
             _position += rowCount;
             if (_position >= _data.RowCount)
                 ResetPosition();
+            // The means are over the rows of all processes.
+            rowCount = _totals.RowCount;
 
             MirrorCoactivation();
             SubtractWeightsTimesCoactivation(weights);
 
             double scale = rowCount == 0 ? 0 : -1.0 / rowCount;
-            for (int j = 0; j < _reduction.Length; j++)
-                result.Gradient[j] = (float)(_reduction[j] * scale);
-            result.Loss = rowCount == 0 ? 0 : loss / rowCount;
-            result.ZeroCodeLoss = rowCount == 0 ? 0 : 0.5 * squaredNorms / rowCount;
+            double[] reduction = _totals.Sums;
+            for (int j = 0; j < reduction.Length; j++)
+                result.Gradient[j] = (float)(reduction[j] * scale);
+            _totals.ActiveCounts.CopyTo(result.ActiveCounts, 0);
+            result.Loss = rowCount == 0 ? 0 : _totals.Loss / rowCount;
+            result.ZeroCodeLoss = rowCount == 0 ? 0 : 0.5 * _totals.SquaredNorms / rowCount;
             result.RowCount = rowCount;
         }
 
@@ -270,25 +241,6 @@ namespace Microsoft.ML.SharedAutoencoder.Training
                 body(i);
         }
 
-        /// <summary>total += values, widened to double (the chunk sums are float, the pass total double).</summary>
-        private static void AddWidened(ReadOnlySpan<float> values, Span<double> total)
-        {
-            int j = 0;
-            if (Vector256.IsHardwareAccelerated)
-            {
-                ref float source = ref MemoryMarshal.GetReference(values);
-                ref double target = ref MemoryMarshal.GetReference(total);
-                for (; j <= values.Length - Vector256<float>.Count; j += Vector256<float>.Count)
-                {
-                    var (lower, upper) = Vector256.Widen(Vector256.LoadUnsafe(ref source, (nuint)j));
-                    (Vector256.LoadUnsafe(ref target, (nuint)j) + lower).StoreUnsafe(ref target, (nuint)j);
-                    (Vector256.LoadUnsafe(ref target, (nuint)(j + Vector256<double>.Count)) + upper).StoreUnsafe(ref target, (nuint)(j + Vector256<double>.Count));
-                }
-            }
-            for (; j < values.Length; j++)
-                total[j] += values[j];
-        }
-
         /// <summary>The kernel accumulates only C's lower triangle; the upper one is its mirror image.</summary>
         private void MirrorCoactivation()
         {
@@ -296,7 +248,7 @@ namespace Microsoft.ML.SharedAutoencoder.Training
             for (int i = 0; i < m; i++)
             {
                 for (int j = 0; j < i; j++)
-                    _coactivation[j * m + i] = _coactivation[i * m + j];
+                    _totals.Coactivation[j * m + i] = _totals.Coactivation[i * m + j];
             }
         }
 
@@ -309,10 +261,10 @@ namespace Microsoft.ML.SharedAutoencoder.Training
                 _weightsInDouble[k] = weights[k];
             ForEachUnit(i =>
             {
-                Span<double> sums = _reduction.AsSpan(i * n, n);
+                Span<double> sums = _totals.Sums.AsSpan(i * n, n);
                 for (int j = 0; j < m; j++)
                 {
-                    double coactivation = _coactivation[i * m + j];
+                    double coactivation = _totals.Coactivation[i * m + j];
                     if (coactivation != 0)
                         TensorPrimitives.MultiplyAdd(_weightsInDouble.AsSpan(j * n, n), -coactivation, sums, sums);
                 }
