@@ -113,6 +113,8 @@ namespace Microsoft.ML.SharedAutoencoder.Mpi
                 communicator.Rank, communicator.Size, rows!.RowCount, totalRows));
             var combiner = new MpiPassCombiner(communicator, rows.Dimension, settings!.HiddenUnits, cancellationToken);
             var (model, history) = AutoencoderTrainer.Train(rows, settings, monitor, CancellationToken.None, combiner);
+            monitor.Info(string.Format(CultureInfo.InvariantCulture, "Rank {0}: combining the passes took {1:F6} s over {2} passes (waiting for the other ranks included).",
+                communicator.Rank, combiner.CommunicationSeconds, combiner.Passes));
             return estimator.CreateTransformer(model, history);
         }
 

@@ -44,6 +44,9 @@ namespace Microsoft.ML.SharedAutoencoder.Mpi
         /// <summary>Seconds spent in communication (waiting included) since creation: what the benchmark reports.</summary>
         public double CommunicationSeconds { get; private set; }
 
+        /// <summary>Passes combined since creation.</summary>
+        public int Passes { get; private set; }
+
         private int Rank => _communicator.Rank;
 
         private int Size => _communicator.Size;
@@ -91,6 +94,7 @@ namespace Microsoft.ML.SharedAutoencoder.Mpi
                 _communicator.Send(_message, Rank + 1, ChainTag);
             _communicator.Broadcast(ref _message, Size - 1);
             CommunicationSeconds += System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalSeconds;
+            Passes++;
             status = (int)_message[0];
             if (status != RankFailures.None)
                 throw RankFailures.Throw(_communicator, status, failure, "during a gradient pass");

@@ -1,4 +1,6 @@
 // Usage: MpiProbe info
+//        MpiProbe comm <repeats>
+//        MpiProbe bench <totalRows> <n> <m> <threads> <iterationsA> <iterationsB> [--plain] [--stream]
 //        MpiProbe train <outDir> <totalRows> <n> <m> <iterations> <seed> [--threads T] [--init NAME] [--stream]
 //                 [--bad-row ROW] [--cancel-rank R] [--raw-split] [--batch B]
 // info prints "rank R size P". train: every rank loads its shard of one bilinear-model dataset (DistributedTraining.ShardRange,
@@ -7,6 +9,10 @@
 // <outDir>/model.zip. A DistributedTrainingException is written to <outDir>/rank<R>.error (failed rank, then the message),
 // exit code 3. --bad-row makes that row of the dataset NaN (on the rank holding it); --cancel-rank cancels that rank's
 // training before it starts; --stream streams the rows on every pass instead of holding them in memory.
+// bench times two fits (A and B iterations) of N bilinear-model rows (n, m, k = 3, no noise) and prints the time per
+// step, (t_B − t_A)/(B − A), and the share of the passes spent combining them; --plain fits with an ordinary Fit in
+// one process (no MPI combination) for comparison. comm times the combination's messages alone (the chain
+// rank 0 → 1 → … → P−1, then a broadcast from P−1) for several message sizes: the α and β of the cost model.
 using System;
 using System.Collections.Generic;
 using System.IO;
@@ -23,6 +29,10 @@ if (args.Length == 1 && args[0] == "info")
     Console.WriteLine($"rank {mpi.Rank} size {mpi.Size}");
     return 0;
 }
+if (args.Length == 2 && args[0] == "comm")
+    return Communication(mpi, int.Parse(args[1]));
+if (args.Length >= 7 && args[0] == "bench")
+    return Bench(mpi, args);
 if (args.Length < 7 || args[0] != "train")
 {
     Console.Error.WriteLine("usage: MpiProbe info | MpiProbe train <outDir> <totalRows> <n> <m> <iterations> <seed> [options]");
@@ -92,6 +102,74 @@ using (var writer = new BinaryWriter(File.Create(Path.Combine(outDir, $"rank{mpi
 if (mpi.Rank == 0)
     ml.Model.Save(model, shard.Schema, Path.Combine(outDir, "model.zip"));
 return 0;
+
+static int Communication(MpiSession mpi, int repeats)
+{
+    var world = mpi.World;
+    foreach (int length in new[] { 1, 1_000, 7_953, 10_000, 100_000, 1_000_000 })
+    {
+        var message = new double[length];
+        var times = new List<double>();
+        for (int r = 0; r < repeats + 3; r++)
+        {
+            world.Barrier();
+            long start = System.Diagnostics.Stopwatch.GetTimestamp();
+            if (world.Rank > 0)
+                world.Receive(world.Rank - 1, 1, ref message);
+            if (world.Rank < world.Size - 1)
+                world.Send(message, world.Rank + 1, 1);
+            world.Broadcast(ref message, world.Size - 1);
+            double elapsed = System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalSeconds;
+            if (r >= 3)
+                times.Add(elapsed);
+        }
+        times.Sort();
+        if (world.Rank == 0)
+            Console.WriteLine(System.FormattableString.Invariant($"P = {world.Size}, {length} doubles ({length * 8.0 / 1e6:F3} MB): chain + broadcast median {times[times.Count / 2] * 1e6:F1} µs, min {times[0] * 1e6:F1} µs"));
+    }
+    return 0;
+}
+
+static int Bench(MpiSession mpi, string[] args)
+{
+    long totalRows = long.Parse(args[1]);
+    int n = int.Parse(args[2]), m = int.Parse(args[3]), threads = int.Parse(args[4]);
+    int[] iterations = { int.Parse(args[5]), int.Parse(args[6]) };
+    bool plain = args.Contains("--plain"), stream = args.Contains("--stream");
+    var ml = new MLContext(seed: 1);
+    double combineSeconds = 0;
+    int combinedPasses = 0;
+    ml.Log += (_, e) =>
+    {
+        var match = System.Text.RegularExpressions.Regex.Match(e.Message, @"combining the passes took ([0-9.]+) s over (\d+) passes");
+        if (match.Success)
+        {
+            combineSeconds = double.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+            combinedPasses = int.Parse(match.Groups[2].Value);
+        }
+    };
+    var data = new BilinearModelOptions { FeatureCount = n, AtomCount = m, Sparsity = 3, Seed = 5 };
+    var seconds = new double[2];
+    var combine = new double[2];
+    var passes = new int[2];
+    for (int run = 0; run < 2; run++)
+    {
+        var shard = plain ? ml.Data.LoadFromBilinearModel(data, totalRows) : ml.Data.LoadFromBilinearModelShard(data, totalRows, mpi.World);
+        var options = new SharedAutoencoderEstimator.Options { HiddenUnits = m, Iterations = iterations[run], Seed = 1, NumberOfThreads = threads, MaxInMemoryRows = stream ? 0 : null };
+        var estimator = ml.Transforms.SharedAutoencoder(options);
+        mpi.World.Barrier();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        _ = plain ? estimator.Fit(shard) : estimator.FitDistributed(shard, mpi.World);
+        seconds[run] = clock.Elapsed.TotalSeconds;
+        combine[run] = combineSeconds;
+        passes[run] = combinedPasses;
+    }
+    double step = (seconds[1] - seconds[0]) / (iterations[1] - iterations[0]);
+    double combinePerPass = passes[1] > passes[0] ? (combine[1] - combine[0]) / (passes[1] - passes[0]) : 0;
+    Console.WriteLine(System.FormattableString.Invariant(
+        $"rank {mpi.Rank} of {mpi.Size}{(plain ? " (plain Fit)" : "")}, {threads} thread(s), N = {totalRows}, n = {n}, m = {m}{(stream ? ", streamed" : "")}: fits {seconds[0]:F3} s / {seconds[1]:F3} s, step {step * 1000:F2} ms, combining {combinePerPass * 1000:F3} ms a pass ({100 * combinePerPass / step:F2} % of a step)"));
+    return 0;
+}
 
 // The shard with row `row` (of the shard) made NaN; other rows as generated.
 static IDataView WithNaN(MLContext ml, BilinearModelDataView view, long row)
