@@ -175,6 +175,39 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Onnx
         }
 
         [TestMethod]
+        public void DigitsPipelineExportsWithEqualScores()
+        {
+            // Real data: 1,797 UCI 8×8 digits (shipped with the examples); the last 397 rows are held out.
+            var (images, digits) = SharedAutoencoder.Examples.DigitsCommand.Load(SharedAutoencoder.Examples.DigitsCommand.DefaultDataPath);
+            var ml = new MLContext(seed: 1);
+            IDataView View(int from, int to)
+            {
+                var rows = Enumerable.Range(from, to - from).Select(t => new TestData.Row { Features = images[t], Label = (uint)digits[t] }).ToList();
+                var schema = SchemaDefinition.Create(typeof(TestData.Row));
+                schema[nameof(TestData.Row.Features)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, 64);
+                return ml.Data.LoadFromEnumerable(rows, schema);
+            }
+            const int trainRows = 1400;
+            var labeled = ml.Transforms.Conversion.MapValueToKey("Label").Fit(View(0, trainRows));
+            var train = labeled.Transform(View(0, trainRows));
+            var heldOut = labeled.Transform(View(trainRows, images.Count));
+            var model = ml.Transforms.NormalizeMinMax("Features")
+                .Append(ml.Transforms.SharedAutoencoder(new SharedAutoencoderEstimator.Options { HiddenUnits = 64, Iterations = 30, Seed = 3 }))
+                .Append(ml.MulticlassClassification.Trainers.SdcaMaximumEntropy(featureColumnName: "Code", maximumNumberOfIterations: 30))
+                .Fit(train);
+            byte[] onnx = Export(ml, model, train);
+            TestContext.WriteLine($"digits, NormalizeMinMax → SharedAutoencoder (m = 64) → SdcaMaximumEntropy: ONNX model {onnx.Length} bytes");
+
+            var expected = model.Transform(heldOut);
+            var actual = Run(onnx, "Features", heldOut.GetColumn<float[]>("Features").ToArray());
+            AssertParity(expected, actual, "Code");
+            AssertParity(expected, actual, "Score");
+            var metrics = ml.MulticlassClassification.Evaluate(expected);
+            TestContext.WriteLine($"held-out macro accuracy {metrics.MacroAccuracy:F3}");
+            Assert.IsGreaterThan(0.8, metrics.MacroAccuracy, $"macro accuracy {metrics.MacroAccuracy}");
+        }
+
+        [TestMethod]
         public void RowsWithNaNOrInfinityGiveAllNaNAsInMLNet()
         {
             var (ml, train, heldOut) = Mixture();
