@@ -82,7 +82,8 @@ namespace Microsoft.ML.SharedAutoencoder
                     ReconstructionError(y, reconstruction, Declare(OutputKind.ReconstructionError));
             }
 
-            // What makes the export impossible as a whole is checked before the first node is written.
+            // What makes the export impossible as a whole is checked before the first node is written. An encoding that
+            // needs a newer operator (e.g. TopK with k as an input: opset 10) raises the minimum here.
             private void CheckExportable() => _ctx.CheckOpSetVersion(OnnxMinimumOpSet, LoaderSignature);
 
             /// <summary>x = σ(z) + (0 for a finite row, NaN otherwise), written to <paramref name="destination"/>.</summary>

@@ -131,6 +131,22 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Onnx
         }
 
         [TestMethod]
+        public void AModelLoadedFromAFileExportsTheSameGraph()
+        {
+            var (ml, train, heldOut) = Mixture();
+            var model = ml.Transforms.SharedAutoencoder(Options(AutoencoderActivation.HardThreshold)).Fit(train);
+            using var file = new MemoryStream();
+            ml.Model.Save(model, train.Schema, file);
+            file.Position = 0;
+            var loaded = ml.Model.Load(file, out _);
+
+            byte[] fromFile = Export(ml, loaded, train);
+            CollectionAssert.AreEqual(Export(ml, model, train), fromFile);
+            var actual = Run(fromFile, "Features", heldOut.GetColumn<float[]>("Features").ToArray());
+            AssertParity(model.Transform(heldOut), actual, "Code");
+        }
+
+        [TestMethod]
         [DataRow(9)]
         [DataRow(12)]
         public void EveryOpSetTheConverterOffersWorks(int opSet)
