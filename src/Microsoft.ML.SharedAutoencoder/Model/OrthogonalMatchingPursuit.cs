@@ -30,6 +30,7 @@ namespace Microsoft.ML.SharedAutoencoder.Model
 
         private readonly float[] _weights;
         private readonly float[] _gram;
+        private readonly ProjectionKernel _kernel;
 
         /// <summary>
         /// Prepares OMP on the columns of <paramref name="weights"/> (unit-major, m·n; copied). <paramref name="kernel"/>,
@@ -43,6 +44,7 @@ namespace Microsoft.ML.SharedAutoencoder.Model
                 throw new ArgumentException("The projection kernel was built for a different dictionary.", nameof(kernel));
             InputSize = inputSize;
             Atoms = atoms;
+            _kernel = kernel;
             _weights = weights.ToArray();
             _gram = new float[(long)atoms * atoms];
             // Γ's rows are the projections of the atoms themselves; each entry is one fixed FMA chain, so Γ is exactly
@@ -139,14 +141,14 @@ namespace Microsoft.ML.SharedAutoencoder.Model
 
         /// <summary>
         /// The residual r = y − W_S x_S of <paramref name="maxAtoms"/> OMP steps on <paramref name="y"/>, written to
-        /// <paramref name="residual"/> (length n); returns ‖r‖². Computes p = Wᵀy with <paramref name="kernel"/> (built from
-        /// the same weights).
+        /// <paramref name="residual"/> (length n); returns ‖r‖². This is what a caller that only needs how well k atoms explain
+        /// a row (the spectral initializer's residual search) should use.
         /// </summary>
-        public double Residual(ReadOnlySpan<float> y, int maxAtoms, ProjectionKernel kernel, Span<float> residual, Workspace workspace)
+        public double Residual(ReadOnlySpan<float> y, int maxAtoms, Span<float> residual, Workspace workspace)
         {
             if (y.Length != InputSize || residual.Length != InputSize)
                 throw new ArgumentException($"Expected a row and a residual of length {InputSize}.");
-            kernel.Compute(y, 1, workspace.Projections);
+            _kernel.Compute(y, 1, workspace.Projections);
             int size = Solve(workspace.Projections, maxAtoms, workspace);
             y.CopyTo(residual);
             for (int a = 0; a < size; a++)

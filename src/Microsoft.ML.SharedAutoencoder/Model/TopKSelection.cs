@@ -17,11 +17,12 @@ namespace Microsoft.ML.SharedAutoencoder.Model
         {
             if (k < 0 || output.Length < values.Length || scratch.Length < values.Length)
                 throw new ArgumentException("k must be non-negative and the output and scratch as long as the values.");
+            // Branch-free: about half the values of a pre-activation are positive, so a branch would mispredict half the time.
             int positives = 0;
             foreach (float v in values)
             {
-                if (v > 0)
-                    scratch[positives++] = v;
+                scratch[positives] = v;
+                positives += v > 0 ? 1 : 0;
             }
             if (positives <= k)
             {
@@ -39,10 +40,7 @@ namespace Microsoft.ML.SharedAutoencoder.Model
             float kth = SelectSmallest(scratch.Slice(0, positives), positives - k);
             int above = 0;
             foreach (float v in values)
-            {
-                if (v > kth)
-                    above++;
-            }
+                above += v > kth ? 1 : 0;
             int equalToKeep = k - above;
             for (int i = 0; i < values.Length; i++)
             {

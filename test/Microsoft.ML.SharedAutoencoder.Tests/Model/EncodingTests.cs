@@ -199,13 +199,12 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Model
             const int m = 150;
             (float[] w, float[] _, float[] rows) = Problem(4, n, m, 20);
             var pursuit = new OrthogonalMatchingPursuit(w, n, m);
-            var kernel = new ProjectionKernel(w, n, m);
             var workspace = pursuit.CreateWorkspace(12);
             var residual = new float[n];
             for (int t = 0; t < 20; t++)
             {
                 ReadOnlySpan<float> y = rows.AsSpan(t * n, n);
-                double squared = pursuit.Residual(y, 12, kernel, residual, workspace);
+                double squared = pursuit.Residual(y, 12, residual, workspace);
                 Assert.AreEqual(12, workspace.Support.Length);
                 Assert.AreEqual(12, workspace.Support.Distinct().Count());
                 // The residual recomputed in double from the returned code.
