@@ -40,6 +40,8 @@ namespace Microsoft.ML.SharedAutoencoder.Model
             ArgumentNullException.ThrowIfNull(settings);
             if (inputSize <= 0 || bias.Length == 0 || weights.Length != (long)inputSize * bias.Length)
                 throw new ArgumentException($"Expected {inputSize}×{bias.Length} weights, got {weights.Length} values.", nameof(weights));
+            if (!TensorPrimitives.IsFiniteAll(weights) || !TensorPrimitives.IsFiniteAll(bias))
+                throw new ArgumentException("Autoencoder parameters must be finite.", nameof(weights));
             if (!Enum.IsDefined(activation) || !float.IsFinite(activationThreshold))
                 throw new ArgumentException("Unknown activation or non-finite threshold.", nameof(activation));
             settings.CheckFits(inputSize, bias.Length);

@@ -137,7 +137,8 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Model
                         for (int i = 0; i < code.Length; i++)
                         {
                             // A hard threshold flips with rounding when |z| is within rounding of λ; no such value is compared.
-                            if (activation == AutoencoderActivation.HardThreshold && settings.Kind == CodeEncoding.Activation && Math.Abs(Math.Abs(expected[i]) - lambda) < 1e-4 && expected[i] != 0)
+                            if (activation == AutoencoderActivation.HardThreshold && settings.Kind == CodeEncoding.Activation
+                                && (Math.Abs(Math.Abs(expected[i]) - lambda) < 1e-4 || Math.Abs(Math.Abs(code[i]) - lambda) < 1e-4))
                                 continue;
                             Assert.AreEqual(expected[i], code[i], 1e-4 * scale, $"{settings} {activation}: row {t}, feature {i}");
                         }
@@ -333,6 +334,8 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Model
             StringAssert.Contains(Assert.ThrowsExactly<ArgumentOutOfRangeException>(
                 () => new CodeEncoder(w, b, 8, AutoencoderActivation.Relu, 0, CodeEncodingSettings.OrthogonalMatchingPursuit(9))).Message, "choose k ≤ 8");
             Assert.ThrowsExactly<ArgumentException>(() => new CodeEncoder(w, b, 9, AutoencoderActivation.Relu, 0, CodeEncodingSettings.Activation()));
+            w[3] = float.NaN;
+            StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() => new CodeEncoder(w, b, 8, AutoencoderActivation.Relu, 0, CodeEncodingSettings.Activation())).Message, "finite");
         }
 
         [TestMethod]
