@@ -1,5 +1,8 @@
 using System;
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using System.Threading.Tasks;
 
 namespace Microsoft.ML.SharedAutoencoder.Model
@@ -86,12 +89,11 @@ namespace Microsoft.ML.SharedAutoencoder.Model
             double[] forward = workspace.Forward;
             double[] code = workspace.Coefficients;
             int stride = support.Length; // ≥ k: the workspace is sized for min(MaxAtoms, m, n) steps
-            projections.CopyTo(correlations);
             float tolerance = RelativeTolerance * TensorPrimitives.MaxMagnitude(projections);
             int size = 0;
+            int atom = UpdateCorrelations(projections, ReadOnlySpan<int>.Empty, ReadOnlySpan<double>.Empty, correlations);
             while (size < k)
             {
-                int atom = IndexOfLargestMagnitude(correlations);
                 if (!(MathF.Abs(correlations[atom]) > tolerance))
                     break;
                 ReadOnlySpan<float> gramRow = _gram.AsSpan(atom * m, m);
@@ -125,7 +127,7 @@ namespace Microsoft.ML.SharedAutoencoder.Model
                     code[a] = sum / factor[a * stride + a];
                 }
                 if (size < k)
-                    UpdateCorrelations(projections, support.AsSpan(0, size), code.AsSpan(0, size), correlations);
+                    atom = UpdateCorrelations(projections, support.AsSpan(0, size), code.AsSpan(0, size), correlations);
             }
             return size;
         }
@@ -156,25 +158,57 @@ namespace Microsoft.ML.SharedAutoencoder.Model
             return TensorPrimitives.Dot(residual, residual);
         }
 
-        /// <summary>correlations = p − Σ_a x_a Γ_{S_a}, with the chosen atoms' entries set to exactly 0 (they are rounding).</summary>
-        private void UpdateCorrelations(ReadOnlySpan<float> projections, ReadOnlySpan<int> support, ReadOnlySpan<double> code, Span<float> correlations)
+        /// <summary>
+        /// correlations = p − Σ_a x_a Γ_{S_a}; returns the first index of the largest |correlation| outside the support.
+        /// </summary>
+        /// <remarks>
+        /// Row by row (each row's update is a long run of independent, fused multiply-adds over the correlations, which stay
+        /// in L1), then one vectorized search. The chosen atoms' own correlations are rounding: they are set to 0.
+        /// </remarks>
+        private int UpdateCorrelations(ReadOnlySpan<float> projections, ReadOnlySpan<int> support, ReadOnlySpan<double> code, Span<float> correlations)
         {
             int m = Atoms;
             projections.CopyTo(correlations);
             for (int a = 0; a < support.Length; a++)
-                TensorPrimitives.MultiplyAdd(_gram.AsSpan(support[a] * m, m), (float)-code[a], correlations, correlations);
+                TensorPrimitives.FusedMultiplyAdd(_gram.AsSpan(support[a] * m, m), (float)-code[a], correlations, correlations);
             foreach (int atom in support)
                 correlations[atom] = 0;
+            return IndexOfLargestMagnitude(correlations);
         }
 
-        /// <summary>The first index of the largest |value| (a vectorized library search need not say which of equal maxima it returns).</summary>
+        /// <summary>
+        /// The first index of the largest |value|: per vector lane the first index of its largest value, then the lanes
+        /// compared (a library search need not say which of equal maxima it returns).
+        /// </summary>
         private static int IndexOfLargestMagnitude(ReadOnlySpan<float> values)
         {
+            int m = values.Length;
+            ref float v = ref MemoryMarshal.GetReference(values);
             int best = 0;
-            float largest = MathF.Abs(values[0]);
-            for (int i = 1; i < values.Length; i++)
+            float largest = -1;
+            int i = 0;
+            if (Vector256.IsHardwareAccelerated && m >= Vector256<float>.Count)
             {
-                float magnitude = MathF.Abs(values[i]);
+                var laneLargest = Vector256.Create(-1f);
+                var laneBest = Vector256<int>.Zero;
+                var index = Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7);
+                var step = Vector256.Create(Vector256<float>.Count);
+                for (; i + Vector256<float>.Count <= m; i += Vector256<float>.Count)
+                    Track(Vector256.LoadUnsafe(ref v, (nuint)i), ref laneLargest, ref laneBest, ref index, step);
+                for (int lane = 0; lane < Vector256<float>.Count; lane++)
+                {
+                    float value = laneLargest.GetElement(lane);
+                    int at = laneBest.GetElement(lane);
+                    if (value > largest || (value == largest && at < best))
+                    {
+                        largest = value;
+                        best = at;
+                    }
+                }
+            }
+            for (; i < m; i++)
+            {
+                float magnitude = MathF.Abs(Unsafe.Add(ref v, i));
                 if (magnitude > largest)
                 {
                     largest = magnitude;
@@ -182,6 +216,17 @@ namespace Microsoft.ML.SharedAutoencoder.Model
                 }
             }
             return best;
+        }
+
+        /// <summary>Per lane, the largest |value| so far and its first index (strictly greater replaces); advances the indices.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void Track(Vector256<float> values, ref Vector256<float> laneLargest, ref Vector256<int> laneBest, ref Vector256<int> index, Vector256<int> step)
+        {
+            var magnitude = Vector256.Abs(values);
+            var greater = Vector256.GreaterThan(magnitude, laneLargest);
+            laneLargest = Vector256.ConditionalSelect(greater, magnitude, laneLargest);
+            laneBest = Vector256.ConditionalSelect(greater.AsInt32(), index, laneBest);
+            index += step;
         }
 
         /// <summary>Per-thread buffers for <see cref="Solve"/>.</summary>
