@@ -26,7 +26,7 @@ namespace Microsoft.ML.SharedAutoencoder
     /// reconstruction error ½‖y − ŷ‖². Produced by <see cref="SharedAutoencoderEstimator"/>; saved and loaded with
     /// <c>mlContext.Model.Save</c> / <c>Load</c>. Safe to use from many threads.
     /// </summary>
-    public sealed class SharedAutoencoderTransformer : OneToOneTransformerBase
+    public sealed partial class SharedAutoencoderTransformer : OneToOneTransformerBase
     {
         internal const string UserName = "Shared Autoencoder Transform";
         internal const string LoaderSignature = "SharedAutoencoder";
@@ -223,7 +223,7 @@ namespace Microsoft.ML.SharedAutoencoder
             }
         }
 
-        private sealed class Mapper : OneToOneMapperBase
+        private sealed partial class Mapper : OneToOneMapperBase
         {
             private readonly SharedAutoencoderTransformer _transformer;
 

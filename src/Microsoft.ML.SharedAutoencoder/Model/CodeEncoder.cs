@@ -1,0 +1,216 @@
+using System;
+using System.Numerics.Tensors;
+using System.Threading.Tasks;
+
+namespace Microsoft.ML.SharedAutoencoder.Model
+{
+    /// <summary>
+    /// Encodes rows into features with a trained tied autoencoder (W, b, σ) as its <see cref="CodeEncodingSettings"/> say:
+    /// one row, or a batch of rows in parallel. Immutable after construction and safe to share between threads (per-thread
+    /// state lives in a <see cref="Workspace"/>).
+    /// </summary>
+    /// <remarks>
+    /// <para>Every encoding starts from p = Wᵀy, computed for blocks of rows by <see cref="ProjectionKernel"/>; the rest is
+    /// O(m) per row (thresholds), O(m) on average (top-k) or O(k·m) (OMP). A row's code depends only on that row: one row
+    /// and a batch give bit-identical codes, on any thread count.</para>
+    /// <para>A row with a NaN or an infinite value has no meaningful code: all its features are NaN (missing in, missing
+    /// out), as <see cref="SharedAutoencoderModelParameters.Encode"/> does.</para>
+    /// </remarks>
+    internal sealed class CodeEncoder
+    {
+        /// <summary>Rows per parallel work item: one cache block of the projection kernel.</summary>
+        private const int ChunkRows = ProjectionKernel.BlockRows;
+
+        private readonly ProjectionKernel _kernel;
+        private readonly float[] _bias;
+        private readonly AutoencoderActivation _activation;
+        private readonly float _activationThreshold;
+        private readonly OrthogonalMatchingPursuit? _pursuit;
+
+        /// <summary>
+        /// Prepares encoding with weights <paramref name="weights"/> (unit-major, m·n) and bias <paramref name="bias"/>
+        /// (length m), the model's activation and its threshold λ (used by <see cref="CodeEncoding.Activation"/> with
+        /// <see cref="AutoencoderActivation.HardThreshold"/>). OMP computes its Gram matrix here, on up to
+        /// <paramref name="maxThreads"/> threads.
+        /// </summary>
+        public CodeEncoder(
+            ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, int inputSize, AutoencoderActivation activation, float activationThreshold,
+            CodeEncodingSettings settings, int maxThreads = 1)
+        {
+            ArgumentNullException.ThrowIfNull(settings);
+            if (inputSize <= 0 || bias.Length == 0 || weights.Length != (long)inputSize * bias.Length)
+                throw new ArgumentException($"Expected {inputSize}×{bias.Length} weights, got {weights.Length} values.", nameof(weights));
+            if (!TensorPrimitives.IsFiniteAll(weights) || !TensorPrimitives.IsFiniteAll(bias))
+                throw new ArgumentException("Autoencoder parameters must be finite.", nameof(weights));
+            if (!Enum.IsDefined(activation) || !float.IsFinite(activationThreshold))
+                throw new ArgumentException("Unknown activation or non-finite threshold.", nameof(activation));
+            settings.CheckFits(inputSize, bias.Length);
+            Settings = settings;
+            InputSize = inputSize;
+            _bias = bias.ToArray();
+            _activation = activation;
+            _activationThreshold = activationThreshold;
+            _kernel = new ProjectionKernel(weights, inputSize, bias.Length);
+            if (settings.Kind == CodeEncoding.OrthogonalMatchingPursuit)
+                _pursuit = new OrthogonalMatchingPursuit(weights, inputSize, bias.Length, _kernel, maxThreads);
+        }
+
+        /// <summary>Prepares encoding with a trained model's parameters.</summary>
+        public CodeEncoder(SharedAutoencoderModelParameters model, CodeEncodingSettings settings, int maxThreads = 1)
+            : this(model.WeightsUnitMajor, model.BiasSpan, model.InputSize, model.Activation, model.Threshold, settings, maxThreads)
+        {
+        }
+
+        /// <summary>How rows are encoded.</summary>
+        public CodeEncodingSettings Settings { get; }
+
+        /// <summary>n, the length of an input row.</summary>
+        public int InputSize { get; }
+
+        /// <summary>m, the model's number of hidden units.</summary>
+        public int HiddenUnits => _bias.Length;
+
+        /// <summary>The length of a code: m, or 2m when split by polarity.</summary>
+        public int CodeLength => Settings.CodeLength(HiddenUnits);
+
+        /// <summary>Buffers for encoding on one thread.</summary>
+        public Workspace CreateWorkspace() => new(HiddenUnits, _pursuit?.CreateWorkspace(Settings.ActiveUnits));
+
+        /// <summary>Encodes one row (length n) into <paramref name="code"/> (length <see cref="CodeLength"/>).</summary>
+        public void Encode(ReadOnlySpan<float> row, Span<float> code, Workspace? workspace = null)
+        {
+            CheckLength(row.Length, InputSize, nameof(row));
+            CheckLength(code.Length, CodeLength, nameof(code));
+            workspace ??= CreateWorkspace();
+            Span<float> projections = workspace.Projections.AsSpan(0, HiddenUnits);
+            _kernel.Compute(row, 1, projections);
+            EncodeRow(row, projections, code, workspace);
+        }
+
+        /// <summary>
+        /// Encodes <paramref name="rowCount"/> rows (row-major, n each) into <paramref name="codes"/> (row-major,
+        /// <see cref="CodeLength"/> each), in blocks of 64 rows on up to <paramref name="maxThreads"/> threads.
+        /// </summary>
+        public void EncodeBatch(ReadOnlyMemory<float> rows, int rowCount, Memory<float> codes, int maxThreads)
+        {
+            int n = InputSize;
+            int width = CodeLength;
+            if (rowCount < 0 || rows.Length != (long)rowCount * n || codes.Length != (long)rowCount * width)
+                throw new ArgumentException($"Expected {rowCount} rows of {n} values and room for {rowCount} codes of {width}.");
+            int chunks = (rowCount + ChunkRows - 1) / ChunkRows;
+            Parallel.For(
+                0, chunks, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, maxThreads) }, CreateWorkspace,
+                (chunk, _, workspace) =>
+                {
+                    int start = chunk * ChunkRows;
+                    int count = Math.Min(ChunkRows, rowCount - start);
+                    ReadOnlySpan<float> block = rows.Span.Slice(start * n, count * n);
+                    Span<float> output = codes.Span.Slice(start * width, count * width);
+                    _kernel.Compute(block, count, workspace.Projections);
+                    for (int t = 0; t < count; t++)
+                        EncodeRow(block.Slice(t * n, n), workspace.Projections.AsSpan(t * HiddenUnits, HiddenUnits), output.Slice(t * width, width), workspace);
+                    return workspace;
+                },
+                _ => { });
+        }
+
+        /// <summary>The code of one row from its projections p = Wᵀy.</summary>
+        private void EncodeRow(ReadOnlySpan<float> row, ReadOnlySpan<float> projections, Span<float> code, Workspace workspace)
+        {
+            if (!TensorPrimitives.IsFiniteAll(row))
+            {
+                code.Fill(float.NaN);
+                return;
+            }
+            int m = HiddenUnits;
+            bool split = Settings.SplitPolarity;
+            switch (Settings.Kind)
+            {
+                case CodeEncoding.Activation:
+                    PreActivations(projections, split, code);
+                    if (split)
+                        PositivePartOfActivation(code);
+                    else
+                        ApplyActivation(code);
+                    break;
+                case CodeEncoding.SoftThreshold:
+                    PreActivations(projections, split, code);
+                    TensorPrimitives.Subtract(code, Settings.Threshold, code);
+                    TensorPrimitives.Max(code, 0f, code);
+                    break;
+                case CodeEncoding.TopK:
+                    Span<float> values = workspace.Values.AsSpan(0, code.Length);
+                    PreActivations(projections, split, values);
+                    TopKSelection.KeepLargest(values, Settings.ActiveUnits, code, workspace.Selection);
+                    break;
+                default:
+                    if (!split)
+                    {
+                        _pursuit!.Encode(projections, Settings.ActiveUnits, code, workspace.Pursuit!);
+                        break;
+                    }
+                    Span<float> signed = workspace.Values.AsSpan(0, m);
+                    _pursuit!.Encode(projections, Settings.ActiveUnits, signed, workspace.Pursuit!);
+                    TensorPrimitives.Max(signed, 0f, code.Slice(0, m));
+                    TensorPrimitives.Negate(signed, signed);
+                    TensorPrimitives.Max(signed, 0f, code.Slice(m, m));
+                    break;
+            }
+        }
+
+        /// <summary>z = p + b, or when split [p + b, b − p] (the bias is a threshold shared by both polarities; see <see cref="CodeEncoding"/>).</summary>
+        private void PreActivations(ReadOnlySpan<float> projections, bool split, Span<float> z)
+        {
+            int m = HiddenUnits;
+            TensorPrimitives.Add(projections, _bias, z.Slice(0, m));
+            if (split)
+                TensorPrimitives.Subtract(_bias, projections, z.Slice(m, m));
+        }
+
+        private void ApplyActivation(Span<float> z)
+        {
+            if (_activation == AutoencoderActivation.Relu)
+            {
+                TensorPrimitives.Max(z, 0f, z);
+                return;
+            }
+            float lambda = _activationThreshold;
+            for (int i = 0; i < z.Length; i++)
+                z[i] = MathF.Abs(z[i]) > lambda ? z[i] : 0f;
+        }
+
+        /// <summary>σ⁺(u): u where σ fires on a positive u (u &gt; 0 for ReLU, u &gt; λ for the hard threshold), else 0.</summary>
+        private void PositivePartOfActivation(Span<float> u)
+        {
+            float floor = _activation == AutoencoderActivation.Relu ? 0f : Math.Max(0f, _activationThreshold);
+            for (int i = 0; i < u.Length; i++)
+                u[i] = u[i] > floor ? u[i] : 0f;
+        }
+
+        private static void CheckLength(int actual, int expected, string name)
+        {
+            if (actual != expected)
+                throw new ArgumentException($"Expected a vector of length {expected}, got {actual}.", name);
+        }
+
+        /// <summary>Per-thread buffers: a block's projections, the values top-k chooses from, its selection scratch, OMP's state.</summary>
+        public sealed class Workspace
+        {
+            internal Workspace(int hiddenUnits, OrthogonalMatchingPursuit.Workspace? pursuit)
+            {
+                Projections = new float[ChunkRows * hiddenUnits];
+                Values = new float[2 * hiddenUnits];
+                Selection = new float[2 * hiddenUnits];
+                Pursuit = pursuit;
+            }
+
+            internal float[] Projections { get; }
+
+            internal float[] Values { get; }
+
+            internal float[] Selection { get; }
+
+            internal OrthogonalMatchingPursuit.Workspace? Pursuit { get; }
+        }
+    }
+}
