@@ -4,6 +4,7 @@ using System.Linq;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
 using Microsoft.ML.SharedAutoencoder;
+using Microsoft.ML.SharedAutoencoder.Persistence;
 
 namespace Microsoft.ML
 {
@@ -84,36 +85,57 @@ namespace Microsoft.ML
             return LoadSharedAutoencoder(catalog, stream, "the stream", out inputSchema);
         }
 
-        /// <summary>The innermost error that says the bytes are not a valid model, or null for any other failure.</summary>
-        private static Exception? DecodingError(Exception error)
+        /// <summary>
+        /// Why ML.NET could not load the (zip-intact) model, or null for a failure that is not the file's: out of memory,
+        /// cancellation, an I/O error while ML.NET extracts the entries to temporary files.
+        /// </summary>
+        private static string? LoadFailureReason(Exception error)
         {
-            Exception? found = null;
+            Exception? decoding = null;
+            Exception innermost = error;
             for (Exception? e = error; e != null; e = e.InnerException)
             {
                 if (e is FormatException or InvalidDataException or EndOfStreamException)
-                    found = e;
+                    decoding = e;
+                innermost = e;
             }
-            return found;
+            return (decoding ?? innermost) switch
+            {
+                InvalidDataException cause => $"it is not a readable zip archive, as ML.NET models are ({cause.Message}).",
+                EndOfStreamException => "the file is truncated.",
+                FormatException cause when cause.Message == new FormatException().Message => "the file is damaged or truncated.",
+                // The transformer's own messages say what is damaged; ML.NET's header checks are terse ("Wrong file type").
+                FormatException cause when cause.Message.StartsWith("The model", StringComparison.Ordinal) => cause.Message,
+                FormatException cause => $"ML.NET's check of the model file failed ({cause.Message}); the file is damaged or not an ML.NET model.",
+                // A damaged loader name or assembly name in ML.NET's model header ends here.
+                FileNotFoundException or FileLoadException or System.Globalization.CultureNotFoundException
+                    => $"the file names a component assembly that cannot be loaded ({innermost.Message.Trim()}); the file is damaged, or it was saved with a component whose package is not referenced.",
+                OutOfMemoryException or OperationCanceledException or IOException => null,
+                _ => $"ML.NET cannot read it ({innermost.GetType().Name}: {innermost.Message.Trim()}); the file is damaged or not an ML.NET model.",
+            };
         }
 
         private static SharedAutoencoderTransformer LoadSharedAutoencoder(ModelOperationsCatalog catalog, Stream stream, string source, out DataViewSchema inputSchema)
         {
             MLNetVersionCheck.EnsureSupported();
+            if (!stream.CanSeek)
+            {
+                // The archive is read twice: once to check it, once by ML.NET.
+                var copy = new MemoryStream();
+                stream.CopyTo(copy);
+                copy.Position = 0;
+                stream = copy;
+            }
+            if (ModelArchive.FindDamage(stream) is string damage)
+                throw new FormatException($"Cannot load a shared autoencoder model from {source}: {damage}.");
             ITransformer model;
             try
             {
                 model = catalog.Load(stream, out inputSchema);
             }
-            catch (Exception error) when (DecodingError(error) is Exception cause)
+            catch (Exception error) when (LoadFailureReason(error) is string reason)
             {
                 // ML.NET wraps a loader's error in "Error during class instantiation"; report the cause itself.
-                string reason = cause switch
-                {
-                    InvalidDataException => $"it is not a readable zip archive, as ML.NET models are ({cause.Message}).",
-                    EndOfStreamException => "the file is truncated.",
-                    _ when cause.Message == new FormatException().Message => "the file is damaged or truncated.",
-                    _ => cause.Message,
-                };
                 throw new FormatException($"Cannot load a shared autoencoder model from {source}: {reason}", error);
             }
             if (model is SharedAutoencoderTransformer transformer)
