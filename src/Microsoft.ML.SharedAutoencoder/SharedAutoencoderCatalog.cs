@@ -48,6 +48,54 @@ namespace Microsoft.ML
         }
 
         /// <summary>
+        /// Saves <paramref name="model"/> to <paramref name="filePath"/> as <c>mlContext.Model.Save</c> does, but never leaves a
+        /// damaged file: the model is written to a temporary file in the same directory, flushed to disk, and renamed over
+        /// <paramref name="filePath"/> only when complete. If anything fails midway (a full disk, a component whose save
+        /// throws), the previous file at <paramref name="filePath"/> is left as it was and the temporary file is removed.
+        /// </summary>
+        /// <param name="catalog">The model operations catalog (<c>mlContext.Model</c>).</param>
+        /// <param name="model">The transformer or chain to save.</param>
+        /// <param name="inputSchema">The schema of the model's input, saved with it.</param>
+        /// <param name="filePath">The model file to create or replace.</param>
+        public static void SaveAtomically(this ModelOperationsCatalog catalog, ITransformer model, DataViewSchema inputSchema, string filePath)
+        {
+            Contracts.CheckValue(catalog, nameof(catalog));
+            Contracts.CheckValue(model, nameof(model));
+            Contracts.CheckNonEmpty(filePath, nameof(filePath));
+            string target = Path.GetFullPath(filePath);
+            if (Directory.Exists(target))
+                throw new ArgumentException($"'{filePath}' is a directory, not a model file.", nameof(filePath));
+            // Same directory: the rename is then a replacement within one file system, which is atomic.
+            string temporary = Path.Combine(Path.GetDirectoryName(target)!, $".{Path.GetFileName(target)}.{Guid.NewGuid():N}.tmp");
+            try
+            {
+                using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write))
+                {
+                    catalog.Save(model, inputSchema, stream);
+                    stream.Flush(flushToDisk: true);
+                }
+                File.Move(temporary, target, overwrite: true);
+            }
+            catch
+            {
+                TryDelete(temporary);
+                throw;
+            }
+        }
+
+        // Cleanup after a failed save: the save's own error is the one to report.
+        private static void TryDelete(string path)
+        {
+            try
+            {
+                File.Delete(path);
+            }
+            catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+            {
+            }
+        }
+
+        /// <summary>
         /// Loads a model file that holds one <see cref="SharedAutoencoderTransformer"/> (as written by
         /// <c>mlContext.Model.Save(transformer, schema, path)</c>), checking what <c>mlContext.Model.Load</c> and a cast
         /// would leave to the caller.
