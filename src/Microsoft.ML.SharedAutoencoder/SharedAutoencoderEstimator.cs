@@ -293,6 +293,8 @@ namespace Microsoft.ML.SharedAutoencoder
             budget = Math.Min(budget, MaxMaterializedValues / inputSize);
             if (rowCount > budget)
             {
+                if (TrainingMemory.StreamingRefusal(inputSize, available) is var (streamingOption, streamingReason))
+                    throw _host.ExceptUserArg(streamingOption, streamingReason);
                 channel.Info("Streaming {0} rows from the input on every pass (more than the in-memory budget of {1} rows).", rowCount, budget);
                 return new DataViewTrainingRows(_host, input, _options.InputColumnName, inputSize, rowCount, headLimit: (int)Math.Max(budget, 16384));
             }

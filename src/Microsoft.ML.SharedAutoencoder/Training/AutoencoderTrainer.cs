@@ -201,7 +201,8 @@ namespace Microsoft.ML.SharedAutoencoder.Training
         /// <summary>The largest |y_j| over all rows: reported when training fails because the features are too large. Reads the rows once.</summary>
         private static float LargestMagnitude(ITrainingRows data)
         {
-            const int rowsPerRead = 1024;
+            // At most 1,024 rows, and never more values than one array holds (1,024·n overflowed int for n > 2,097,151).
+            int rowsPerRead = (int)Math.Clamp(Array.MaxLength / data.Dimension, 1, 1024);
             var buffer = new float[rowsPerRead * data.Dimension];
             float largest = 0;
             using ITrainingRowReader reader = data.OpenReader();

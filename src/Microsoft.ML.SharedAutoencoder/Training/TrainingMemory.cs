@@ -46,5 +46,23 @@ namespace Microsoft.ML.SharedAutoencoder.Training
                 return (nameof(SharedAutoencoderEstimator.Options.HiddenUnits), $"training {m} hidden units on rows of dimension {n} needs about {bytes / 1e9:F1} GB for the parameters alone, more than the {availableBytes / 1e9:F1} GB available");
             return null;
         }
+
+        /// <summary>Rows a streaming pass reads at once, into each of two buffers (GradientPass: 8 chunks of 1,024 rows).</summary>
+        private const long StreamingWaveRows = 8 * 1024;
+
+        /// <summary>
+        /// Null when streaming rows of dimension <paramref name="n"/> fits; otherwise the option to blame and why. The two
+        /// read buffers of a streaming pass hold 8,192 rows each: past one .NET array their size overflowed <c>int</c>.
+        /// </summary>
+        public static (string Option, string Message)? StreamingRefusal(long n, double availableBytes)
+        {
+            long values = StreamingWaveRows * n;
+            string option = nameof(SharedAutoencoderEstimator.Options.MaxInMemoryRows);
+            if (values > Array.MaxLength)
+                return (option, $"streaming rows of dimension {n} needs read buffers of {StreamingWaveRows} rows = {values} values, more than the {Array.MaxLength} one .NET array holds: rows of dimension above {Array.MaxLength / StreamingWaveRows} must be held in memory (raise MaxInMemoryRows, or use fewer rows)");
+            if (2.0 * sizeof(float) * values > availableBytes)
+                return (option, $"streaming rows of dimension {n} needs two read buffers of {StreamingWaveRows} rows, about {2.0 * sizeof(float) * values / 1e9:F1} GB, more than the {availableBytes / 1e9:F1} GB available");
+            return null;
+        }
     }
 }

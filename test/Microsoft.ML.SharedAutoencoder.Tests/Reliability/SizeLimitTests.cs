@@ -103,5 +103,25 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Reliability
             StringAssert.Contains(error.Message, "InitialBias = 1E+30 makes every code that large");
             Assert.IsFalse(error.Message.Contains("feature values are too large"), error.Message);
         }
+
+        [TestMethod]
+        public void StreamingRowsWhoseReadBuffersOverflowAnArrayAreRefused()
+        {
+            // Was: OverflowException in GradientPass (8 chunks × 1,024 rows × n in int) for n > 262,143.
+            const int n = 300_000;
+            var ml = new MLContext(1);
+            var rows = new[] { new float[n], new float[n] };
+            rows[0][0] = 1;
+            rows[1][1] = 1;
+            var options = new SharedAutoencoderEstimator.Options { HiddenUnits = 1, Iterations = 1, MaxInMemoryRows = 0, Seed = 1 };
+            var error = Assert.Throws<ArgumentOutOfRangeException>(() => ml.Transforms.SharedAutoencoder(options).Fit(ReliabilityData.View(ml, rows, n)));
+            Console.WriteLine(error.Message);
+            Assert.AreEqual("MaxInMemoryRows", error.ParamName);
+            StringAssert.Contains(error.Message, "rows of dimension above 262143 must be held in memory");
+
+            // The same rows held in memory train.
+            options.MaxInMemoryRows = null;
+            Assert.AreEqual(1, ml.Transforms.SharedAutoencoder(options).Fit(ReliabilityData.View(ml, rows, n)).Model.HiddenUnits);
+        }
     }
 }
