@@ -104,10 +104,17 @@ namespace Microsoft.ML
         /// <param name="filePath">The model file.</param>
         /// <param name="inputSchema">The schema the model was trained on.</param>
         /// <returns>The transformer.</returns>
+        /// <remarks>
+        /// Before ML.NET reads the file, every zip entry is read in full and its length and CRC-32 compared with the zip's
+        /// directory (ML.NET does not, and a damaged deflate byte can decode to different data without an error); the
+        /// transformer's loader then checks every length, value and the payload's own CRC-32. A damaged file is refused,
+        /// never loaded as a different model.
+        /// </remarks>
         /// <exception cref="FormatException">
-        /// The file is not an ML.NET model (empty, truncated, random bytes), was written by a newer version of the
-        /// format, fails the transformer's integrity checks (for example non-finite or non-unit weights), or holds a
-        /// different transformer. The message says which.
+        /// The file is not an ML.NET model (empty, truncated, random bytes, a zip without a model), a zip entry fails its
+        /// CRC-32, it was written by a newer version of the format, fails the transformer's integrity checks (its
+        /// checksum, sizes larger than the file, non-finite or non-unit weights), or holds a different transformer. The
+        /// message says which.
         /// </exception>
         public static SharedAutoencoderTransformer LoadSharedAutoencoder(this ModelOperationsCatalog catalog, string filePath, out DataViewSchema inputSchema)
         {

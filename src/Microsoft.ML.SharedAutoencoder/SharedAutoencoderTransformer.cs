@@ -26,7 +26,8 @@ namespace Microsoft.ML.SharedAutoencoder
     /// A trained tied-weight autoencoder as an ML.NET transformer: maps a float vector column y to its code
     /// x = σ(Wᵀy + b) (a sparse vector: zeros are not stored), and optionally to the reconstruction ŷ = Wx and the
     /// reconstruction error ½‖y − ŷ‖². Produced by <see cref="SharedAutoencoderEstimator"/>; saved and loaded with
-    /// <c>mlContext.Model.Save</c> / <c>Load</c>. Safe to use from many threads.
+    /// <c>mlContext.Model.SaveAtomically</c> (or <c>Save</c>) and <c>mlContext.Model.LoadSharedAutoencoder</c> (or <c>Load</c>).
+    /// Safe to use from many threads.
     /// </summary>
     public sealed class SharedAutoencoderTransformer : OneToOneTransformerBase
     {
