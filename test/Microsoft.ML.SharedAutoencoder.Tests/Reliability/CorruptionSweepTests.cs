@@ -30,11 +30,20 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Reliability
 
         private sealed record Sample(int Position, byte Value, Outcome Outcome, string Detail);
 
-        private static (MLContext Ml, IDataView Data, byte[] File, long[] CodeBits) Saved()
+        /// <summary>A small saved model: ReLU with the code column only, or (<paramref name="full"/>) the hard threshold with all three output columns.</summary>
+        private static (MLContext Ml, IDataView Data, byte[] File, long[] CodeBits) Saved(bool full = false)
         {
             var ml = new MLContext(1);
             var data = ReliabilityData.View(ml, ReliabilityData.Mixture(N, M, Rows, seed: 3), N);
-            var model = ml.Transforms.SharedAutoencoder(new SharedAutoencoderEstimator.Options { HiddenUnits = M, Iterations = 3, Seed = 2 }).Fit(data);
+            var options = new SharedAutoencoderEstimator.Options { HiddenUnits = M, Iterations = 3, Seed = 2 };
+            if (full)
+            {
+                options.Activation = AutoencoderActivation.HardThreshold;
+                options.Threshold = 0.05f;
+                options.ReconstructionColumnName = "Reconstruction";
+                options.ReconstructionErrorColumnName = "Error";
+            }
+            var model = ml.Transforms.SharedAutoencoder(options).Fit(data);
             using var stream = new MemoryStream();
             ml.Model.Save(model, data.Schema, stream);
             return (ml, data, stream.ToArray(), CodeBits(model, data));
@@ -111,9 +120,11 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Reliability
         }
 
         [TestMethod]
-        public void EverySingleByteChangeIsRefusedOrHarmless()
+        [DataRow(false)]
+        [DataRow(true)]
+        public void EverySingleByteChangeIsRefusedOrHarmless(bool full)
         {
-            var (ml, data, file, expected) = Saved();
+            var (ml, data, file, expected) = Saved(full);
             var random = new Random(15);
             var samples = new List<Sample>();
             for (int position = 0; position < file.Length; position++)
