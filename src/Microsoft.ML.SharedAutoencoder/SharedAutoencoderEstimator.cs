@@ -282,14 +282,9 @@ namespace Microsoft.ML.SharedAutoencoder
         /// </summary>
         private ITrainingRows ReadRows(IDataView input, int inputSize, TrainerSettings settings, IChannel channel)
         {
-            // Weights, candidate weights, gradient and up to 16 per-chunk accumulators, each m·n floats.
-            double parameterBytes = 4.0 * settings.HiddenUnits * inputSize * (3 + 16);
             double available = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
-            if ((double)settings.HiddenUnits * inputSize > MaxMaterializedValues || parameterBytes > available)
-            {
-                throw _host.ExceptUserArg(nameof(Options.HiddenUnits),
-                    $"training {settings.HiddenUnits} hidden units on rows of dimension {inputSize} needs about {parameterBytes / 1e9:F1} GB for the parameters alone, more than the {available / 1e9:F1} GB available");
-            }
+            if (TrainingMemory.Refusal(inputSize, settings, available) is var (option, reason))
+                throw _host.ExceptUserArg(option, reason);
 
             long rowCount = DataViewTrainingRows.CountRows(input);
             if (rowCount == 0)
@@ -298,6 +293,8 @@ namespace Microsoft.ML.SharedAutoencoder
             budget = Math.Min(budget, MaxMaterializedValues / inputSize);
             if (rowCount > budget)
             {
+                if (TrainingMemory.StreamingRefusal(inputSize, available) is var (streamingOption, streamingReason))
+                    throw _host.ExceptUserArg(streamingOption, streamingReason);
                 channel.Info("Streaming {0} rows from the input on every pass (more than the in-memory budget of {1} rows).", rowCount, budget);
                 return new DataViewTrainingRows(_host, input, _options.InputColumnName, inputSize, rowCount, headLimit: (int)Math.Max(budget, 16384));
             }

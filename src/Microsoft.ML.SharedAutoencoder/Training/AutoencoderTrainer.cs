@@ -41,10 +41,7 @@ namespace Microsoft.ML.SharedAutoencoder.Training
             if (!double.IsFinite(current.Loss) || !SharedAutoencoderModelParameters.AllFinite(current.Gradient))
             {
                 // Data are finite (checked when read), so only float32 overflow of ‖y‖² or of the gradient sum gets here.
-                float largest = LargestMagnitude(data);
-                throw new InvalidOperationException(string.Format(CultureInfo.InvariantCulture,
-                    "The {0} of the initial weights overflows float32: the feature values are too large (largest magnitude {1:G4}). scale the features (for example with NormalizeMinMax) before training.",
-                    double.IsFinite(current.Loss) ? "gradient" : "reconstruction loss", largest));
+                throw new InvalidOperationException(OverflowMessage(double.IsFinite(current.Loss) ? "gradient" : "reconstruction loss", LargestMagnitude(data), n, settings.InitialBias));
             }
 
             var history = new List<TrainingIteration> { Record(0, current, 0f, undone: false, weights, settings) };
@@ -184,10 +181,28 @@ namespace Microsoft.ML.SharedAutoencoder.Training
             monitor.Info(string.Format(CultureInfo.InvariantCulture, "Re-seeded {0} dead unit(s) from the worst-reconstructed rows; loss now {1:G6}.", reseeded, current.Loss));
         }
 
+        /// <summary>
+        /// Says what made the first pass overflow. A code is x_i = σ(W_iᵀy + b_i) with |W_iᵀy| ≤ ‖y‖ ≤ √n·max|y_j|, so when
+        /// |b| exceeds that bound the bias, not the features, is what is too large.
+        /// </summary>
+        private static string OverflowMessage(string what, float largest, int n, float bias)
+        {
+            if (Math.Abs((double)bias) > Math.Sqrt(n) * largest)
+            {
+                return string.Format(CultureInfo.InvariantCulture,
+                    "The {0} of the initial weights overflows float32: InitialBias = {1:G4} makes every code that large, while the largest feature magnitude is only {2:G4}. "
+                    + "Use a bias of the order of the features (the paper's ReLU bias is −1/ln n) or leave InitialBias unset.", what, bias, largest);
+            }
+            return string.Format(CultureInfo.InvariantCulture,
+                "The {0} of the initial weights overflows float32: the feature values are too large (largest magnitude {1:G4}); scale the features (for example with NormalizeMinMax) before training.",
+                what, largest);
+        }
+
         /// <summary>The largest |y_j| over all rows: reported when training fails because the features are too large. Reads the rows once.</summary>
         private static float LargestMagnitude(ITrainingRows data)
         {
-            const int rowsPerRead = 1024;
+            // At most 1,024 rows, and never more values than one array holds (1,024·n overflowed int for n > 2,097,151).
+            int rowsPerRead = (int)Math.Clamp(Array.MaxLength / data.Dimension, 1, 1024);
             var buffer = new float[rowsPerRead * data.Dimension];
             float largest = 0;
             using ITrainingRowReader reader = data.OpenReader();

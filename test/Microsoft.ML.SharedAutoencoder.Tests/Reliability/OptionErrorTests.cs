@@ -137,7 +137,7 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Reliability
             yield return Case("Weights of the wrong length", o => Given(o, Columns(3, N + 2)), "InitialWeights", $"input dimension n = {N}, got {N + 2}");
             yield return Case("Truth of the wrong length", o => o.GroundTruthDictionary = Columns(2, N - 1), "GroundTruthDictionary", $"input dimension n = {N}, got {N - 1}");
             yield return Case("Pca with m > n", o => { o.HiddenUnits = N + 1; o.Initialization = WeightInitialization.Pca; }, "Initialization", $"at most n = {N} directions, but HiddenUnits = {N + 1}");
-            yield return Case("m·n beyond one array", o => o.HiddenUnits = int.MaxValue / 4, "HiddenUnits", "GB");
+            yield return Case("m·n beyond one array", o => o.HiddenUnits = int.MaxValue / 4, "HiddenUnits", $"weight matrix of m·n = {(long)(int.MaxValue / 4) * N} values, more than the {Array.MaxLength} one .NET array holds");
         }
 
         [TestMethod]
@@ -157,10 +157,11 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Reliability
         [TestMethod]
         public void MemoryBeyondWhatIsAvailableIsRefusedWithTheEstimateBeforeAnyAllocation()
         {
-            // m·n fits in one array, but weights, gradient and accumulators (19 m·n floats) exceed the memory available.
-            const int n = 1000;
+            // m·n and m·m fit in one array each, but the parameter buffers (m·n and m×m, TrainingMemory) exceed the memory available.
             double available = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
-            int m = (int)Math.Min(int.MaxValue / 2, Math.Ceiling(2 * available / (4.0 * 19 * n)));
+            const int m = 46_340;
+            int n = (int)Math.Min(Array.MaxLength / m, Math.Ceiling(2 * available / (4.0 * 23 * m)));
+            Assert.IsGreaterThan(2 * available, TrainingMemory.EstimateBytes(n, new TrainerSettings { HiddenUnits = m }), "the case must exceed the memory available");
             var options = Valid();
             options.HiddenUnits = m;
             long before = GC.GetTotalAllocatedBytes(precise: true);
