@@ -9,6 +9,7 @@ using Microsoft.ML.Internal.Utilities;
 using Microsoft.ML.Runtime;
 using Microsoft.ML.SharedAutoencoder;
 using Microsoft.ML.SharedAutoencoder.Persistence;
+using Microsoft.ML.SharedAutoencoder.Model;
 using Microsoft.ML.SharedAutoencoder.Training;
 
 [assembly: LoadableClass(typeof(SharedAutoencoderTransformer), null, typeof(SignatureLoadModel),
@@ -219,7 +220,7 @@ namespace Microsoft.ML.SharedAutoencoder
             // W and b together before allocating W: a damaged n or m must not allocate gigabytes first.
             payload.Require(((long)n * m + m) * sizeof(float), $"W and b (n = {n}, m = {m})");
             float[] weights = payload.ReadSingles((long)n * m, "W");
-            host.CheckDecode(SharedAutoencoderModelParameters.AllFinite(weights), "The model's weights contain NaN or infinity.");
+            host.CheckDecode(TensorPrimitives.IsFiniteAll(weights), "The model's weights contain NaN or infinity.");
             for (int i = 0; i < m; i++)
             {
                 // Training keeps every column at unit norm; anything else is a damaged file, not a model.
@@ -228,7 +229,7 @@ namespace Microsoft.ML.SharedAutoencoder
                     throw host.ExceptDecode($"The model's weight column {i} has norm {norm:G6}; trained columns have unit norm. The file is damaged.");
             }
             float[] bias = payload.ReadSingles(m, "b");
-            host.CheckDecode(SharedAutoencoderModelParameters.AllFinite(bias), "The model's bias contains NaN or infinity.");
+            host.CheckDecode(TensorPrimitives.IsFiniteAll(bias), "The model's bias contains NaN or infinity.");
             return new SharedAutoencoderModelParameters(n, weights, bias, (AutoencoderActivation)activation, threshold);
         }
 
@@ -334,29 +335,7 @@ namespace Microsoft.ML.SharedAutoencoder
                         return (ValueGetter<VBuffer<float>>)((ref VBuffer<float> dst) =>
                         {
                             EncodeRow();
-                            int nonzeros = 0;
-                            foreach (float v in code)
-                            {
-                                if (v != 0)
-                                    nonzeros++;
-                            }
-                            if (nonzeros == m)
-                            {
-                                var all = VBufferEditor.Create(ref dst, m);
-                                code.CopyTo(all.Values);
-                                dst = all.Commit();
-                                return;
-                            }
-                            var editor = VBufferEditor.Create(ref dst, m, nonzeros);
-                            for (int i = 0, k = 0; i < m; i++)
-                            {
-                                if (code[i] != 0)
-                                {
-                                    editor.Indices[k] = i;
-                                    editor.Values[k++] = code[i];
-                                }
-                            }
-                            dst = editor.Commit();
+                            WriteSparse(code, ref dst);
                         });
                     case OutputKind.Reconstruction:
                         return (ValueGetter<VBuffer<float>>)((ref VBuffer<float> dst) =>
@@ -369,9 +348,38 @@ namespace Microsoft.ML.SharedAutoencoder
                     default:
                         return (ValueGetter<float>)((ref float dst) =>
                         {
-                            dst = GradientKernel.HalfSquaredResidual(EncodeRow(), code, model.WeightsUnitMajor, reconstruction);
+                            dst = TiedAutoencoder.HalfSquaredResidual(EncodeRow(), code, model.WeightsUnitMajor, reconstruction);
                         });
                 }
+            }
+
+            /// <summary>The code as a sparse vector (only the units that fired), or dense when every unit fired.</summary>
+            private static void WriteSparse(float[] code, ref VBuffer<float> dst)
+            {
+                int m = code.Length;
+                int nonzeros = 0;
+                foreach (float v in code)
+                {
+                    if (v != 0)
+                        nonzeros++;
+                }
+                if (nonzeros == m)
+                {
+                    var all = VBufferEditor.Create(ref dst, m);
+                    code.CopyTo(all.Values);
+                    dst = all.Commit();
+                    return;
+                }
+                var editor = VBufferEditor.Create(ref dst, m, nonzeros);
+                for (int i = 0, k = 0; i < m; i++)
+                {
+                    if (code[i] != 0)
+                    {
+                        editor.Indices[k] = i;
+                        editor.Values[k++] = code[i];
+                    }
+                }
+                dst = editor.Commit();
             }
         }
     }

@@ -22,7 +22,7 @@ namespace Microsoft.ML.SharedAutoencoder.Training
             double bytes = 4 * mn * (3 + Slots)   // W, candidate W, gradient, per-slot sums (float)
                 + 8 * mn * 2                       // the reduction and W in double
                 + mm * (8 * Slots + 8 + 4);        // per-slot co-activations, their sum (double), the Gram matrix (float)
-            if (settings.RefitIterations > 0)
+            if (settings.FinalRefitIterations > 0)
                 bytes += 8 * (mm + mn) * (RefitPartitions + 1);
             if (settings.Initialization == WeightInitialization.Pca)
                 bytes += 8.0 * n * n;
@@ -57,9 +57,9 @@ namespace Microsoft.ML.SharedAutoencoder.Training
         public static (string Option, string Message)? StreamingRefusal(long n, double availableBytes)
         {
             long values = StreamingWaveRows * n;
-            string option = nameof(SharedAutoencoderEstimator.Options.MaxInMemoryRows);
+            string option = nameof(SharedAutoencoderEstimator.Options.MaximumInMemoryRows);
             if (values > Array.MaxLength)
-                return (option, $"streaming rows of dimension {n} needs read buffers of {StreamingWaveRows} rows = {values} values, more than the {Array.MaxLength} one .NET array holds: rows of dimension above {Array.MaxLength / StreamingWaveRows} must be held in memory (raise MaxInMemoryRows, or use fewer rows)");
+                return (option, $"streaming rows of dimension {n} needs read buffers of {StreamingWaveRows} rows = {values} values, more than the {Array.MaxLength} one .NET array holds: rows of dimension above {Array.MaxLength / StreamingWaveRows} must be held in memory (raise MaximumInMemoryRows, or use fewer rows)");
             if (2.0 * sizeof(float) * values > availableBytes)
                 return (option, $"streaming rows of dimension {n} needs two read buffers of {StreamingWaveRows} rows, about {2.0 * sizeof(float) * values / 1e9:F1} GB, more than the {availableBytes / 1e9:F1} GB available");
             return null;
