@@ -5,6 +5,7 @@ using System.Text;
 using System.Threading;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
+using Microsoft.ML.SharedAutoencoder.Rows;
 using Microsoft.ML.SharedAutoencoder.Training;
 
 namespace Microsoft.ML.SharedAutoencoder.Mpi
@@ -28,7 +29,7 @@ namespace Microsoft.ML.SharedAutoencoder.Mpi
     public static class DistributedTraining
     {
         /// <summary>Every shard but the last must hold a multiple of this many rows: the gradient pass's chunk.</summary>
-        public const int ShardAlignment = GradientPass.ChunkRows;
+        public const int ShardAlignment = RowPartition.ChunkRows;
 
         /// <summary>
         /// The rows of rank <paramref name="rank"/> when <paramref name="totalRows"/> rows are split between
@@ -112,10 +113,11 @@ namespace Microsoft.ML.SharedAutoencoder.Mpi
             monitor.Info(string.Format(CultureInfo.InvariantCulture, "Rank {0} of {1}: {2} of {3} rows; the passes are combined in rank order (bit-identical to one process).",
                 communicator.Rank, communicator.Size, rows!.RowCount, totalRows));
             var combiner = new MpiPassCombiner(communicator, rows.Dimension, settings!.HiddenUnits, cancellationToken);
-            var (model, history) = AutoencoderTrainer.Train(rows, settings, monitor, CancellationToken.None, combiner);
+            // Cancellation reaches the trainer through the combiner only, so that every rank stops at the same pass.
+            SharedAutoencoderTransformer transformer = estimator.Train(settings, rows, monitor, CancellationToken.None, combiner);
             monitor.Info(string.Format(CultureInfo.InvariantCulture, "Rank {0}: combining the passes took {1:F6} s over {2} passes (waiting for the other ranks included).",
                 communicator.Rank, combiner.CommunicationSeconds, combiner.Passes));
-            return estimator.CreateTransformer(model, history);
+            return transformer;
         }
 
         /// <summary>
@@ -161,8 +163,8 @@ namespace Microsoft.ML.SharedAutoencoder.Mpi
                 throw Disagree($"mini-batches (BatchSize = {settings.BatchSize} of {totalRows} rows) are not supported: leave BatchSize unset (full batch, the paper's method).");
             if (settings.ReseedDeadUnits)
                 throw Disagree("ReseedDeadUnits is not supported (it re-seeds from rows held in one process): leave it off.");
-            if (settings.RefitIterations > 0)
-                throw Disagree($"the final least-squares refit (RefitIterations = {settings.RefitIterations}) is not supported (it solves on rows held in one process): set it to 0.");
+            if (settings.FinalRefitIterations > 0)
+                throw Disagree($"the final least-squares refit (FinalRefitIterations = {settings.FinalRefitIterations}) is not supported (it solves on rows held in one process): set it to 0.");
         }
 
         /// <summary>A hash of the settings that steer the steps (not the seed, the given weights or the threads: W⁰ comes from rank 0, and threads do not change results).</summary>
@@ -170,9 +172,9 @@ namespace Microsoft.ML.SharedAutoencoder.Mpi
         {
             string text = string.Join("|",
                 s.HiddenUnits, s.Activation, s.Threshold.ToString("R", CultureInfo.InvariantCulture), s.InitialBias.ToString("R", CultureInfo.InvariantCulture),
-                s.BiasDecay.ToString("R", CultureInfo.InvariantCulture), s.LearningRate.ToString("R", CultureInfo.InvariantCulture), s.Iterations,
+                s.BiasDecay.ToString("R", CultureInfo.InvariantCulture), s.LearningRate.ToString("R", CultureInfo.InvariantCulture), s.MaximumNumberOfIterations,
                 s.Tolerance.ToString("R", CultureInfo.InvariantCulture), s.DivergenceFactor.ToString("R", CultureInfo.InvariantCulture), s.MaxLearningRateHalvings,
-                s.Initialization, s.BatchSize, s.ReseedDeadUnits, s.RefitIterations);
+                s.Initialization, s.BatchSize, s.ReseedDeadUnits, s.FinalRefitIterations);
             ulong hash = 14695981039346656037UL;
             foreach (byte b in Encoding.UTF8.GetBytes(text))
                 hash = (hash ^ b) * 1099511628211UL;

@@ -4,6 +4,7 @@ using System.Linq;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
 using Microsoft.ML.SharedAutoencoder;
+using Microsoft.ML.SharedAutoencoder.Persistence;
 
 namespace Microsoft.ML
 {
@@ -19,11 +20,13 @@ namespace Microsoft.ML
         /// <param name="inputColumnName">The known-size float vector column to encode; null means the same as <paramref name="outputColumnName"/>.</param>
         /// <param name="hiddenUnits">m, the number of hidden units (the code length).</param>
         /// <param name="activation">The encoder's nonlinearity.</param>
-        /// <param name="iterations">The number of full-batch gradient steps.</param>
+        /// <param name="maximumNumberOfIterations">The number of full-batch gradient steps (fewer when training stops early).</param>
         /// <returns>The estimator.</returns>
         public static SharedAutoencoderEstimator SharedAutoencoder(this TransformsCatalog catalog,
-            string outputColumnName, string? inputColumnName = null, int hiddenUnits = 10,
-            AutoencoderActivation activation = AutoencoderActivation.Relu, int iterations = 50)
+            string outputColumnName, string? inputColumnName = null,
+            int hiddenUnits = SharedAutoencoderEstimator.Defaults.HiddenUnits,
+            AutoencoderActivation activation = SharedAutoencoderEstimator.Defaults.Activation,
+            int maximumNumberOfIterations = SharedAutoencoderEstimator.Defaults.MaximumNumberOfIterations)
         {
             MLNetVersionCheck.EnsureSupported();
             return new SharedAutoencoderEstimator(CatalogUtils.GetEnvironment(catalog), new SharedAutoencoderEstimator.Options
@@ -32,7 +35,7 @@ namespace Microsoft.ML
                 InputColumnName = inputColumnName ?? outputColumnName,
                 HiddenUnits = hiddenUnits,
                 Activation = activation,
-                Iterations = iterations,
+                MaximumNumberOfIterations = maximumNumberOfIterations,
             });
         }
 
@@ -47,6 +50,54 @@ namespace Microsoft.ML
         }
 
         /// <summary>
+        /// Saves <paramref name="model"/> to <paramref name="filePath"/> as <c>mlContext.Model.Save</c> does, but never leaves a
+        /// damaged file: the model is written to a temporary file in the same directory, flushed to disk, and renamed over
+        /// <paramref name="filePath"/> only when complete. If anything fails midway (a full disk, a component whose save
+        /// throws), the previous file at <paramref name="filePath"/> is left as it was and the temporary file is removed.
+        /// </summary>
+        /// <param name="catalog">The model operations catalog (<c>mlContext.Model</c>).</param>
+        /// <param name="model">The transformer or chain to save.</param>
+        /// <param name="inputSchema">The schema of the model's input, saved with it.</param>
+        /// <param name="filePath">The model file to create or replace.</param>
+        public static void SaveAtomically(this ModelOperationsCatalog catalog, ITransformer model, DataViewSchema inputSchema, string filePath)
+        {
+            Contracts.CheckValue(catalog, nameof(catalog));
+            Contracts.CheckValue(model, nameof(model));
+            Contracts.CheckNonEmpty(filePath, nameof(filePath));
+            string target = Path.GetFullPath(filePath);
+            if (Directory.Exists(target))
+                throw new ArgumentException($"'{filePath}' is a directory, not a model file.", nameof(filePath));
+            // Same directory: the rename is then a replacement within one file system, which is atomic.
+            string temporary = Path.Combine(Path.GetDirectoryName(target)!, $".{Path.GetFileName(target)}.{Guid.NewGuid():N}.tmp");
+            try
+            {
+                using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write))
+                {
+                    catalog.Save(model, inputSchema, stream);
+                    stream.Flush(flushToDisk: true);
+                }
+                File.Move(temporary, target, overwrite: true);
+            }
+            catch
+            {
+                TryDelete(temporary);
+                throw;
+            }
+        }
+
+        // Cleanup after a failed save: the save's own error is the one to report.
+        private static void TryDelete(string path)
+        {
+            try
+            {
+                File.Delete(path);
+            }
+            catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+            {
+            }
+        }
+
+        /// <summary>
         /// Loads a model file that holds one <see cref="SharedAutoencoderTransformer"/> (as written by
         /// <c>mlContext.Model.Save(transformer, schema, path)</c>), checking what <c>mlContext.Model.Load</c> and a cast
         /// would leave to the caller.
@@ -55,10 +106,17 @@ namespace Microsoft.ML
         /// <param name="filePath">The model file.</param>
         /// <param name="inputSchema">The schema the model was trained on.</param>
         /// <returns>The transformer.</returns>
+        /// <remarks>
+        /// Before ML.NET reads the file, every zip entry is read in full and its length and CRC-32 compared with the zip's
+        /// directory (ML.NET does not, and a damaged deflate byte can decode to different data without an error); the
+        /// transformer's loader then checks every length, value and the payload's own CRC-32. A damaged file is refused,
+        /// never loaded as a different model.
+        /// </remarks>
         /// <exception cref="FormatException">
-        /// The file is not an ML.NET model (empty, truncated, random bytes), was written by a newer version of the
-        /// format, fails the transformer's integrity checks (for example non-finite or non-unit weights), or holds a
-        /// different transformer. The message says which.
+        /// The file is not an ML.NET model (empty, truncated, random bytes, a zip without a model), a zip entry fails its
+        /// CRC-32, it was written by a newer version of the format, fails the transformer's integrity checks (its
+        /// checksum, sizes larger than the file, non-finite or non-unit weights), or holds a different transformer. The
+        /// message says which.
         /// </exception>
         public static SharedAutoencoderTransformer LoadSharedAutoencoder(this ModelOperationsCatalog catalog, string filePath, out DataViewSchema inputSchema)
         {
@@ -84,36 +142,57 @@ namespace Microsoft.ML
             return LoadSharedAutoencoder(catalog, stream, "the stream", out inputSchema);
         }
 
-        /// <summary>The innermost error that says the bytes are not a valid model, or null for any other failure.</summary>
-        private static Exception? DecodingError(Exception error)
+        /// <summary>
+        /// Why ML.NET could not load the (zip-intact) model, or null for a failure that is not the file's: out of memory,
+        /// cancellation, an I/O error while ML.NET extracts the entries to temporary files.
+        /// </summary>
+        private static string? LoadFailureReason(Exception error)
         {
-            Exception? found = null;
+            Exception? decoding = null;
+            Exception innermost = error;
             for (Exception? e = error; e != null; e = e.InnerException)
             {
                 if (e is FormatException or InvalidDataException or EndOfStreamException)
-                    found = e;
+                    decoding = e;
+                innermost = e;
             }
-            return found;
+            return (decoding ?? innermost) switch
+            {
+                InvalidDataException cause => $"it is not a readable zip archive, as ML.NET models are ({cause.Message}).",
+                EndOfStreamException => "the file is truncated.",
+                FormatException cause when cause.Message == new FormatException().Message => "the file is damaged or truncated.",
+                // The transformer's own messages say what is damaged; ML.NET's header checks are terse ("Wrong file type").
+                FormatException cause when cause.Message.StartsWith("The model", StringComparison.Ordinal) => cause.Message,
+                FormatException cause => $"ML.NET's check of the model file failed ({cause.Message}); the file is damaged or not an ML.NET model.",
+                // A damaged loader name or assembly name in ML.NET's model header ends here.
+                FileNotFoundException or FileLoadException or System.Globalization.CultureNotFoundException
+                    => $"the file names a component assembly that cannot be loaded ({innermost.Message.Trim()}); the file is damaged, or it was saved with a component whose package is not referenced.",
+                OutOfMemoryException or OperationCanceledException or IOException => null,
+                _ => $"ML.NET cannot read it ({innermost.GetType().Name}: {innermost.Message.Trim()}); the file is damaged or not an ML.NET model.",
+            };
         }
 
         private static SharedAutoencoderTransformer LoadSharedAutoencoder(ModelOperationsCatalog catalog, Stream stream, string source, out DataViewSchema inputSchema)
         {
             MLNetVersionCheck.EnsureSupported();
+            if (!stream.CanSeek)
+            {
+                // The archive is read twice: once to check it, once by ML.NET.
+                var copy = new MemoryStream();
+                stream.CopyTo(copy);
+                copy.Position = 0;
+                stream = copy;
+            }
+            if (ModelArchive.FindDamage(stream) is string damage)
+                throw new FormatException($"Cannot load a shared autoencoder model from {source}: {damage}.");
             ITransformer model;
             try
             {
                 model = catalog.Load(stream, out inputSchema);
             }
-            catch (Exception error) when (DecodingError(error) is Exception cause)
+            catch (Exception error) when (LoadFailureReason(error) is string reason)
             {
                 // ML.NET wraps a loader's error in "Error during class instantiation"; report the cause itself.
-                string reason = cause switch
-                {
-                    InvalidDataException => $"it is not a readable zip archive, as ML.NET models are ({cause.Message}).",
-                    EndOfStreamException => "the file is truncated.",
-                    _ when cause.Message == new FormatException().Message => "the file is damaged or truncated.",
-                    _ => cause.Message,
-                };
                 throw new FormatException($"Cannot load a shared autoencoder model from {source}: {reason}", error);
             }
             if (model is SharedAutoencoderTransformer transformer)

@@ -1,20 +1,19 @@
-using Microsoft.ML.Data;
+using System.Threading;
 using Microsoft.ML.Runtime;
+using Microsoft.ML.SharedAutoencoder.Rows;
 using Microsoft.ML.SharedAutoencoder.Training;
 
 namespace Microsoft.ML.SharedAutoencoder
 {
     /// <summary>
-    /// The pieces of <see cref="Fit(IDataView)"/> that a data-parallel fit (the Mpi package) runs around its own
-    /// combination of the passes (Training/IPassCombiner): the same checks, settings and rows, then the same transformer.
+    /// The two halves of <see cref="Fit(IDataView, CancellationToken)"/>, which a data-parallel fit (the Mpi package) runs
+    /// with its own combination of the passes (Training/IPassCombiner) between them: the same checks, settings and rows,
+    /// then the same training and transformer.
     /// </summary>
     public sealed partial class SharedAutoencoderEstimator
     {
         /// <summary>The estimator's host: its channel, its exceptions.</summary>
         internal IHost Host => _host;
-
-        /// <summary>The options as given (a copy).</summary>
-        internal Options FitOptions => _options;
 
         /// <summary>What Fit does before the first step: checks the input column, resolves the settings, reads or opens the rows.</summary>
         internal (TrainerSettings Settings, ITrainingRows Rows) PrepareFit(IDataView input, IChannel channel)
@@ -34,9 +33,25 @@ namespace Microsoft.ML.SharedAutoencoder
         /// </summary>
         internal static ITrainingMonitor CreateDataParallelMonitor(IChannel channel) => new DataParallelMonitor(channel);
 
-        /// <summary>The transformer Fit returns for a trained model.</summary>
-        internal SharedAutoencoderTransformer CreateTransformer(SharedAutoencoderModelParameters model, TrainingHistory history)
-            => new(_host, model, history, OutputColumns());
+        /// <summary>
+        /// Trains on <paramref name="rows"/> (combining the passes with <paramref name="combiner"/>; null: this process
+        /// only) and returns the transformer.
+        /// </summary>
+        internal SharedAutoencoderTransformer Train(
+            TrainerSettings settings, ITrainingRows rows, ITrainingMonitor monitor, CancellationToken cancellationToken, IPassCombiner? combiner = null)
+        {
+            try
+            {
+                var (model, history) = AutoencoderTrainer.Train(rows, settings, monitor, cancellationToken, combiner);
+                return new SharedAutoencoderTransformer(_host, model, history, OutputColumns());
+            }
+            catch (TrainingDivergedException error)
+            {
+                // The core speaks of features and the learning rate; say which ML.NET transform and option those are.
+                throw _host.Except(error, error.Message + " In ML.NET: add mlContext.Transforms.NormalizeMinMax (or another normalizer) before "
+                    + $"the autoencoder, or set {nameof(Options)}.{nameof(Options.LearningRate)} (it was {settings.LearningRate:G4}).");
+            }
+        }
 
         private sealed class DataParallelMonitor : ITrainingMonitor
         {

@@ -1,9 +1,11 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using System.Numerics.Tensors;
 using System.Threading;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
+using Microsoft.ML.SharedAutoencoder.Rows;
 using Microsoft.ML.SharedAutoencoder.Streaming;
 using Microsoft.ML.SharedAutoencoder.Training;
 
@@ -32,7 +34,7 @@ namespace Microsoft.ML.SharedAutoencoder
             _host = env.Register(nameof(SharedAutoencoderEstimator));
             _host.CheckValue(options, nameof(options));
             Validate(_host, options);
-            _options = Clone(options);
+            _options = options.Clone();
         }
 
         /// <summary>Trains the autoencoder on the input column of <paramref name="input"/>.</summary>
@@ -56,15 +58,9 @@ namespace Microsoft.ML.SharedAutoencoder
         {
             _host.CheckValue(input, nameof(input));
             cancellationToken.ThrowIfCancellationRequested();
-            int inputSize = CheckInputColumn(_host, input.Schema, _options.InputColumnName);
             using IChannel channel = _host.Start("Training shared autoencoder");
-
-            TrainerSettings settings = Resolve(inputSize, channel);
-            ITrainingRows rows = ReadRows(input, inputSize, settings, channel);
-            CheckTrainable(rows, settings);
-            var monitor = new ChannelMonitor(_host, channel, cancellationToken);
-            var (model, history) = AutoencoderTrainer.Train(rows, settings, monitor, cancellationToken);
-            return new SharedAutoencoderTransformer(_host, model, history, OutputColumns());
+            var (settings, rows) = PrepareFit(input, channel);
+            return Train(settings, rows, new ChannelMonitor(_host, channel, cancellationToken), cancellationToken);
         }
 
         /// <summary>The schema after the transform: the input schema plus the code column (and the optional ones).</summary>
@@ -113,13 +109,13 @@ namespace Microsoft.ML.SharedAutoencoder
             host.CheckUserArg(o.BiasDecay is null || (float.IsFinite(o.BiasDecay.Value) && o.BiasDecay.Value >= 1), nameof(o.BiasDecay), $"must be at least 1 and finite, got {o.BiasDecay}");
             host.CheckUserArg(o.ExpectedSparsity >= 1 && o.ExpectedSparsity <= o.HiddenUnits, nameof(o.ExpectedSparsity), $"must be between 1 and HiddenUnits = {o.HiddenUnits}, got {o.ExpectedSparsity}");
             host.CheckUserArg(o.LearningRate is null || (float.IsFinite(o.LearningRate.Value) && o.LearningRate.Value > 0), nameof(o.LearningRate), $"must be positive and finite, got {o.LearningRate}");
-            host.CheckUserArg(o.Iterations > 0, nameof(o.Iterations), $"must be positive, got {o.Iterations}");
+            host.CheckUserArg(o.MaximumNumberOfIterations > 0, nameof(o.MaximumNumberOfIterations), $"must be positive, got {o.MaximumNumberOfIterations}");
             host.CheckUserArg(double.IsFinite(o.Tolerance) && o.Tolerance >= 0, nameof(o.Tolerance), $"must be non-negative and finite, got {o.Tolerance}");
             host.CheckUserArg(double.IsFinite(o.DivergenceFactor) && o.DivergenceFactor > 1, nameof(o.DivergenceFactor), $"must be greater than 1 and finite, got {o.DivergenceFactor}");
             host.CheckUserArg(Enum.IsDefined(o.Initialization), nameof(o.Initialization), $"unknown initialization {o.Initialization}");
             host.CheckUserArg(o.NumberOfThreads is null || o.NumberOfThreads.Value > 0, nameof(o.NumberOfThreads), $"must be positive, got {o.NumberOfThreads}");
             host.CheckUserArg(o.BatchSize is null || o.BatchSize.Value > 0, nameof(o.BatchSize), $"must be positive (or null for full batch), got {o.BatchSize}");
-            host.CheckUserArg(o.MaxInMemoryRows is null || o.MaxInMemoryRows.Value >= 0, nameof(o.MaxInMemoryRows), $"must be non-negative (0 always streams), got {o.MaxInMemoryRows}");
+            host.CheckUserArg(o.MaximumInMemoryRows is null || o.MaximumInMemoryRows.Value >= 0, nameof(o.MaximumInMemoryRows), $"must be non-negative (0 always streams), got {o.MaximumInMemoryRows}");
             ValidateRecoveryOptions(host, o);
 
             if (o.GroundTruthDictionary != null)
@@ -142,10 +138,10 @@ namespace Microsoft.ML.SharedAutoencoder
 
         private static void ValidateRecoveryOptions(IHost host, Options o)
         {
-            host.CheckUserArg(double.IsFinite(o.SpectralMinGapRatio) && o.SpectralMinGapRatio > 1, nameof(o.SpectralMinGapRatio), $"must be greater than 1 and finite, got {o.SpectralMinGapRatio}");
-            host.CheckUserArg(o.SpectralMinTraceFraction >= 0 && o.SpectralMinTraceFraction <= 1, nameof(o.SpectralMinTraceFraction), $"must be in [0, 1], got {o.SpectralMinTraceFraction}");
+            host.CheckUserArg(double.IsFinite(o.SpectralMinimumGapRatio) && o.SpectralMinimumGapRatio > 1, nameof(o.SpectralMinimumGapRatio), $"must be greater than 1 and finite, got {o.SpectralMinimumGapRatio}");
+            host.CheckUserArg(o.SpectralMinimumTraceFraction >= 0 && o.SpectralMinimumTraceFraction <= 1, nameof(o.SpectralMinimumTraceFraction), $"must be in [0, 1], got {o.SpectralMinimumTraceFraction}");
             host.CheckUserArg(o.SpectralDuplicateDistance > 0 && o.SpectralDuplicateDistance < Math.Sqrt(2), nameof(o.SpectralDuplicateDistance), $"must be in (0, √2), got {o.SpectralDuplicateDistance}");
-            host.CheckUserArg(o.SpectralMaxPairs is null || o.SpectralMaxPairs.Value > 0, nameof(o.SpectralMaxPairs), $"must be positive, got {o.SpectralMaxPairs}");
+            host.CheckUserArg(o.SpectralMaximumPairs is null || o.SpectralMaximumPairs.Value > 0, nameof(o.SpectralMaximumPairs), $"must be positive, got {o.SpectralMaximumPairs}");
             host.CheckUserArg(o.SpectralSampleCount is null || o.SpectralSampleCount.Value >= 2, nameof(o.SpectralSampleCount), $"must be at least 2, got {o.SpectralSampleCount}");
             host.CheckUserArg(o.FinalRefitIterations >= 0 && o.FinalRefitIterations <= 100, nameof(o.FinalRefitIterations), $"must be in [0, 100], got {o.FinalRefitIterations}");
         }
@@ -153,17 +149,15 @@ namespace Microsoft.ML.SharedAutoencoder
         /// <summary>The spectral thresholds with their defaults applied (the pair budget depends on m and k).</summary>
         private static SpectralSettings ResolveSpectral(Options o)
         {
-            double k = o.ExpectedSparsity, m = o.HiddenUnits;
-            double budget = Math.Ceiling(m * m * (Math.Log(m) + 3) / (k * k));
             return new SpectralSettings
             {
-                MinGapRatio = o.SpectralMinGapRatio,
-                MinTraceFraction = o.SpectralMinTraceFraction,
+                MinGapRatio = o.SpectralMinimumGapRatio,
+                MinTraceFraction = o.SpectralMinimumTraceFraction,
                 DuplicateDistance = o.SpectralDuplicateDistance,
-                MaxPairs = o.SpectralMaxPairs ?? (int)Math.Clamp(budget, 200, 20_000),
-                SampleCount = o.SpectralSampleCount ?? Options.DefaultSpectralSampleCount,
-                Center = o.SpectralCenterData,
-                Sparsity = o.ExpectedSparsity,
+                MaxPairs = o.SpectralMaximumPairs ?? Defaults.SpectralMaximumPairs(o.HiddenUnits, o.ExpectedSparsity),
+                SampleCount = o.SpectralSampleCount ?? Defaults.SpectralSampleCount,
+                CenterData = o.SpectralCenterData,
+                ExpectedSparsity = o.ExpectedSparsity,
             };
         }
 
@@ -174,44 +168,10 @@ namespace Microsoft.ML.SharedAutoencoder
             {
                 host.CheckUserArg(columns[i] != null && columns[i].Length > 0, name, $"column {i} is null or empty");
                 host.CheckUserArg(columns[i].Length == columns[0].Length, name, $"column {i} has length {columns[i].Length}, column 0 has {columns[0].Length}");
-                host.CheckUserArg(SharedAutoencoderModelParameters.AllFinite(columns[i]), name, $"column {i} contains NaN or infinity");
+                host.CheckUserArg(TensorPrimitives.IsFiniteAll(columns[i]), name, $"column {i} contains NaN or infinity");
                 host.CheckUserArg(columns[i].Any(v => v != 0), name, $"column {i} is all zeros and cannot be normalized");
             }
         }
-
-        private static Options Clone(Options o) => new Options
-        {
-            InputColumnName = o.InputColumnName,
-            OutputColumnName = o.OutputColumnName,
-            ReconstructionColumnName = o.ReconstructionColumnName,
-            ReconstructionErrorColumnName = o.ReconstructionErrorColumnName,
-            HiddenUnits = o.HiddenUnits,
-            Activation = o.Activation,
-            Threshold = o.Threshold,
-            InitialBias = o.InitialBias,
-            BiasDecay = o.BiasDecay,
-            ExpectedSparsity = o.ExpectedSparsity,
-            LearningRate = o.LearningRate,
-            Iterations = o.Iterations,
-            Tolerance = o.Tolerance,
-            DivergenceFactor = o.DivergenceFactor,
-            Initialization = o.Initialization,
-            InitialWeights = o.InitialWeights?.Select(c => (float[])c.Clone()).ToArray(),
-            Seed = o.Seed,
-            GroundTruthDictionary = o.GroundTruthDictionary?.Select(c => (float[])c.Clone()).ToArray(),
-            GroundTruthAllowsSignFlips = o.GroundTruthAllowsSignFlips,
-            NumberOfThreads = o.NumberOfThreads,
-            BatchSize = o.BatchSize,
-            MaxInMemoryRows = o.MaxInMemoryRows,
-            SpectralMinGapRatio = o.SpectralMinGapRatio,
-            SpectralMinTraceFraction = o.SpectralMinTraceFraction,
-            SpectralDuplicateDistance = o.SpectralDuplicateDistance,
-            SpectralMaxPairs = o.SpectralMaxPairs,
-            SpectralSampleCount = o.SpectralSampleCount,
-            SpectralCenterData = o.SpectralCenterData,
-            ReseedDeadUnits = o.ReseedDeadUnits,
-            FinalRefitIterations = o.FinalRefitIterations,
-        };
 
         /// <summary>Applies the documented defaults, now that the input dimension n is known.</summary>
         private TrainerSettings Resolve(int inputSize, IChannel channel)
@@ -254,21 +214,21 @@ namespace Microsoft.ML.SharedAutoencoder
                 InitialBias = o.InitialBias ?? (relu ? DefaultReluBias(inputSize) : 0f),
                 BiasDecay = o.BiasDecay ?? (relu ? 2f : 1f),
                 LearningRate = o.LearningRate ?? (float)o.HiddenUnits / o.ExpectedSparsity,
-                Iterations = o.Iterations,
+                MaximumNumberOfIterations = o.MaximumNumberOfIterations,
                 Tolerance = o.Tolerance,
                 DivergenceFactor = o.DivergenceFactor,
                 Initialization = o.Initialization,
                 InitialWeights = given,
                 Seed = o.Seed ?? _host.Rand.Next(),
-                MaxThreads = o.NumberOfThreads ?? Environment.ProcessorCount,
+                NumberOfThreads = o.NumberOfThreads ?? Environment.ProcessorCount,
                 RecoveryProbe = recoveryProbe,
                 BatchSize = o.BatchSize ?? 0,
                 Spectral = ResolveSpectral(o),
                 ReseedDeadUnits = o.ReseedDeadUnits,
-                RefitIterations = o.FinalRefitIterations,
+                FinalRefitIterations = o.FinalRefitIterations,
             };
             channel.Info("Shared autoencoder: n = {0}, m = {1}, activation {2}, initial bias {3}, bias decay {4}, learning rate {5}, {6} iterations, {7} initialization.",
-                inputSize, settings.HiddenUnits, settings.Activation, settings.InitialBias, settings.BiasDecay, settings.LearningRate, settings.Iterations, settings.Initialization);
+                inputSize, settings.HiddenUnits, settings.Activation, settings.InitialBias, settings.BiasDecay, settings.LearningRate, settings.MaximumNumberOfIterations, settings.Initialization);
             return settings;
         }
 
@@ -277,46 +237,42 @@ namespace Microsoft.ML.SharedAutoencoder
 
         /// <summary>
         /// The input column as training rows: copied once into one dense row-major buffer when the rows fit the
-        /// in-memory budget (<see cref="Options.MaxInMemoryRows"/>), otherwise a source that streams them from
+        /// in-memory budget (<see cref="Options.MaximumInMemoryRows"/>), otherwise a source that streams them from
         /// <paramref name="input"/> on every pass. Either way non-finite values and wrong lengths are rejected.
         /// </summary>
         private ITrainingRows ReadRows(IDataView input, int inputSize, TrainerSettings settings, IChannel channel)
         {
-            // Weights, candidate weights, gradient and up to 16 per-chunk accumulators, each m·n floats.
-            double parameterBytes = 4.0 * settings.HiddenUnits * inputSize * (3 + 16);
             double available = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
-            if ((double)settings.HiddenUnits * inputSize > MaxMaterializedValues || parameterBytes > available)
-            {
-                throw _host.ExceptUserArg(nameof(Options.HiddenUnits),
-                    $"training {settings.HiddenUnits} hidden units on rows of dimension {inputSize} needs about {parameterBytes / 1e9:F1} GB for the parameters alone, more than the {available / 1e9:F1} GB available");
-            }
+            if (TrainingMemory.Refusal(inputSize, settings, available) is var (option, reason))
+                throw _host.ExceptUserArg(option, reason);
 
             long rowCount = DataViewTrainingRows.CountRows(input);
             if (rowCount == 0)
                 throw _host.Except($"The training data are empty: column '{_options.InputColumnName}' has no rows.");
-            long budget = _options.MaxInMemoryRows ?? (long)Math.Min(available / 4 / (4.0 * inputSize), MaxMaterializedValues / inputSize);
+            long budget = _options.MaximumInMemoryRows ?? (long)Math.Min(available / 4 / (4.0 * inputSize), MaxMaterializedValues / inputSize);
             budget = Math.Min(budget, MaxMaterializedValues / inputSize);
             if (rowCount > budget)
             {
+                if (TrainingMemory.StreamingRefusal(inputSize, available) is var (streamingOption, streamingReason))
+                    throw _host.ExceptUserArg(streamingOption, streamingReason);
                 channel.Info("Streaming {0} rows from the input on every pass (more than the in-memory budget of {1} rows).", rowCount, budget);
-                return new DataViewTrainingRows(_host, input, _options.InputColumnName, inputSize, rowCount, headLimit: (int)Math.Max(budget, 16384));
+                return new DataViewTrainingRows(_host, input, _options.InputColumnName, inputSize, rowCount, headLimit: (int)Math.Max(budget, Defaults.MinimumInitializationRows));
             }
 
             // In memory: the same checked reader as streaming, once, into one buffer.
             DenseRows rows = new DataViewTrainingRows(_host, input, _options.InputColumnName, inputSize, rowCount, headLimit: (int)rowCount).Head((int)rowCount);
             if (rows.RowCount != rowCount)
                 throw _host.Except($"Column '{_options.InputColumnName}' yielded {rows.RowCount} rows, but the data view reports {rowCount}.");
+            // Zero data make the loss 0 for every W: nothing would be learned, and a model would hide an upstream mistake.
+            // Checked here, on data held in memory; streamed all-zero data stop at the first step as converged (loss 0).
+            if (TensorPrimitives.MaxMagnitude(rows.Values.AsSpan(0, rows.RowCount * rows.Dimension)) == 0)
+                throw _host.Except($"Column '{_options.InputColumnName}' is zero in all {rows.RowCount} rows: there is nothing to encode. Check that the right column is used.");
             return rows;
         }
 
         /// <summary>Refuses data on which training is meaningless or the initialization impossible, before any step.</summary>
         private void CheckTrainable(ITrainingRows rows, TrainerSettings settings)
         {
-            string column = _options.InputColumnName;
-            // Zero data make the loss 0 for every W: nothing would be learned, and a model would hide an upstream mistake.
-            // Checked on data held in memory; streamed all-zero data stop at the first step as converged (loss 0).
-            if (rows is DenseRows dense && System.Numerics.Tensors.TensorPrimitives.MaxMagnitude(dense.Values.AsSpan(0, dense.RowCount * dense.Dimension)) == 0)
-                throw _host.Except($"Column '{column}' is zero in all {rows.RowCount} rows: there is nothing to encode. Check that the right column is used.");
             if (settings.Initialization == WeightInitialization.Pca && rows.RowCount < settings.HiddenUnits)
             {
                 throw _host.ExceptUserArg(nameof(Options.Initialization),

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.IO;
 using System.Linq;
 using System.Numerics.Tensors;
 using Microsoft.ML;
@@ -7,6 +8,8 @@ using Microsoft.ML.Data;
 using Microsoft.ML.Internal.Utilities;
 using Microsoft.ML.Runtime;
 using Microsoft.ML.SharedAutoencoder;
+using Microsoft.ML.SharedAutoencoder.Persistence;
+using Microsoft.ML.SharedAutoencoder.Model;
 using Microsoft.ML.SharedAutoencoder.Training;
 
 [assembly: LoadableClass(typeof(SharedAutoencoderTransformer), null, typeof(SignatureLoadModel),
@@ -24,7 +27,8 @@ namespace Microsoft.ML.SharedAutoencoder
     /// A trained tied-weight autoencoder as an ML.NET transformer: maps a float vector column y to its code
     /// x = σ(Wᵀy + b) (a sparse vector: zeros are not stored), and optionally to the reconstruction ŷ = Wx and the
     /// reconstruction error ½‖y − ŷ‖². Produced by <see cref="SharedAutoencoderEstimator"/>; saved and loaded with
-    /// <c>mlContext.Model.Save</c> / <c>Load</c>. Safe to use from many threads.
+    /// <c>mlContext.Model.SaveAtomically</c> (or <c>Save</c>) and <c>mlContext.Model.LoadSharedAutoencoder</c> (or <c>Load</c>).
+    /// Safe to use from many threads.
     /// </summary>
     public sealed partial class SharedAutoencoderTransformer : OneToOneTransformerBase
     {
@@ -53,7 +57,7 @@ namespace Microsoft.ML.SharedAutoencoder
         private SharedAutoencoderTransformer(IHost host, ModelLoadContext ctx)
             : base(host, ctx)
         {
-            (Model, History, _kinds) = LoadParameters(host, ctx, ColumnPairs.Length);
+            (Model, History, _kinds) = LoadParameters(host, ctx, ColumnPairs);
         }
 
         /// <summary>The learned parameters: W, b, the activation, n and m.</summary>
@@ -68,11 +72,15 @@ namespace Microsoft.ML.SharedAutoencoder
         /// <summary>The name of the code column (x).</summary>
         public string OutputColumnName => ColumnPairs[0].outputColumnName;
 
+        // Format versions: 0x00010001 initial; 0x00010002 adds the payload checksum (older code cannot read it).
+        private const uint FormatInitial = 0x00010001;
+        private const uint FormatChecksum = 0x00010002;
+
         private static VersionInfo GetVersionInfo() => new VersionInfo(
             modelSignature: "SHAUTOEN",
-            verWrittenCur: 0x00010001, // Initial
-            verReadableCur: 0x00010001,
-            verWeCanReadBack: 0x00010001,
+            verWrittenCur: FormatChecksum,
+            verReadableCur: FormatChecksum,
+            verWeCanReadBack: FormatInitial,
             loaderSignature: LoaderSignature,
             loaderAssemblyName: typeof(SharedAutoencoderTransformer).Assembly.FullName);
 
@@ -90,7 +98,20 @@ namespace Microsoft.ML.SharedAutoencoder
                     + $"readable only from format 0x{ctx.Header.ModelVerReadable:X8}; this version reads formats up to 0x{version.VerWrittenCur:X8}. Update the package to load the model.");
             }
             ctx.CheckAtModel(version);
+            CheckColumnCount(host, ctx);
             return new SharedAutoencoderTransformer(host, ctx);
+        }
+
+        // ML.NET's base class reads the column count and allocates that many pairs without a check (a negative count is
+        // an OverflowException): look at it first.
+        private static void CheckColumnCount(IHost host, ModelLoadContext ctx)
+        {
+            Stream stream = ctx.Reader.BaseStream;
+            long start = stream.Position;
+            host.CheckDecode(ctx.FpMin + ctx.Header.FpModel + ctx.Header.CbModel - start >= sizeof(int), "The model file is damaged: the transformer's data are empty.");
+            int count = ctx.Reader.ReadInt32();
+            stream.Position = start;
+            host.CheckDecode(count >= 1 && count <= 3, $"The model has {count} output columns; a shared autoencoder has 1 to 3.");
         }
 
         // Factory method for SignatureLoadDataTransform.
@@ -108,13 +129,16 @@ namespace Microsoft.ML.SharedAutoencoder
             ctx.CheckAtModel();
             ctx.SetVersionInfo(GetVersionInfo());
 
-            // *** Binary format, version 0x00010001 ***
+            // *** Binary format, version 0x00010002 ***
             // Versioning: ML.NET's model header stores the version written and the oldest version able to read it
             // (GetVersionInfo). Loading refuses a file whose readable version is newer than the code's written version
             // ("the model is too new") and one older than verWeCanReadBack. Every format change bumps verWrittenCur;
-            // a change older code cannot read also bumps verReadableCur.
-            // Load checks every field below and fails with a FormatException ("corrupt model") rather than build a
-            // model from a damaged file: ranges, finiteness and unit-norm columns of W.
+            // a change older code cannot read also bumps verReadableCur. Versions: 0x00010001 had no checksum and is
+            // still read; 0x00010002 appends the checksum (readable from 0x00010002 on).
+            // Load checks every field below and fails with a FormatException naming the cause rather than build a
+            // model from a damaged file: every length against the bytes left in the model block (before reading or
+            // allocating), ranges, enum values, finiteness, unit-norm columns of W, then the checksum.
+            // All values little-endian.
             // <base>: int c (number of output columns), then c pairs of string ids (output name, input name)
             // int: kind of each of the c output columns (0 code, 1 reconstruction, 2 reconstruction error); the first is the code
             // int: n, the input dimension (> 0)
@@ -126,56 +150,77 @@ namespace Microsoft.ML.SharedAutoencoder
             // float[m]: b, no count, all finite
             // int: stop reason (TrainingStopReason)
             // int: h, the number of history entries (≥ 0), then h entries of
-            //   int iteration, double loss, float learning rate, double active fraction, int dead units, byte undone,
+            //   int iteration (≥ 0), double loss (≥ 0, +∞ or NaN: an undone step), float learning rate (finite, ≥ 0),
+            //   double active fraction (in [0, 1]), int dead units (in [0, m]), byte undone (0 or 1),
             //   double recovery error (NaN: none), double max column error (NaN: none)
+            // uint: CRC-32 (IEEE, as zip) of the column names (for each pair: int length and UTF-16 code units of the
+            //   output name, then of the input name) followed by every byte above after <base>. (From 0x00010002.)
             SaveColumns(ctx);
+            var payload = new PayloadWriter(ctx.Writer, ColumnPairs);
             foreach (OutputKind kind in _kinds)
-                ctx.Writer.Write((int)kind);
-            ctx.Writer.Write(Model.InputSize);
-            ctx.Writer.Write(Model.HiddenUnits);
-            ctx.Writer.Write((int)Model.Activation);
-            ctx.Writer.Write(Model.Threshold);
-            ctx.Writer.WriteSinglesNoCount(Model.WeightsUnitMajor);
-            ctx.Writer.WriteSinglesNoCount(Model.BiasSpan);
-            ctx.Writer.Write((int)History.StopReason);
-            ctx.Writer.Write(History.Iterations.Count);
+                payload.Write((int)kind);
+            payload.Write(Model.InputSize);
+            payload.Write(Model.HiddenUnits);
+            payload.Write((int)Model.Activation);
+            payload.Write(Model.Threshold);
+            payload.Write(Model.WeightsUnitMajor);
+            payload.Write(Model.BiasSpan);
+            payload.Write((int)History.StopReason);
+            payload.Write(History.Iterations.Count);
             foreach (TrainingIteration entry in History.Iterations)
             {
-                ctx.Writer.Write(entry.Iteration);
-                ctx.Writer.Write(entry.Loss);
-                ctx.Writer.Write(entry.LearningRate);
-                ctx.Writer.Write(entry.ActiveFraction);
-                ctx.Writer.Write(entry.DeadUnits);
-                ctx.Writer.Write(entry.Undone ? (byte)1 : (byte)0);
-                ctx.Writer.Write(entry.RecoveryError ?? double.NaN);
-                ctx.Writer.Write(entry.MaxColumnError ?? double.NaN);
+                payload.Write(entry.Iteration);
+                payload.Write(entry.Loss);
+                payload.Write(entry.LearningRate);
+                payload.Write(entry.ActiveFraction);
+                payload.Write(entry.DeadUnits);
+                payload.Write(entry.Undone ? (byte)1 : (byte)0);
+                payload.Write(entry.RecoveryError ?? double.NaN);
+                payload.Write(entry.MaxColumnError ?? double.NaN);
             }
+            payload.WriteChecksum();
         }
 
         // float32 normalization leaves ‖W_i‖ within a few ulps of 1; a corrupted value moves it far more.
         private const double UnitNormTolerance = 1e-4;
 
-        private static (SharedAutoencoderModelParameters, TrainingHistory, OutputKind[]) LoadParameters(IHost host, ModelLoadContext ctx, int columnCount)
+        // The bytes of one history entry: int, double, float, double, int, byte, double, double.
+        private const int HistoryEntryBytes = 4 + 8 + 4 + 8 + 4 + 1 + 8 + 8;
+
+        private static (SharedAutoencoderModelParameters, TrainingHistory, OutputKind[]) LoadParameters(IHost host, ModelLoadContext ctx,
+            (string, string)[] columns)
         {
-            host.CheckDecode(columnCount >= 1 && columnCount <= 3);
-            var kinds = new OutputKind[columnCount];
-            for (int c = 0; c < columnCount; c++)
+            host.CheckDecode(columns.Length >= 1 && columns.Length <= 3, $"The model has {columns.Length} output columns; a shared autoencoder has 1 to 3.");
+            var payload = new PayloadReader(host, ctx, columns);
+            var kinds = new OutputKind[columns.Length];
+            for (int c = 0; c < kinds.Length; c++)
             {
-                int kind = ctx.Reader.ReadInt32();
-                host.CheckDecode(Enum.IsDefined((OutputKind)kind));
+                int kind = payload.ReadInt32("a column kind");
+                host.CheckDecode(Enum.IsDefined((OutputKind)kind), $"The model's output column kind {kind} is unknown.");
                 kinds[c] = (OutputKind)kind;
             }
-            host.CheckDecode(kinds[0] == OutputKind.Code && kinds.Distinct().Count() == kinds.Length);
+            host.CheckDecode(kinds[0] == OutputKind.Code && kinds.Distinct().Count() == kinds.Length, "The model's output columns are not a code column and distinct others.");
+            SharedAutoencoderModelParameters model = LoadModel(host, payload);
+            TrainingHistory history = LoadHistory(host, payload, model.HiddenUnits);
+            if (ctx.Header.ModelVerWritten >= FormatChecksum)
+                payload.VerifyChecksum();
+            host.CheckDecode(payload.Remaining == 0, $"The model file is damaged: {payload.Remaining} bytes follow the transformer's data.");
+            return (model, history, kinds);
+        }
 
-            int n = ctx.Reader.ReadInt32();
-            int m = ctx.Reader.ReadInt32();
-            host.CheckDecode(n > 0 && m > 0 && (long)n * m <= 0x7FFFFFC7, $"The model's sizes n = {n}, m = {m} are impossible.");
-            int activation = ctx.Reader.ReadInt32();
+        private static SharedAutoencoderModelParameters LoadModel(IHost host, PayloadReader payload)
+        {
+            int n = payload.ReadInt32("n");
+            int m = payload.ReadInt32("m");
+            host.CheckDecode(n > 0 && m > 0 && (long)n * m <= Array.MaxLength, $"The model's sizes n = {n}, m = {m} are impossible.");
+            int activation = payload.ReadInt32("the activation");
             host.CheckDecode(Enum.IsDefined((AutoencoderActivation)activation), $"The model's activation code {activation} is unknown.");
-            float threshold = ctx.Reader.ReadSingle();
+            float threshold = payload.ReadSingle("the threshold");
             host.CheckDecode(float.IsFinite(threshold) && threshold > 0, $"The model's threshold {threshold} is not positive and finite.");
-            float[] weights = ctx.Reader.ReadSingleArray(n * m);
-            host.CheckDecode(SharedAutoencoderModelParameters.AllFinite(weights), "The model's weights contain NaN or infinity.");
+            // W and b together before allocating W: a damaged n or m must not allocate gigabytes first.
+            payload.Require(((long)n * m + m) * sizeof(float), $"W and b (n = {n}, m = {m})");
+            float[] weights = payload.ReadSingles((long)n * m, "W");
+            host.CheckDecode(TensorPrimitives.IsFiniteAll(weights), "The model's weights contain NaN or infinity.");
             for (int i = 0; i < m; i++)
             {
                 // Training keeps every column at unit norm; anything else is a damaged file, not a model.
@@ -183,30 +228,36 @@ namespace Microsoft.ML.SharedAutoencoder
                 if (!(Math.Abs(norm - 1) <= UnitNormTolerance))
                     throw host.ExceptDecode($"The model's weight column {i} has norm {norm:G6}; trained columns have unit norm. The file is damaged.");
             }
-            float[] bias = ctx.Reader.ReadSingleArray(m);
-            host.CheckDecode(SharedAutoencoderModelParameters.AllFinite(bias), "The model's bias contains NaN or infinity.");
-            var model = new SharedAutoencoderModelParameters(n, weights, bias, (AutoencoderActivation)activation, threshold);
+            float[] bias = payload.ReadSingles(m, "b");
+            host.CheckDecode(TensorPrimitives.IsFiniteAll(bias), "The model's bias contains NaN or infinity.");
+            return new SharedAutoencoderModelParameters(n, weights, bias, (AutoencoderActivation)activation, threshold);
+        }
 
-            int stopReason = ctx.Reader.ReadInt32();
-            host.CheckDecode(Enum.IsDefined((TrainingStopReason)stopReason));
-            int count = ctx.Reader.ReadInt32();
-            host.CheckDecode(count >= 0 && count <= 100_000_000);
-            var entries = new List<TrainingIteration>(Math.Min(count, 1 << 16));
+        private static TrainingHistory LoadHistory(IHost host, PayloadReader payload, int m)
+        {
+            int stopReason = payload.ReadInt32("the stop reason");
+            host.CheckDecode(Enum.IsDefined((TrainingStopReason)stopReason), $"The model's stop reason {stopReason} is unknown.");
+            int count = payload.ReadInt32("the history length");
+            host.CheckDecode(count >= 0, $"The model's history length {count} is negative.");
+            payload.Require((long)count * HistoryEntryBytes, $"{count} history entries");
+            var entries = new List<TrainingIteration>(count);
             for (int i = 0; i < count; i++)
             {
-                int iteration = ctx.Reader.ReadInt32();
-                double loss = ctx.Reader.ReadDouble();
-                float learningRate = ctx.Reader.ReadSingle();
-                double activeFraction = ctx.Reader.ReadDouble();
-                int dead = ctx.Reader.ReadInt32();
-                byte undone = ctx.Reader.ReadByte();
-                double recovery = ctx.Reader.ReadDouble();
-                double maxColumn = ctx.Reader.ReadDouble();
-                host.CheckDecode(iteration >= 0 && dead >= 0 && dead <= m && undone <= 1 && activeFraction >= 0 && activeFraction <= 1);
+                int iteration = payload.ReadInt32("an iteration");
+                double loss = payload.ReadDouble("a loss");
+                float learningRate = payload.ReadSingle("a learning rate");
+                double activeFraction = payload.ReadDouble("an active fraction");
+                int dead = payload.ReadInt32("a dead-unit count");
+                byte undone = payload.ReadByte("an undone flag");
+                double recovery = payload.ReadDouble("a recovery error");
+                double maxColumn = payload.ReadDouble("a column error");
+                host.CheckDecode(iteration >= 0 && !(loss < 0) && float.IsFinite(learningRate) && learningRate >= 0
+                    && activeFraction >= 0 && activeFraction <= 1 && dead >= 0 && dead <= m && undone <= 1
+                    && !(recovery < 0) && !(maxColumn < 0), $"The model's history entry {i} is impossible.");
                 entries.Add(new TrainingIteration(iteration, loss, learningRate, activeFraction, dead, undone == 1,
                     double.IsNaN(recovery) ? null : recovery, double.IsNaN(maxColumn) ? null : maxColumn));
             }
-            return (model, new TrainingHistory(entries, (TrainingStopReason)stopReason), kinds);
+            return new TrainingHistory(entries, (TrainingStopReason)stopReason);
         }
 
         /// <summary>Creates the row mapper that computes the output columns.</summary>
@@ -284,29 +335,7 @@ namespace Microsoft.ML.SharedAutoencoder
                         return (ValueGetter<VBuffer<float>>)((ref VBuffer<float> dst) =>
                         {
                             EncodeRow();
-                            int nonzeros = 0;
-                            foreach (float v in code)
-                            {
-                                if (v != 0)
-                                    nonzeros++;
-                            }
-                            if (nonzeros == m)
-                            {
-                                var all = VBufferEditor.Create(ref dst, m);
-                                code.CopyTo(all.Values);
-                                dst = all.Commit();
-                                return;
-                            }
-                            var editor = VBufferEditor.Create(ref dst, m, nonzeros);
-                            for (int i = 0, k = 0; i < m; i++)
-                            {
-                                if (code[i] != 0)
-                                {
-                                    editor.Indices[k] = i;
-                                    editor.Values[k++] = code[i];
-                                }
-                            }
-                            dst = editor.Commit();
+                            WriteSparse(code, ref dst);
                         });
                     case OutputKind.Reconstruction:
                         return (ValueGetter<VBuffer<float>>)((ref VBuffer<float> dst) =>
@@ -319,9 +348,38 @@ namespace Microsoft.ML.SharedAutoencoder
                     default:
                         return (ValueGetter<float>)((ref float dst) =>
                         {
-                            dst = GradientKernel.HalfSquaredResidual(EncodeRow(), code, model.WeightsUnitMajor, reconstruction);
+                            dst = TiedAutoencoder.HalfSquaredResidual(EncodeRow(), code, model.WeightsUnitMajor, reconstruction);
                         });
                 }
+            }
+
+            /// <summary>The code as a sparse vector (only the units that fired), or dense when every unit fired.</summary>
+            private static void WriteSparse(float[] code, ref VBuffer<float> dst)
+            {
+                int m = code.Length;
+                int nonzeros = 0;
+                foreach (float v in code)
+                {
+                    if (v != 0)
+                        nonzeros++;
+                }
+                if (nonzeros == m)
+                {
+                    var all = VBufferEditor.Create(ref dst, m);
+                    code.CopyTo(all.Values);
+                    dst = all.Commit();
+                    return;
+                }
+                var editor = VBufferEditor.Create(ref dst, m, nonzeros);
+                for (int i = 0, k = 0; i < m; i++)
+                {
+                    if (code[i] != 0)
+                    {
+                        editor.Indices[k] = i;
+                        editor.Values[k++] = code[i];
+                    }
+                }
+                dst = editor.Commit();
             }
         }
     }

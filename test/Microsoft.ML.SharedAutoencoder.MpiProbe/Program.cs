@@ -60,11 +60,11 @@ if (Flag("--bad-row") is string badText)
 var options = new SharedAutoencoderEstimator.Options
 {
     HiddenUnits = m,
-    Iterations = iterations,
+    MaximumNumberOfIterations = iterations,
     Seed = seed,
     NumberOfThreads = int.Parse(Flag("--threads") ?? "1"),
     Initialization = Enum.Parse<WeightInitialization>(Flag("--init") ?? "Random"),
-    MaxInMemoryRows = flags.Contains("--stream") ? 0 : null,
+    MaximumInMemoryRows = flags.Contains("--stream") ? 0 : null,
     BatchSize = Flag("--batch") is string batch ? int.Parse(batch) : null,
 };
 using var cancellation = new CancellationTokenSource();
@@ -157,7 +157,7 @@ static int Bench(MpiSession mpi, string[] args)
     };
     var data = new BilinearModelOptions { FeatureCount = n, AtomCount = m, Sparsity = 3, Seed = 5 };
     var shard = plain ? ml.Data.LoadFromBilinearModel(data, totalRows) : ml.Data.LoadFromBilinearModelShard(data, totalRows, mpi.World);
-    var options = new SharedAutoencoderEstimator.Options { HiddenUnits = m, Iterations = to, Seed = 1, NumberOfThreads = threads, MaxInMemoryRows = stream ? 0 : null };
+    var options = new SharedAutoencoderEstimator.Options { HiddenUnits = m, MaximumNumberOfIterations = to, Seed = 1, NumberOfThreads = threads, MaximumInMemoryRows = stream ? 0 : null };
     var estimator = ml.Transforms.SharedAutoencoder(options);
     mpi.World.Barrier();
     double start = clock.Elapsed.TotalSeconds;

@@ -1,4 +1,5 @@
 using System;
+using Microsoft.ML.SharedAutoencoder.Rows;
 using Microsoft.ML.SharedAutoencoder.Training;
 
 namespace Microsoft.ML.SharedAutoencoder.PerformanceTests
@@ -36,10 +37,10 @@ namespace Microsoft.ML.SharedAutoencoder.PerformanceTests
             InitialBias = SharedAutoencoderEstimator.DefaultReluBias(InputSize),
             BiasDecay = 2,
             LearningRate = hiddenUnits,
-            Iterations = iterations,
+            MaximumNumberOfIterations = iterations,
             Initialization = WeightInitialization.Random,
             Seed = 1,
-            MaxThreads = threads,
+            NumberOfThreads = threads,
         };
     }
 }

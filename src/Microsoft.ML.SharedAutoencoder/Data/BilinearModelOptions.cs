@@ -81,6 +81,9 @@ namespace Microsoft.ML.SharedAutoencoder
         /// </summary>
         public int? Seed { get; set; }
 
+        // The largest noise level and code value whose rows stay finite in float32 (see Validate).
+        private const float MaxMagnitude = 1e18f;
+
         /// <summary>Checks every option (except <see cref="Seed"/>), throwing with the option's name and value.</summary>
         internal void Validate()
         {
@@ -88,6 +91,11 @@ namespace Microsoft.ML.SharedAutoencoder
                 throw new ArgumentOutOfRangeException(nameof(FeatureCount), FeatureCount, $"{nameof(FeatureCount)} (n) must be positive, got {FeatureCount}.");
             if (AtomCount <= 0)
                 throw new ArgumentOutOfRangeException(nameof(AtomCount), AtomCount, $"{nameof(AtomCount)} (m) must be positive, got {AtomCount}.");
+            if ((long)FeatureCount * AtomCount > Array.MaxLength)
+            {
+                throw new ArgumentOutOfRangeException(nameof(AtomCount), AtomCount,
+                    $"{nameof(FeatureCount)} × {nameof(AtomCount)} (n·m = {(long)FeatureCount * AtomCount}) must be at most {Array.MaxLength}, the values one .NET array holds (the dictionary A is one array); got {nameof(FeatureCount)} = {FeatureCount}, {nameof(AtomCount)} = {AtomCount}.");
+            }
             if (!Enum.IsDefined(LatentCodeModel))
                 throw new ArgumentOutOfRangeException(nameof(LatentCodeModel), LatentCodeModel, $"Unknown {nameof(LatentCodeModel)} {LatentCodeModel}.");
             if (!Enum.IsDefined(SparseValueDistribution))
@@ -100,6 +108,12 @@ namespace Microsoft.ML.SharedAutoencoder
                 throw new ArgumentOutOfRangeException(nameof(ValueUpperBound), ValueUpperBound, $"{nameof(ValueUpperBound)} (a2) must be finite and ≥ {nameof(ValueLowerBound)} (a1) = {ValueLowerBound}, got {ValueUpperBound}.");
             if (!float.IsFinite(NoiseStandardDeviation) || NoiseStandardDeviation < 0)
                 throw new ArgumentOutOfRangeException(nameof(NoiseStandardDeviation), NoiseStandardDeviation, $"{nameof(NoiseStandardDeviation)} (σ) must be finite and non-negative, got {NoiseStandardDeviation}.");
+            // Rows are drawn in float32 (the noise as √(−2σ² ln u)·cos θ, the signal as sums of k values): past these
+            // bounds they overflow to ∞. Rows that large could not be trained anyway (the loss overflows near ‖y‖ = 10¹⁹).
+            if (NoiseStandardDeviation > MaxMagnitude)
+                throw new ArgumentOutOfRangeException(nameof(NoiseStandardDeviation), NoiseStandardDeviation, $"{nameof(NoiseStandardDeviation)} (σ) must be at most {MaxMagnitude:G3}: larger noise overflows float32 when rows are drawn; got {NoiseStandardDeviation}.");
+            if (ValueUpperBound > MaxMagnitude)
+                throw new ArgumentOutOfRangeException(nameof(ValueUpperBound), ValueUpperBound, $"{nameof(ValueUpperBound)} (a2) must be at most {MaxMagnitude:G3}: larger values overflow float32 when rows are drawn; got {ValueUpperBound}.");
             if (MixtureProbabilities is double[] p && LatentCodeModel == LatentCodeModel.MixtureOfGaussians)
                 ValidateProbabilities(p);
             if (Dictionary is float[][] dictionary)

@@ -1,5 +1,6 @@
 using System;
 using System.Linq;
+using Microsoft.ML.SharedAutoencoder.Rows;
 using Microsoft.ML.SharedAutoencoder.Training;
 
 namespace Microsoft.ML.SharedAutoencoder.Tests.Initialization
@@ -49,7 +50,7 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Initialization
         {
             const int n = 80, m = 40;
             var (rows, truth, _) = Generate(LatentCodeModel.SparseCoding, n, m, k: 3, rows: 12000, sigma: 0.01f, seed: 5);
-            var (weights, report) = SpectralInitializer.Create(rows, m, new SpectralSettings { MaxPairs = 1500 }, seed: 3, maxThreads: 2);
+            var (weights, report) = SpectralInitializer.Create(rows, m, new SpectralSettings { MaxPairs = 1500 }, seed: 3, numberOfThreads: 2);
             Assert.IsGreaterThanOrEqualTo(m - 1, Recovered(weights, truth, 0.2, allowSignFlips: true), report.ToString());
             Assert.IsGreaterThanOrEqualTo(m - 1, report.FoundColumns);
             Assert.AreEqual(m, report.FoundColumns + report.CompletedColumns);
@@ -61,7 +62,7 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Initialization
         {
             const int n = 100, m = 8;
             var (rows, truth, _) = Generate(LatentCodeModel.MixtureOfGaussians, n, m, k: 1, rows: 3000, sigma: 0.02f, seed: 9);
-            var (weights, report) = SpectralInitializer.Create(rows, m, new SpectralSettings { MaxPairs = 400 }, seed: 1, maxThreads: 2);
+            var (weights, report) = SpectralInitializer.Create(rows, m, new SpectralSettings { MaxPairs = 400 }, seed: 1, numberOfThreads: 2);
             // No sign flips allowed: the orientation rule must point every component the right way.
             Assert.IsGreaterThanOrEqualTo(m - 1, Recovered(weights, truth, 0.2, allowSignFlips: false), report.ToString());
         }
@@ -73,7 +74,7 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Initialization
             var (_, truth, view) = Generate(LatentCodeModel.MixtureOfGaussians, n, m, k: 1, rows: 2000, sigma: 0.02f, seed: 2);
             SharedAutoencoderTransformer Fit(int threads) => new MLContext(seed: 1).Transforms.SharedAutoencoder(new SharedAutoencoderEstimator.Options
             {
-                HiddenUnits = m, Activation = AutoencoderActivation.HardThreshold, Iterations = 5, Initialization = WeightInitialization.Spectral,
+                HiddenUnits = m, Activation = AutoencoderActivation.HardThreshold, MaximumNumberOfIterations = 5, Initialization = WeightInitialization.Spectral,
                 Seed = 4, NumberOfThreads = threads,
             }).Fit(view);
             var one = Fit(1);
@@ -143,7 +144,7 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Initialization
         {
             var options = new SharedAutoencoderEstimator.Options
             {
-                HiddenUnits = 4, Activation = AutoencoderActivation.HardThreshold, Iterations = 10,
+                HiddenUnits = 4, Activation = AutoencoderActivation.HardThreshold, MaximumNumberOfIterations = 10,
                 Initialization = WeightInitialization.Given, InitialWeights = start, NumberOfThreads = 1,
             };
             if (reseed.HasValue)
@@ -193,7 +194,7 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Initialization
             SharedAutoencoderTransformer Fit(int refit) => new MLContext(seed: 1).Transforms.SharedAutoencoder(new SharedAutoencoderEstimator.Options
             {
                 HiddenUnits = m, Activation = AutoencoderActivation.HardThreshold, ExpectedSparsity = k, LearningRate = 0.3f * m / k,
-                Iterations = 25, Initialization = WeightInitialization.Given, InitialWeights = start, FinalRefitIterations = refit,
+                MaximumNumberOfIterations = 25, Initialization = WeightInitialization.Given, InitialWeights = start, FinalRefitIterations = refit,
                 GroundTruthDictionary = truth, GroundTruthAllowsSignFlips = true,
             }).Fit(view);
             var plain = Fit(0);
@@ -219,13 +220,13 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Initialization
                 var error = Assert.Throws<ArgumentOutOfRangeException>(() => ml.Transforms.SharedAutoencoder(options));
                 StringAssert.Contains(error.Message, name);
             }
-            Rejects(nameof(SharedAutoencoderEstimator.Options.SpectralMinGapRatio), o => o.SpectralMinGapRatio = 1);
-            Rejects(nameof(SharedAutoencoderEstimator.Options.SpectralMinGapRatio), o => o.SpectralMinGapRatio = double.NaN);
-            Rejects(nameof(SharedAutoencoderEstimator.Options.SpectralMinTraceFraction), o => o.SpectralMinTraceFraction = -0.1);
-            Rejects(nameof(SharedAutoencoderEstimator.Options.SpectralMinTraceFraction), o => o.SpectralMinTraceFraction = 1.5);
+            Rejects(nameof(SharedAutoencoderEstimator.Options.SpectralMinimumGapRatio), o => o.SpectralMinimumGapRatio = 1);
+            Rejects(nameof(SharedAutoencoderEstimator.Options.SpectralMinimumGapRatio), o => o.SpectralMinimumGapRatio = double.NaN);
+            Rejects(nameof(SharedAutoencoderEstimator.Options.SpectralMinimumTraceFraction), o => o.SpectralMinimumTraceFraction = -0.1);
+            Rejects(nameof(SharedAutoencoderEstimator.Options.SpectralMinimumTraceFraction), o => o.SpectralMinimumTraceFraction = 1.5);
             Rejects(nameof(SharedAutoencoderEstimator.Options.SpectralDuplicateDistance), o => o.SpectralDuplicateDistance = 0);
             Rejects(nameof(SharedAutoencoderEstimator.Options.SpectralDuplicateDistance), o => o.SpectralDuplicateDistance = 1.5);
-            Rejects(nameof(SharedAutoencoderEstimator.Options.SpectralMaxPairs), o => o.SpectralMaxPairs = 0);
+            Rejects(nameof(SharedAutoencoderEstimator.Options.SpectralMaximumPairs), o => o.SpectralMaximumPairs = 0);
             Rejects(nameof(SharedAutoencoderEstimator.Options.SpectralSampleCount), o => o.SpectralSampleCount = 1);
             Rejects(nameof(SharedAutoencoderEstimator.Options.FinalRefitIterations), o => o.FinalRefitIterations = -1);
             Rejects(nameof(SharedAutoencoderEstimator.Options.FinalRefitIterations), o => o.FinalRefitIterations = 101);
@@ -233,8 +234,8 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Initialization
             var defaults = new SharedAutoencoderEstimator.Options();
             Assert.IsFalse(defaults.ReseedDeadUnits);
             Assert.AreEqual(0, defaults.FinalRefitIterations);
-            Assert.AreEqual(1.5, defaults.SpectralMinGapRatio);
-            Assert.AreEqual(0.02, defaults.SpectralMinTraceFraction);
+            Assert.AreEqual(1.5, defaults.SpectralMinimumGapRatio);
+            Assert.AreEqual(0.02, defaults.SpectralMinimumTraceFraction);
             Assert.AreEqual(0.5, defaults.SpectralDuplicateDistance);
         }
     }

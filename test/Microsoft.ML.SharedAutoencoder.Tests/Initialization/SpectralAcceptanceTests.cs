@@ -1,5 +1,6 @@
 using System;
 using System.Linq;
+using Microsoft.ML.SharedAutoencoder.Rows;
 using Microsoft.ML.SharedAutoencoder.Training;
 
 namespace Microsoft.ML.SharedAutoencoder.Tests.Initialization
@@ -41,7 +42,7 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Initialization
             // which are sums of k atoms, not atoms.
             const int n = 64, m = 64, k = 3;
             var (rows, truth, _) = Generate(LatentCodeModel.SparseCoding, n, m, k, rows: 10000, seed: 21);
-            var (weights, report) = SpectralInitializer.Create(rows, m, new SpectralSettings { MaxPairs = 150, Sparsity = k }, seed: 2, maxThreads: 2);
+            var (weights, report) = SpectralInitializer.Create(rows, m, new SpectralSettings { MaxPairs = 150, ExpectedSparsity = k }, seed: 2, numberOfThreads: 2);
             Assert.IsGreaterThan(0, report.ResidualColumns, report.ToString());
             Assert.AreEqual(0, report.CompletedColumns, report.ToString());
             Assert.IsLessThan(0.25, MaxColumnError(weights, truth, allowSignFlips: true), report.ToString());
@@ -55,7 +56,7 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Initialization
             var transformer = new MLContext(seed: 1).Transforms.SharedAutoencoder(new SharedAutoencoderEstimator.Options
             {
                 HiddenUnits = m, Activation = AutoencoderActivation.HardThreshold, Threshold = 0.5f, InitialBias = 0, BiasDecay = 1,
-                ExpectedSparsity = k, LearningRate = nonNegative ? 1f : 0.5f * m / k, Iterations = 20,
+                ExpectedSparsity = k, LearningRate = nonNegative ? 1f : 0.5f * m / k, MaximumNumberOfIterations = 20,
                 Initialization = WeightInitialization.Spectral, Seed = 5, FinalRefitIterations = 3,
             }).Fit(view);
             return DictionaryRecovery.Evaluate(transformer.Model.GetWeights(), truth, allowSignFlips: !nonNegative).MaxColumnError;
@@ -80,7 +81,7 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Initialization
             var model = ml.Transforms.SharedAutoencoder(new SharedAutoencoderEstimator.Options
             {
                 HiddenUnits = 150, Activation = AutoencoderActivation.HardThreshold, Threshold = 0.5f, InitialBias = 0, BiasDecay = 1,
-                ExpectedSparsity = 4, LearningRate = 1, Iterations = 50, Initialization = WeightInitialization.Spectral, Seed = 0,
+                ExpectedSparsity = 4, LearningRate = 1, MaximumNumberOfIterations = 50, Initialization = WeightInitialization.Spectral, Seed = 0,
                 FinalRefitIterations = 3,
             }).Fit(data);
 

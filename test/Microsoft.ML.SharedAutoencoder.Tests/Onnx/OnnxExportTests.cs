@@ -35,7 +35,7 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Onnx
             HiddenUnits = M,
             Activation = activation,
             Threshold = 0.3f,
-            Iterations = 20,
+            MaximumNumberOfIterations = 20,
             Seed = 3,
             ReconstructionColumnName = "Reconstruction",
             ReconstructionErrorColumnName = "Error",
@@ -168,7 +168,7 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Onnx
                 .Append(ml.Transforms.SharedAutoencoder(new SharedAutoencoderEstimator.Options
                 {
                     HiddenUnits = M,
-                    Iterations = 20,
+                    MaximumNumberOfIterations = 20,
                     Initialization = WeightInitialization.Pca,
                     Seed = 3,
                 }))
@@ -208,7 +208,7 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Onnx
             var train = labeled.Transform(View(0, trainRows));
             var heldOut = labeled.Transform(View(trainRows, images.Count));
             var model = ml.Transforms.NormalizeMinMax("Features")
-                .Append(ml.Transforms.SharedAutoencoder(new SharedAutoencoderEstimator.Options { HiddenUnits = 64, Iterations = 30, Seed = 3 }))
+                .Append(ml.Transforms.SharedAutoencoder(new SharedAutoencoderEstimator.Options { HiddenUnits = 64, MaximumNumberOfIterations = 30, Seed = 3 }))
                 .Append(ml.MulticlassClassification.Trainers.SdcaMaximumEntropy(featureColumnName: "Code", maximumNumberOfIterations: 30))
                 .Fit(train);
             byte[] onnx = Export(ml, model, train);
@@ -271,7 +271,7 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Onnx
             {
                 InputColumnName = "Pixels",
                 HiddenUnits = 5,
-                Iterations = 10,
+                MaximumNumberOfIterations = 10,
                 Seed = 2,
                 ReconstructionErrorColumnName = "Error",
             }).Fit(data);
@@ -292,7 +292,7 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Onnx
                 InputColumnName = "Features",
                 OutputColumnName = "Features",
                 HiddenUnits = M,
-                Iterations = 10,
+                MaximumNumberOfIterations = 10,
                 Seed = 3,
                 ReconstructionErrorColumnName = "Error",
             }).Fit(train);

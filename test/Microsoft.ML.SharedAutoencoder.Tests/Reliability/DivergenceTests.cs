@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using System.Text.RegularExpressions;
+using Microsoft.ML.SharedAutoencoder.Rows;
 using Microsoft.ML.SharedAutoencoder.Training;
 
 namespace Microsoft.ML.SharedAutoencoder.Tests.Reliability
@@ -13,28 +14,10 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Reliability
     {
         private const int N = 10, M = 3, Count = 300;
 
-        /// <summary>Records messages and runs an action when an iteration starts (the trainer calls CheckAlive there).</summary>
-        private sealed class ScriptedMonitor : ITrainingMonitor
-        {
-            public List<string> Infos { get; } = new();
-
-            public List<string> Warnings { get; } = new();
-
-            public Action<int>? OnIterationStart { get; init; }
-
-            private int _checks;
-
-            public void Info(string message) => Infos.Add(message);
-
-            public void Warning(string message) => Warnings.Add(message);
-
-            public void CheckAlive() => OnIterationStart?.Invoke(_checks++);
-        }
-
         private static TrainerSettings Settings(int halvings = 4, double divergenceFactor = 2) => new()
         {
             HiddenUnits = M, Activation = AutoencoderActivation.Relu, Threshold = 0.5f, InitialBias = -0.1f, BiasDecay = 2,
-            LearningRate = M, Iterations = 20, Initialization = WeightInitialization.Random, Seed = 2,
+            LearningRate = M, MaximumNumberOfIterations = 20, Initialization = WeightInitialization.Random, Seed = 2,
             MaxLearningRateHalvings = halvings, DivergenceFactor = divergenceFactor,
         };
 
@@ -46,7 +29,7 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Reliability
             // A divergence factor far below 1 rejects every step, whatever ζ: like a rise caused by the bias schedule
             // b ← b/C, which halving ζ cannot undo. Once ζ/2³⁰ no longer moves W the step is kept (with a warning) and
             // the next iteration starts again from the full learning rate, instead of failing the whole run.
-            var monitor = new ScriptedMonitor();
+            var monitor = new TestMonitor();
             var settings = Settings(halvings: 30, divergenceFactor: 1e-9);
             var (model, history) = AutoencoderTrainer.Train(Rows(), settings, monitor);
             var accepted = history.Iterations.Where(e => !e.Undone).ToList();
@@ -61,7 +44,7 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Reliability
         public void ARiseThatPersistsWhileTheStepStillMovesWIsDivergence()
         {
             // With only 4 halvings ζ/16 still moves W: the rise is the step's fault, so training stops and says so.
-            var monitor = new ScriptedMonitor();
+            var monitor = new TestMonitor();
             var error = Assert.Throws<InvalidOperationException>(() => AutoencoderTrainer.Train(Rows(), Settings(halvings: 4, divergenceFactor: 1e-9), monitor));
             Console.WriteLine(error.Message);
             StringAssert.Contains(error.Message, "halving the learning rate 4 times");
@@ -76,7 +59,7 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Reliability
             // non-finite whatever ζ, so training must stop and name iteration 3 (and its loss) as the last good one.
             const int k = 3;
             var rows = Rows();
-            var monitor = new ScriptedMonitor
+            var monitor = new TestMonitor
             {
                 OnIterationStart = check =>
                 {
@@ -107,10 +90,10 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Reliability
             var settings = new TrainerSettings
             {
                 HiddenUnits = m, Activation = AutoencoderActivation.HardThreshold, Threshold = shape.Lambda, BiasDecay = 1, LearningRate = m,
-                Iterations = 5, Initialization = WeightInitialization.Random, Seed = shape.Seed,
+                MaximumNumberOfIterations = 5, Initialization = WeightInitialization.Random, Seed = shape.Seed,
             };
             float[] w = WeightInitializer.Create(settings, rows, new Random(shape.Seed));
-            var monitor = new ScriptedMonitor();
+            var monitor = new TestMonitor();
             var (model, history) = AutoencoderTrainer.Train(rows, settings, monitor);
             // The fused kernel leaves a rounding-level loss (≈1e-15) rather than exactly 0; either way the fit is perfect.
             Assert.IsLessThan(1e-12, history.Iterations[0].Loss);
@@ -139,9 +122,9 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Reliability
             var settings = new TrainerSettings
             {
                 HiddenUnits = m, Activation = AutoencoderActivation.Relu, InitialBias = -1.25f, BiasDecay = 2, LearningRate = m,
-                Iterations = 50, Initialization = WeightInitialization.Random, Seed = 3,
+                MaximumNumberOfIterations = 50, Initialization = WeightInitialization.Random, Seed = 3,
             };
-            var monitor = new ScriptedMonitor();
+            var monitor = new TestMonitor();
             var (_, history) = AutoencoderTrainer.Train(new DenseRows(rows, count, n), settings, monitor);
 
             var accepted = history.Iterations.Where(e => !e.Undone).ToList();
@@ -156,7 +139,7 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Reliability
             // Normalized steps keep W on the unit sphere, so even ζ = float.MaxValue gives a finite model or a clear error.
             var ml = new MLContext(1);
             var data = ReliabilityData.View(ml, ReliabilityData.Mixture(N, M, Count, seed: 9), N);
-            var options = new SharedAutoencoderEstimator.Options { HiddenUnits = M, Iterations = 10, Seed = 1, LearningRate = float.MaxValue };
+            var options = new SharedAutoencoderEstimator.Options { HiddenUnits = M, MaximumNumberOfIterations = 10, Seed = 1, LearningRate = float.MaxValue };
             var model = ml.Transforms.SharedAutoencoder(options).Fit(data);
             Assert.IsTrue(model.Model.GetWeights().All(c => c.All(float.IsFinite)));
             Assert.IsTrue(model.History.Iterations.Where(e => !e.Undone).All(e => double.IsFinite(e.Loss)));

@@ -1,7 +1,9 @@
 using System;
+using System.Collections.Generic;
 using System.IO;
 using System.IO.Compression;
 using System.Linq;
+using System.Threading.Tasks;
 using Microsoft.ML.Data;
 
 namespace Microsoft.ML.SharedAutoencoder.Tests.Reliability
@@ -20,7 +22,7 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Reliability
         {
             var ml = new MLContext(1);
             var data = ReliabilityData.View(ml, ReliabilityData.Mixture(N, M, 60, seed: 3), N);
-            var model = ml.Transforms.SharedAutoencoder(new SharedAutoencoderEstimator.Options { HiddenUnits = M, Iterations = 4, Seed = 2 }).Fit(data);
+            var model = ml.Transforms.SharedAutoencoder(new SharedAutoencoderEstimator.Options { HiddenUnits = M, MaximumNumberOfIterations = 4, Seed = 2 }).Fit(data);
             using var stream = new MemoryStream();
             ml.Model.Save(model, data.Schema, stream);
             return (ml, data, model, stream.ToArray());
@@ -135,7 +137,7 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Reliability
             Console.WriteLine(error.Message);
             StringAssert.Contains(error.Message, "is a NormalizingTransformer, not a SharedAutoencoderTransformer");
 
-            var pipeline = ml.Transforms.NormalizeMinMax("Features").Append(ml.Transforms.SharedAutoencoder("Code", "Features", hiddenUnits: 2, iterations: 2)).Fit(data);
+            var pipeline = ml.Transforms.NormalizeMinMax("Features").Append(ml.Transforms.SharedAutoencoder("Code", "Features", hiddenUnits: 2, maximumNumberOfIterations: 2)).Fit(data);
             using var chainStream = new MemoryStream();
             ml.Model.Save(pipeline, data.Schema, chainStream);
             error = Assert.Throws<FormatException>(() => ml.Model.LoadSharedAutoencoder(new MemoryStream(chainStream.ToArray()), out _));
@@ -148,10 +150,10 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Reliability
             var (ml, _, _, file) = Saved();
             byte[] entry = ReadEntry(file);
             Assert.AreEqual("SHAUTOEN", System.Text.Encoding.ASCII.GetString(entry, ModelSignatureOffset, 8), "the header layout this test patches");
-            Assert.AreEqual(0x00010001u, BitConverter.ToUInt32(entry, ModelVerWrittenOffset));
+            Assert.AreEqual(0x00010002u, BitConverter.ToUInt32(entry, ModelVerWrittenOffset));
 
             // Written by a future version that older code can still read: loads.
-            var readable = Patch(file, e => BitConverter.TryWriteBytes(e.AsSpan(ModelVerWrittenOffset), 0x00010002u));
+            var readable = Patch(file, e => BitConverter.TryWriteBytes(e.AsSpan(ModelVerWrittenOffset), 0x00010003u));
             Assert.AreEqual(M, ml.Model.LoadSharedAutoencoder(new MemoryStream(readable), out _).Model.HiddenUnits);
 
             // Written by a future version that older code cannot read: refused with the versions.
@@ -160,7 +162,7 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Reliability
                 BitConverter.TryWriteBytes(e.AsSpan(ModelVerWrittenOffset), 0x00020001u);
                 BitConverter.TryWriteBytes(e.AsSpan(ModelVerReadableOffset), 0x00020001u);
             });
-            var error = AssertLoadFails(ml, tooNew, "The model was written in format 0x00020001 of Microsoft.ML.SharedAutoencoder, readable only from format 0x00020001; this version reads formats up to 0x00010001. Update the package");
+            var error = AssertLoadFails(ml, tooNew, "The model was written in format 0x00020001 of Microsoft.ML.SharedAutoencoder, readable only from format 0x00020001; this version reads formats up to 0x00010002. Update the package");
         }
 
         [TestMethod]
@@ -194,6 +196,156 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Reliability
             AssertLoadFails(ml, Patch(file, e => BitConverter.TryWriteBytes(e.AsSpan(nOffset), -N)), $"sizes n = {-N}, m = {M} are impossible");
             AssertLoadFails(ml, Patch(file, e => BitConverter.TryWriteBytes(e.AsSpan(nOffset + 8), 7)), "activation code 7 is unknown");
             AssertLoadFails(ml, Patch(file, e => BitConverter.TryWriteBytes(e.AsSpan(nOffset + 12), float.NaN)), "threshold NaN is not positive and finite");
+        }
+
+        private static Exception LoadWithin(Func<object> load, int seconds = 20)
+        {
+            var task = Task.Run(() =>
+            {
+                try
+                {
+                    load();
+                    return null;
+                }
+                catch (Exception error)
+                {
+                    return error;
+                }
+            });
+            Assert.IsTrue(task.Wait(TimeSpan.FromSeconds(seconds)), "the load must not hang");
+            Assert.IsNotNull(task.Result, "the load must fail");
+            return task.Result;
+        }
+
+        [TestMethod]
+        [DataRow(0, 1_000_000, "W and b (n = 1000000, m = 3) needs 12000012 bytes")]
+        [DataRow(4, 1_000_000, "W and b (n = 6, m = 1000000) needs 28000000 bytes")]
+        [DataRow(4, 300_000_000, "W and b (n = 6, m = 300000000) needs 8400000000 bytes")]
+        public void ASizeLargerThanTheFileIsRefusedBeforeReading(int fieldOffset, int value, string fragment)
+        {
+            // ML.NET's array reader loops forever when the data run out: before the fix these loads hung.
+            var (ml, _, model, file) = Saved();
+            int nOffset = WeightsOffset(ReadEntry(file), model) - 16;
+            byte[] damaged = Patch(file, e => BitConverter.TryWriteBytes(e.AsSpan(nOffset + fieldOffset), value));
+            var error = LoadWithin(() => ml.Model.LoadSharedAutoencoder(new MemoryStream(damaged), out _));
+            Assert.IsInstanceOfType<FormatException>(error);
+            StringAssert.Contains(error.Message, fragment);
+            var plain = LoadWithin(() => ml.Model.Load(new MemoryStream(damaged), out _));
+            StringAssert.Contains(plain.InnerException?.InnerException?.Message, fragment, plain.ToString());
+            Assert.IsInstanceOfType<FormatException>(plain.InnerException?.InnerException);
+        }
+
+        [TestMethod]
+        public void AHistoryLengthLargerThanTheFileIsRefusedBeforeReading()
+        {
+            var (ml, _, model, file) = Saved();
+            int historyOffset = WeightsOffset(ReadEntry(file), model) + 4 * (N * M + M) + 4;
+            Assert.AreEqual(model.History.Iterations.Count, BitConverter.ToInt32(ReadEntry(file), historyOffset), "the history length follows W, b and the stop reason");
+            byte[] damaged = Patch(file, e => BitConverter.TryWriteBytes(e.AsSpan(historyOffset), 100_000_000));
+            var error = LoadWithin(() => ml.Model.LoadSharedAutoencoder(new MemoryStream(damaged), out _));
+            Assert.IsInstanceOfType<FormatException>(error);
+            StringAssert.Contains(error.Message, "100000000 history entries needs 4500000000 bytes");
+        }
+
+        [TestMethod]
+        public void ANegativeColumnCountIsRefused()
+        {
+            // ML.NET's base class would allocate a negative-length array (OverflowException).
+            var (ml, _, _, file) = Saved();
+            byte[] damaged = Patch(file, e => e[0x100 + 3] = 0x80);
+            AssertLoadFails(ml, damaged, "The model has -2147483647 output columns; a shared autoencoder has 1 to 3.");
+        }
+
+        public static IEnumerable<object[]> PlausibleChanges()
+        {
+            // Changes every range check accepts: only the checksum can tell.
+            yield return new object[] { "activation ReLU → hard threshold", (Func<SharedAutoencoderTransformer, int>)(model => -8), (Action<byte[], int>)((e, at) => e[at] = 1) };
+            yield return new object[] { "threshold", (Func<SharedAutoencoderTransformer, int>)(model => -4), (Action<byte[], int>)((e, at) => e[at + 3] ^= 0x01) };
+            yield return new object[] { "last bit of a bias value", (Func<SharedAutoencoderTransformer, int>)(model => 4 * N * M), (Action<byte[], int>)((e, at) => e[at] ^= 0x01) };
+            yield return new object[] { "last bit of a weight", (Func<SharedAutoencoderTransformer, int>)(model => 4), (Action<byte[], int>)((e, at) => e[at] ^= 0x01) };
+            yield return new object[] { "stop reason", (Func<SharedAutoencoderTransformer, int>)(model => 4 * (N * M + M)), (Action<byte[], int>)((e, at) => e[at] ^= 0x01) };
+            yield return new object[] { "a history loss", (Func<SharedAutoencoderTransformer, int>)(model => 4 * (N * M + M) + 8 + 4), (Action<byte[], int>)((e, at) => e[at] ^= 0x01) };
+        }
+
+        [TestMethod]
+        [DynamicData(nameof(PlausibleChanges))]
+        public void AChangeThatPassesEveryRangeCheckIsFoundByTheChecksum(string what, Func<SharedAutoencoderTransformer, int> offsetFromWeights, Action<byte[], int> change)
+        {
+            var (ml, _, model, file) = Saved();
+            int at = WeightsOffset(ReadEntry(file), model) + offsetFromWeights(model);
+            Console.WriteLine(what);
+            AssertLoadFails(ml, Patch(file, e => change(e, at)), "The model file is damaged: the transformer's checksum is");
+        }
+
+        [TestMethod]
+        public void ARenamedColumnIsFoundByTheChecksum()
+        {
+            // ML.NET keeps the column names in the model's string table, outside the transformer's data; the checksum covers them.
+            var (ml, _, _, file) = Saved();
+            byte[] name = System.Text.Encoding.Unicode.GetBytes("Features");
+            int at = ReadEntry(file).AsSpan().IndexOf(name);
+            Assert.IsGreaterThan(0, at);
+            AssertLoadFails(ml, Patch(file, e => e[at] = (byte)'G'), "The model file is damaged: the transformer's checksum is");
+        }
+
+        [TestMethod]
+        public void ADamagedZipEntryIsFoundByItsCrc()
+        {
+            // Without the check, a changed deflate byte can decode to different data without any error.
+            var (ml, _, _, file) = Saved();
+            int failures = 0;
+            for (int at = 0; at < file.Length; at++)
+            {
+                byte[] damaged = (byte[])file.Clone();
+                damaged[at] ^= 0x04;
+                try
+                {
+                    ml.Model.LoadSharedAutoencoder(new MemoryStream(damaged), out _);
+                }
+                catch (FormatException error) when (error.Message.Contains("is damaged: it holds"))
+                {
+                    failures++;
+                }
+                catch (FormatException)
+                {
+                }
+            }
+            Assert.IsGreaterThan(100, failures, "the CRC-32 of the entries must be compared");
+        }
+
+        [TestMethod]
+        public void AZipThatIsNotAModelIsAFormatException()
+        {
+            var (ml, _, _, _) = Saved();
+            using var stream = new MemoryStream();
+            using (var zip = new ZipArchive(stream, ZipArchiveMode.Create, leaveOpen: true))
+            {
+                using var entry = zip.CreateEntry("notes.txt").Open();
+                entry.Write("not a model"u8);
+            }
+            var error = Assert.Throws<FormatException>(() => ml.Model.LoadSharedAutoencoder(new MemoryStream(stream.ToArray()), out _));
+            Assert.AreEqual("Cannot load a shared autoencoder model from the stream: it is a zip archive but not an ML.NET model: it has no 'TransformerChain/Model.key' entry.", error.Message);
+        }
+
+        [TestMethod]
+        public void AFileOfTheFirstFormatStillLoadsWithItsCodes()
+        {
+            // Written by format 0x00010001 (no checksum): N = 6, M = 3, 40 mixture rows (seed 3), Iterations = 3, Seed = 2.
+            var ml = new MLContext(1);
+            string path = Path.Combine(AppContext.BaseDirectory, "Reliability", "Data", "model-format-00010001.zip");
+            Assert.AreEqual(0x00010001u, BitConverter.ToUInt32(ReadEntry(File.ReadAllBytes(path)), ModelVerWrittenOffset));
+            var model = ml.Model.LoadSharedAutoencoder(path, out _);
+            var data = ReliabilityData.View(ml, ReliabilityData.Mixture(N, M, 40, seed: 3).Take(5).ToArray(), N);
+            int[] expected = { 0, 0, 0, 0, 0, 1019168228, 0, 0, 0, 0, 0, 0, 0, 1064051903, 1059939537 };
+            CollectionAssert.AreEqual(expected, ReliabilityData.Bits(ReliabilityData.Codes(model.Transform(data)).SelectMany(c => c).ToArray()));
+            Assert.HasCount(4, model.History.Iterations);
+
+            // Saving it again writes the current format, which loads with the same codes.
+            using var stream = new MemoryStream();
+            ml.Model.Save(model, data.Schema, stream);
+            Assert.AreEqual(0x00010002u, BitConverter.ToUInt32(ReadEntry(stream.ToArray()), ModelVerWrittenOffset));
+            var again = ml.Model.LoadSharedAutoencoder(new MemoryStream(stream.ToArray()), out _);
+            CollectionAssert.AreEqual(expected, ReliabilityData.Bits(ReliabilityData.Codes(again.Transform(data)).SelectMany(c => c).ToArray()));
         }
     }
 }

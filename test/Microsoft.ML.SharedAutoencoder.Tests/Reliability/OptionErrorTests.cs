@@ -15,7 +15,7 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Reliability
     {
         private const int N = 6;
 
-        private static SharedAutoencoderEstimator.Options Valid() => new() { HiddenUnits = 3, Iterations = 3, Seed = 1 };
+        private static SharedAutoencoderEstimator.Options Valid() => new() { HiddenUnits = 3, MaximumNumberOfIterations = 3, Seed = 1 };
 
         private static float[][] Columns(int count, int length, float value = 1f)
             => Enumerable.Range(0, count).Select(i => Enumerable.Range(0, length).Select(j => value * (i == j ? 2f : 0.5f)).ToArray()).ToArray();
@@ -37,8 +37,8 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Reliability
             yield return Case("LearningRate negative", o => o.LearningRate = -1, "LearningRate", "got -1");
             yield return Case("LearningRate NaN", o => o.LearningRate = float.NaN, "LearningRate", "got NaN");
             yield return Case("LearningRate infinite", o => o.LearningRate = float.PositiveInfinity, "LearningRate", "got " + float.PositiveInfinity);
-            yield return Case("Iterations 0", o => o.Iterations = 0, "Iterations", "got 0");
-            yield return Case("Iterations negative", o => o.Iterations = -2, "Iterations", "got -2");
+            yield return Case("MaximumNumberOfIterations 0", o => o.MaximumNumberOfIterations = 0, "MaximumNumberOfIterations", "got 0");
+            yield return Case("MaximumNumberOfIterations negative", o => o.MaximumNumberOfIterations = -2, "MaximumNumberOfIterations", "got -2");
             yield return Case("BiasDecay below 1", o => o.BiasDecay = 0.5f, "BiasDecay", "got 0.5");
             yield return Case("BiasDecay NaN", o => o.BiasDecay = float.NaN, "BiasDecay", "got NaN");
             yield return Case("BiasDecay infinite", o => o.BiasDecay = float.PositiveInfinity, "BiasDecay", "got " + float.PositiveInfinity);
@@ -137,7 +137,7 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Reliability
             yield return Case("Weights of the wrong length", o => Given(o, Columns(3, N + 2)), "InitialWeights", $"input dimension n = {N}, got {N + 2}");
             yield return Case("Truth of the wrong length", o => o.GroundTruthDictionary = Columns(2, N - 1), "GroundTruthDictionary", $"input dimension n = {N}, got {N - 1}");
             yield return Case("Pca with m > n", o => { o.HiddenUnits = N + 1; o.Initialization = WeightInitialization.Pca; }, "Initialization", $"at most n = {N} directions, but HiddenUnits = {N + 1}");
-            yield return Case("m·n beyond one array", o => o.HiddenUnits = int.MaxValue / 4, "HiddenUnits", "GB");
+            yield return Case("m·n beyond one array", o => o.HiddenUnits = int.MaxValue / 4, "HiddenUnits", $"weight matrix of m·n = {(long)(int.MaxValue / 4) * N} values, more than the {Array.MaxLength} one .NET array holds");
         }
 
         [TestMethod]
@@ -157,10 +157,11 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Reliability
         [TestMethod]
         public void MemoryBeyondWhatIsAvailableIsRefusedWithTheEstimateBeforeAnyAllocation()
         {
-            // m·n fits in one array, but weights, gradient and accumulators (19 m·n floats) exceed the memory available.
-            const int n = 1000;
+            // m·n and m·m fit in one array each, but the parameter buffers (m·n and m×m, TrainingMemory) exceed the memory available.
             double available = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
-            int m = (int)Math.Min(int.MaxValue / 2, Math.Ceiling(2 * available / (4.0 * 19 * n)));
+            const int m = 46_340;
+            int n = (int)Math.Min(Array.MaxLength / m, Math.Ceiling(2 * available / (4.0 * 23 * m)));
+            Assert.IsGreaterThan(2 * available, TrainingMemory.EstimateBytes(n, new TrainerSettings { HiddenUnits = m }), "the case must exceed the memory available");
             var options = Valid();
             options.HiddenUnits = m;
             long before = GC.GetTotalAllocatedBytes(precise: true);

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using Microsoft.ML.SharedAutoencoder.Rows;
 using Microsoft.ML.SharedAutoencoder.Training;
 
 namespace Microsoft.ML.SharedAutoencoder.Tests.Training
@@ -8,21 +9,6 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Training
     [TestClass]
     public sealed class TrainerTests
     {
-        private sealed class RecordingMonitor : ITrainingMonitor
-        {
-            public List<string> Infos { get; } = new();
-
-            public List<string> Warnings { get; } = new();
-
-            public void Info(string message) => Infos.Add(message);
-
-            public void Warning(string message) => Warnings.Add(message);
-
-            public void CheckAlive()
-            {
-            }
-        }
-
         private static float[] Perturbed(float[] a, int n, double delta, Random random)
         {
             var w = new float[a.Length];
@@ -50,7 +36,7 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Training
             var settings = new TrainerSettings
             {
                 HiddenUnits = m, Activation = AutoencoderActivation.Relu, Threshold = 0.5f, InitialBias = -0.2f, BiasDecay = 2,
-                LearningRate = m, Iterations = 20, Initialization = WeightInitialization.Random, Seed = 3,
+                LearningRate = m, MaximumNumberOfIterations = 20, Initialization = WeightInitialization.Random, Seed = 3,
                 RecoveryProbe = w =>
                 {
                     steps++;
@@ -59,7 +45,7 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Training
                     return (0, 0);
                 },
             };
-            var (model, history) = AutoencoderTrainer.Train(new DenseRows(rows, count, n), settings, new RecordingMonitor());
+            var (model, history) = AutoencoderTrainer.Train(new DenseRows(rows, count, n), settings, new TestMonitor());
             Assert.AreEqual(21, steps, "the probe sees W⁰ and every accepted step");
             Assert.AreEqual(21, history.Iterations.Count(e => !e.Undone));
             foreach (var column in model.GetWeights())
@@ -89,11 +75,11 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Training
             var random = new Random(11);
             var a = TestData.RandomDictionary(n, m, random);
             var (rows, _) = TestData.Mixture(a, n, m, count, 0.01, random);
-            var monitor = new RecordingMonitor();
+            var monitor = new TestMonitor();
             var settings = new TrainerSettings
             {
                 HiddenUnits = m, Activation = AutoencoderActivation.HardThreshold, Threshold = 0.5f, InitialBias = 0, BiasDecay = 1,
-                LearningRate = 1e6f, Iterations = 5, Initialization = WeightInitialization.Given,
+                LearningRate = 1e6f, MaximumNumberOfIterations = 5, Initialization = WeightInitialization.Given,
                 InitialWeights = Perturbed(a, n, 0.1, random), Seed = 1,
             };
             var (model, history) = AutoencoderTrainer.Train(new DenseRows(rows, count, n), settings, monitor);
@@ -123,12 +109,12 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Training
             TrainerSettings Settings(double factor) => new TrainerSettings
             {
                 HiddenUnits = m, Activation = AutoencoderActivation.Relu, Threshold = 0.5f, InitialBias = -0.5f, BiasDecay = 2,
-                LearningRate = m, Iterations = 4, Initialization = WeightInitialization.Given, InitialWeights = start, Seed = 1,
+                LearningRate = m, MaximumNumberOfIterations = 4, Initialization = WeightInitialization.Given, InitialWeights = start, Seed = 1,
                 DivergenceFactor = factor,
             };
             var data = new DenseRows(rows, count, n);
-            var (guarded, history) = AutoencoderTrainer.Train(data, Settings(2), new RecordingMonitor());
-            var (unguarded, _) = AutoencoderTrainer.Train(data, Settings(double.MaxValue), new RecordingMonitor());
+            var (guarded, history) = AutoencoderTrainer.Train(data, Settings(2), new TestMonitor());
+            var (unguarded, _) = AutoencoderTrainer.Train(data, Settings(double.MaxValue), new TestMonitor());
 
             var losses = history.Iterations.Select(e => e.Loss).ToArray();
             Assert.IsTrue(Enumerable.Range(1, losses.Length - 1).Any(s => losses[s] > losses[s - 1]), "the run must contain a loss increase");

@@ -6,7 +6,7 @@ using System.Reflection;
 using Microsoft.ML.Data;
 using Microsoft.ML.SharedAutoencoder.Training;
 
-namespace Microsoft.ML.SharedAutoencoder.Tests
+namespace Microsoft.ML.SharedAutoencoder.Tests.Estimator
 {
     [TestClass]
     public sealed class TransformerTests
@@ -35,7 +35,7 @@ namespace Microsoft.ML.SharedAutoencoder.Tests
         private static SharedAutoencoderEstimator.Options Options(int m = M) => new SharedAutoencoderEstimator.Options
         {
             HiddenUnits = m,
-            Iterations = 15,
+            MaximumNumberOfIterations = 15,
             Seed = 4,
             ReconstructionColumnName = "Reconstruction",
             ReconstructionErrorColumnName = "Error",
