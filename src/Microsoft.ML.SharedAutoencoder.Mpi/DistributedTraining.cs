@@ -115,8 +115,9 @@ namespace Microsoft.ML.SharedAutoencoder.Mpi
             var combiner = new MpiPassCombiner(communicator, rows.Dimension, settings!.HiddenUnits, cancellationToken);
             // Cancellation reaches the trainer through the combiner only, so that every rank stops at the same pass.
             SharedAutoencoderTransformer transformer = estimator.Train(settings, rows, monitor, CancellationToken.None, combiner);
-            monitor.Info(string.Format(CultureInfo.InvariantCulture, "Rank {0}: combining the passes took {1:F6} s over {2} passes (waiting for the other ranks included).",
-                communicator.Rank, combiner.CommunicationSeconds, combiner.Passes));
+            monitor.Info(string.Format(CultureInfo.InvariantCulture,
+                "Rank {0}: combining the passes took {1:F6} s over {2} passes (waiting for the other ranks included), of which {3:F6} s adding this rank's chunks.",
+                communicator.Rank, combiner.CommunicationSeconds, combiner.Passes, combiner.FoldSeconds));
             return transformer;
         }
 

@@ -139,7 +139,7 @@ static int Bench(MpiSession mpi, string[] args)
     var ml = new MLContext(seed: 1);
     var clock = System.Diagnostics.Stopwatch.StartNew();
     var logged = new Dictionary<int, double>();
-    double combineSeconds = 0;
+    double combineSeconds = 0, foldSeconds = 0;
     int combinedPasses = 0;
     // The log is written on the training thread right after each step: its arrival times give the time per step,
     // without loading and initialization.
@@ -148,11 +148,12 @@ static int Bench(MpiSession mpi, string[] args)
         var step = System.Text.RegularExpressions.Regex.Match(e.Message, @"Iteration (\d+)/\d+: loss");
         if (step.Success)
             logged[int.Parse(step.Groups[1].Value)] = clock.Elapsed.TotalSeconds;
-        var match = System.Text.RegularExpressions.Regex.Match(e.Message, @"combining the passes took ([0-9.]+) s over (\d+) passes");
+        var match = System.Text.RegularExpressions.Regex.Match(e.Message, @"combining the passes took ([0-9.]+) s over (\d+) passes .*, of which ([0-9.]+) s adding");
         if (match.Success)
         {
             combineSeconds = double.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
             combinedPasses = int.Parse(match.Groups[2].Value);
+            foldSeconds = double.Parse(match.Groups[3].Value, System.Globalization.CultureInfo.InvariantCulture);
         }
     };
     var data = new BilinearModelOptions { FeatureCount = n, AtomCount = m, Sparsity = 3, Seed = 5 };
@@ -166,8 +167,9 @@ static int Bench(MpiSession mpi, string[] args)
     double stepSeconds = (logged[to] - logged[from]) / (to - from);
     // Every iteration is one pass at the candidate, plus the first pass: the combining time is spread over the passes.
     double combinePerPass = combinedPasses > 0 ? combineSeconds / combinedPasses : 0;
+    double foldPerPass = combinedPasses > 0 ? foldSeconds / combinedPasses : 0;
     Console.WriteLine(System.FormattableString.Invariant(
-        $"rank {mpi.Rank} of {mpi.Size}{(plain ? " (plain Fit)" : "")}, {threads} thread(s), N = {totalRows}, n = {n}, m = {m}{(stream ? ", streamed" : "")}: fit {total:F2} s, step {stepSeconds * 1000:F2} ms (iterations {from}..{to}), combining {combinePerPass * 1000:F3} ms a pass on average ({100 * combinePerPass / stepSeconds:F2} % of a step), waiting included"));
+        $"rank {mpi.Rank} of {mpi.Size}{(plain ? " (plain Fit)" : "")}, {threads} thread(s), N = {totalRows}, n = {n}, m = {m}{(stream ? ", streamed" : "")}: fit {total:F2} s, step {stepSeconds * 1000:F2} ms (iterations {from}..{to}), combining {combinePerPass * 1000:F3} ms a pass on average ({100 * combinePerPass / stepSeconds:F2} % of a step), waiting included; of which adding its chunks {foldPerPass * 1000:F3} ms"));
     return 0;
 }
 
