@@ -19,11 +19,13 @@ namespace Microsoft.ML
         /// <param name="inputColumnName">The known-size float vector column to encode; null means the same as <paramref name="outputColumnName"/>.</param>
         /// <param name="hiddenUnits">m, the number of hidden units (the code length).</param>
         /// <param name="activation">The encoder's nonlinearity.</param>
-        /// <param name="iterations">The number of full-batch gradient steps.</param>
+        /// <param name="maximumNumberOfIterations">The number of full-batch gradient steps (fewer when training stops early).</param>
         /// <returns>The estimator.</returns>
         public static SharedAutoencoderEstimator SharedAutoencoder(this TransformsCatalog catalog,
-            string outputColumnName, string? inputColumnName = null, int hiddenUnits = 10,
-            AutoencoderActivation activation = AutoencoderActivation.Relu, int iterations = 50)
+            string outputColumnName, string? inputColumnName = null,
+            int hiddenUnits = SharedAutoencoderEstimator.Defaults.HiddenUnits,
+            AutoencoderActivation activation = SharedAutoencoderEstimator.Defaults.Activation,
+            int maximumNumberOfIterations = SharedAutoencoderEstimator.Defaults.MaximumNumberOfIterations)
         {
             MLNetVersionCheck.EnsureSupported();
             return new SharedAutoencoderEstimator(CatalogUtils.GetEnvironment(catalog), new SharedAutoencoderEstimator.Options
@@ -32,7 +34,7 @@ namespace Microsoft.ML
                 InputColumnName = inputColumnName ?? outputColumnName,
                 HiddenUnits = hiddenUnits,
                 Activation = activation,
-                Iterations = iterations,
+                MaximumNumberOfIterations = maximumNumberOfIterations,
             });
         }
 

@@ -8,16 +8,11 @@ namespace Microsoft.ML.SharedAutoencoder
         /// </summary>
         public sealed class Options
         {
-            internal const double DefaultSpectralMinGapRatio = 1.5;
-            internal const double DefaultSpectralMinTraceFraction = 0.02;
-            internal const double DefaultSpectralDuplicateDistance = 0.5;
-            internal const int DefaultSpectralSampleCount = 4000;
-
             /// <summary>The known-size float vector column to encode (y). Default: "Features".</summary>
-            public string InputColumnName { get; set; } = "Features";
+            public string InputColumnName { get; set; } = Defaults.InputColumnName;
 
             /// <summary>The output column for the code x, a sparse vector of length <see cref="HiddenUnits"/>. Default: "Code".</summary>
-            public string OutputColumnName { get; set; } = "Code";
+            public string OutputColumnName { get; set; } = Defaults.OutputColumnName;
 
             /// <summary>Optional output column for the reconstruction ŷ = Wx (a vector of length n). Default: null (not produced).</summary>
             public string? ReconstructionColumnName { get; set; }
@@ -29,13 +24,13 @@ namespace Microsoft.ML.SharedAutoencoder
             public string? ReconstructionErrorColumnName { get; set; }
 
             /// <summary>m: the number of hidden units (the code length). Must be positive. Default: 10.</summary>
-            public int HiddenUnits { get; set; } = 10;
+            public int HiddenUnits { get; set; } = Defaults.HiddenUnits;
 
             /// <summary>The encoder's nonlinearity σ. Default: <see cref="AutoencoderActivation.Relu"/>.</summary>
-            public AutoencoderActivation Activation { get; set; } = AutoencoderActivation.Relu;
+            public AutoencoderActivation Activation { get; set; } = Defaults.Activation;
 
             /// <summary>λ of the hard threshold: a unit fires when |z_i| &gt; λ. Must be positive and finite. Default: 0.5.</summary>
-            public float Threshold { get; set; } = 0.5f;
+            public float Threshold { get; set; } = Defaults.Threshold;
 
             /// <summary>
             /// The initial encoder bias b⁰, the same for every unit. Must be finite. Default (null): −1/ln n for ReLU
@@ -50,7 +45,7 @@ namespace Microsoft.ML.SharedAutoencoder
             public float? BiasDecay { get; set; }
 
             /// <summary>k: the expected number of nonzeros of a latent code; sets the default learning rate m/k. Must be in [1, m]. Default: 1.</summary>
-            public int ExpectedSparsity { get; set; } = 1;
+            public int ExpectedSparsity { get; set; } = Defaults.ExpectedSparsity;
 
             /// <summary>
             /// ζ: the gradient step size. Must be positive and finite. Default (null): m/k. The divergence guard halves it
@@ -59,11 +54,11 @@ namespace Microsoft.ML.SharedAutoencoder
             public float? LearningRate { get; set; }
 
             /// <summary>T: the number of full-batch gradient steps. Must be positive. Default: 50.</summary>
-            public int Iterations { get; set; } = 50;
+            public int MaximumNumberOfIterations { get; set; } = Defaults.MaximumNumberOfIterations;
 
             /// <summary>
             /// Stop early when the relative change of the loss between two steps is at most this. Must be ≥ 0 and
-            /// finite; 0 turns early stopping off. Default: 0 (off: exactly <see cref="Iterations"/> steps).
+            /// finite; 0 turns early stopping off. Default: 0 (off: exactly <see cref="MaximumNumberOfIterations"/> steps).
             /// </summary>
             public double Tolerance { get; set; }
 
@@ -71,10 +66,10 @@ namespace Microsoft.ML.SharedAutoencoder
             /// The divergence guard: a step whose loss is non-finite or more than this many times the previous loss is
             /// undone and ζ halved. Must be &gt; 1. Default: 2.
             /// </summary>
-            public double DivergenceFactor { get; set; } = 2;
+            public double DivergenceFactor { get; set; } = Defaults.DivergenceFactor;
 
             /// <summary>How W⁰ is chosen. Default: <see cref="WeightInitialization.Random"/>.</summary>
-            public WeightInitialization Initialization { get; set; } = WeightInitialization.Random;
+            public WeightInitialization Initialization { get; set; } = Defaults.Initialization;
 
             /// <summary>
             /// W⁰ for <see cref="WeightInitialization.Given"/>, as its columns: <see cref="HiddenUnits"/> arrays of length
@@ -101,21 +96,21 @@ namespace Microsoft.ML.SharedAutoencoder
             /// (σ₁, σ₂ the two eigenvalues of M̂_{u,v} largest in magnitude): the pair shares one atom, not several.
             /// Must be &gt; 1 and finite. Default: 1.5.
             /// </summary>
-            public double SpectralMinGapRatio { get; set; } = DefaultSpectralMinGapRatio;
+            public double SpectralMinimumGapRatio { get; set; } = Defaults.SpectralMinimumGapRatio;
 
             /// <summary>
             /// <see cref="WeightInitialization.Spectral"/>: a pair's top eigenvector is kept only when |σ₁| is at least this
             /// fraction of (1/p) Σ |⟨y,u⟩⟨y,v⟩|·‖y‖², the trace of M̂_{u,v} with absolute weights (the paper's "σ₁ is
             /// large", made scale-free). Must be in [0, 1]. Default: 0.02.
             /// </summary>
-            public double SpectralMinTraceFraction { get; set; } = DefaultSpectralMinTraceFraction;
+            public double SpectralMinimumTraceFraction { get; set; } = Defaults.SpectralMinimumTraceFraction;
 
             /// <summary>
             /// <see cref="WeightInitialization.Spectral"/>: a new unit vector z within this distance of a vector ℓ already
             /// found, min(‖z − ℓ‖, ‖z + ℓ‖), is a duplicate (the one with the larger gap is kept). Must be in (0, √2).
             /// Default: 0.5.
             /// </summary>
-            public double SpectralDuplicateDistance { get; set; } = DefaultSpectralDuplicateDistance;
+            public double SpectralDuplicateDistance { get; set; } = Defaults.SpectralDuplicateDistance;
 
             /// <summary>
             /// <see cref="WeightInitialization.Spectral"/>: the most pairs (u, v) tried before the missing columns are
@@ -123,7 +118,7 @@ namespace Microsoft.ML.SharedAutoencoder
             /// (k = <see cref="ExpectedSparsity"/>): a pair shares exactly one atom with probability about k²/m, and
             /// collecting all m atoms then takes about m·(ln m + 0.6) such pairs.
             /// </summary>
-            public int? SpectralMaxPairs { get; set; }
+            public int? SpectralMaximumPairs { get; set; }
 
             /// <summary>
             /// <see cref="WeightInitialization.Spectral"/>: p, the number of rows M̂_{u,v} averages over (drawn once
@@ -181,7 +176,7 @@ namespace Microsoft.ML.SharedAutoencoder
             /// Must be ≥ 0. Default (null): as many rows as fit in a quarter of the memory available to the process
             /// (and in one .NET array).
             /// </summary>
-            public int? MaxInMemoryRows { get; set; }
+            public int? MaximumInMemoryRows { get; set; }
         }
     }
 }

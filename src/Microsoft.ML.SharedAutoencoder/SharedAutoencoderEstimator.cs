@@ -113,13 +113,13 @@ namespace Microsoft.ML.SharedAutoencoder
             host.CheckUserArg(o.BiasDecay is null || (float.IsFinite(o.BiasDecay.Value) && o.BiasDecay.Value >= 1), nameof(o.BiasDecay), $"must be at least 1 and finite, got {o.BiasDecay}");
             host.CheckUserArg(o.ExpectedSparsity >= 1 && o.ExpectedSparsity <= o.HiddenUnits, nameof(o.ExpectedSparsity), $"must be between 1 and HiddenUnits = {o.HiddenUnits}, got {o.ExpectedSparsity}");
             host.CheckUserArg(o.LearningRate is null || (float.IsFinite(o.LearningRate.Value) && o.LearningRate.Value > 0), nameof(o.LearningRate), $"must be positive and finite, got {o.LearningRate}");
-            host.CheckUserArg(o.Iterations > 0, nameof(o.Iterations), $"must be positive, got {o.Iterations}");
+            host.CheckUserArg(o.MaximumNumberOfIterations > 0, nameof(o.MaximumNumberOfIterations), $"must be positive, got {o.MaximumNumberOfIterations}");
             host.CheckUserArg(double.IsFinite(o.Tolerance) && o.Tolerance >= 0, nameof(o.Tolerance), $"must be non-negative and finite, got {o.Tolerance}");
             host.CheckUserArg(double.IsFinite(o.DivergenceFactor) && o.DivergenceFactor > 1, nameof(o.DivergenceFactor), $"must be greater than 1 and finite, got {o.DivergenceFactor}");
             host.CheckUserArg(Enum.IsDefined(o.Initialization), nameof(o.Initialization), $"unknown initialization {o.Initialization}");
             host.CheckUserArg(o.NumberOfThreads is null || o.NumberOfThreads.Value > 0, nameof(o.NumberOfThreads), $"must be positive, got {o.NumberOfThreads}");
             host.CheckUserArg(o.BatchSize is null || o.BatchSize.Value > 0, nameof(o.BatchSize), $"must be positive (or null for full batch), got {o.BatchSize}");
-            host.CheckUserArg(o.MaxInMemoryRows is null || o.MaxInMemoryRows.Value >= 0, nameof(o.MaxInMemoryRows), $"must be non-negative (0 always streams), got {o.MaxInMemoryRows}");
+            host.CheckUserArg(o.MaximumInMemoryRows is null || o.MaximumInMemoryRows.Value >= 0, nameof(o.MaximumInMemoryRows), $"must be non-negative (0 always streams), got {o.MaximumInMemoryRows}");
             ValidateRecoveryOptions(host, o);
 
             if (o.GroundTruthDictionary != null)
@@ -142,10 +142,10 @@ namespace Microsoft.ML.SharedAutoencoder
 
         private static void ValidateRecoveryOptions(IHost host, Options o)
         {
-            host.CheckUserArg(double.IsFinite(o.SpectralMinGapRatio) && o.SpectralMinGapRatio > 1, nameof(o.SpectralMinGapRatio), $"must be greater than 1 and finite, got {o.SpectralMinGapRatio}");
-            host.CheckUserArg(o.SpectralMinTraceFraction >= 0 && o.SpectralMinTraceFraction <= 1, nameof(o.SpectralMinTraceFraction), $"must be in [0, 1], got {o.SpectralMinTraceFraction}");
+            host.CheckUserArg(double.IsFinite(o.SpectralMinimumGapRatio) && o.SpectralMinimumGapRatio > 1, nameof(o.SpectralMinimumGapRatio), $"must be greater than 1 and finite, got {o.SpectralMinimumGapRatio}");
+            host.CheckUserArg(o.SpectralMinimumTraceFraction >= 0 && o.SpectralMinimumTraceFraction <= 1, nameof(o.SpectralMinimumTraceFraction), $"must be in [0, 1], got {o.SpectralMinimumTraceFraction}");
             host.CheckUserArg(o.SpectralDuplicateDistance > 0 && o.SpectralDuplicateDistance < Math.Sqrt(2), nameof(o.SpectralDuplicateDistance), $"must be in (0, √2), got {o.SpectralDuplicateDistance}");
-            host.CheckUserArg(o.SpectralMaxPairs is null || o.SpectralMaxPairs.Value > 0, nameof(o.SpectralMaxPairs), $"must be positive, got {o.SpectralMaxPairs}");
+            host.CheckUserArg(o.SpectralMaximumPairs is null || o.SpectralMaximumPairs.Value > 0, nameof(o.SpectralMaximumPairs), $"must be positive, got {o.SpectralMaximumPairs}");
             host.CheckUserArg(o.SpectralSampleCount is null || o.SpectralSampleCount.Value >= 2, nameof(o.SpectralSampleCount), $"must be at least 2, got {o.SpectralSampleCount}");
             host.CheckUserArg(o.FinalRefitIterations >= 0 && o.FinalRefitIterations <= 100, nameof(o.FinalRefitIterations), $"must be in [0, 100], got {o.FinalRefitIterations}");
         }
@@ -153,15 +153,13 @@ namespace Microsoft.ML.SharedAutoencoder
         /// <summary>The spectral thresholds with their defaults applied (the pair budget depends on m and k).</summary>
         private static SpectralSettings ResolveSpectral(Options o)
         {
-            double k = o.ExpectedSparsity, m = o.HiddenUnits;
-            double budget = Math.Ceiling(m * m * (Math.Log(m) + 3) / (k * k));
             return new SpectralSettings
             {
-                MinGapRatio = o.SpectralMinGapRatio,
-                MinTraceFraction = o.SpectralMinTraceFraction,
+                MinGapRatio = o.SpectralMinimumGapRatio,
+                MinTraceFraction = o.SpectralMinimumTraceFraction,
                 DuplicateDistance = o.SpectralDuplicateDistance,
-                MaxPairs = o.SpectralMaxPairs ?? (int)Math.Clamp(budget, 200, 20_000),
-                SampleCount = o.SpectralSampleCount ?? Options.DefaultSpectralSampleCount,
+                MaxPairs = o.SpectralMaximumPairs ?? Defaults.SpectralMaximumPairs(o.HiddenUnits, o.ExpectedSparsity),
+                SampleCount = o.SpectralSampleCount ?? Defaults.SpectralSampleCount,
                 Center = o.SpectralCenterData,
                 Sparsity = o.ExpectedSparsity,
             };
@@ -192,7 +190,7 @@ namespace Microsoft.ML.SharedAutoencoder
             BiasDecay = o.BiasDecay,
             ExpectedSparsity = o.ExpectedSparsity,
             LearningRate = o.LearningRate,
-            Iterations = o.Iterations,
+            MaximumNumberOfIterations = o.MaximumNumberOfIterations,
             Tolerance = o.Tolerance,
             DivergenceFactor = o.DivergenceFactor,
             Initialization = o.Initialization,
@@ -202,11 +200,11 @@ namespace Microsoft.ML.SharedAutoencoder
             GroundTruthAllowsSignFlips = o.GroundTruthAllowsSignFlips,
             NumberOfThreads = o.NumberOfThreads,
             BatchSize = o.BatchSize,
-            MaxInMemoryRows = o.MaxInMemoryRows,
-            SpectralMinGapRatio = o.SpectralMinGapRatio,
-            SpectralMinTraceFraction = o.SpectralMinTraceFraction,
+            MaximumInMemoryRows = o.MaximumInMemoryRows,
+            SpectralMinimumGapRatio = o.SpectralMinimumGapRatio,
+            SpectralMinimumTraceFraction = o.SpectralMinimumTraceFraction,
             SpectralDuplicateDistance = o.SpectralDuplicateDistance,
-            SpectralMaxPairs = o.SpectralMaxPairs,
+            SpectralMaximumPairs = o.SpectralMaximumPairs,
             SpectralSampleCount = o.SpectralSampleCount,
             SpectralCenterData = o.SpectralCenterData,
             ReseedDeadUnits = o.ReseedDeadUnits,
@@ -254,7 +252,7 @@ namespace Microsoft.ML.SharedAutoencoder
                 InitialBias = o.InitialBias ?? (relu ? DefaultReluBias(inputSize) : 0f),
                 BiasDecay = o.BiasDecay ?? (relu ? 2f : 1f),
                 LearningRate = o.LearningRate ?? (float)o.HiddenUnits / o.ExpectedSparsity,
-                Iterations = o.Iterations,
+                MaximumNumberOfIterations = o.MaximumNumberOfIterations,
                 Tolerance = o.Tolerance,
                 DivergenceFactor = o.DivergenceFactor,
                 Initialization = o.Initialization,
@@ -268,7 +266,7 @@ namespace Microsoft.ML.SharedAutoencoder
                 RefitIterations = o.FinalRefitIterations,
             };
             channel.Info("Shared autoencoder: n = {0}, m = {1}, activation {2}, initial bias {3}, bias decay {4}, learning rate {5}, {6} iterations, {7} initialization.",
-                inputSize, settings.HiddenUnits, settings.Activation, settings.InitialBias, settings.BiasDecay, settings.LearningRate, settings.Iterations, settings.Initialization);
+                inputSize, settings.HiddenUnits, settings.Activation, settings.InitialBias, settings.BiasDecay, settings.LearningRate, settings.MaximumNumberOfIterations, settings.Initialization);
             return settings;
         }
 
@@ -277,7 +275,7 @@ namespace Microsoft.ML.SharedAutoencoder
 
         /// <summary>
         /// The input column as training rows: copied once into one dense row-major buffer when the rows fit the
-        /// in-memory budget (<see cref="Options.MaxInMemoryRows"/>), otherwise a source that streams them from
+        /// in-memory budget (<see cref="Options.MaximumInMemoryRows"/>), otherwise a source that streams them from
         /// <paramref name="input"/> on every pass. Either way non-finite values and wrong lengths are rejected.
         /// </summary>
         private ITrainingRows ReadRows(IDataView input, int inputSize, TrainerSettings settings, IChannel channel)
@@ -294,7 +292,7 @@ namespace Microsoft.ML.SharedAutoencoder
             long rowCount = DataViewTrainingRows.CountRows(input);
             if (rowCount == 0)
                 throw _host.Except($"The training data are empty: column '{_options.InputColumnName}' has no rows.");
-            long budget = _options.MaxInMemoryRows ?? (long)Math.Min(available / 4 / (4.0 * inputSize), MaxMaterializedValues / inputSize);
+            long budget = _options.MaximumInMemoryRows ?? (long)Math.Min(available / 4 / (4.0 * inputSize), MaxMaterializedValues / inputSize);
             budget = Math.Min(budget, MaxMaterializedValues / inputSize);
             if (rowCount > budget)
             {

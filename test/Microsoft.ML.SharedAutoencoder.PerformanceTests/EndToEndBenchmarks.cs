@@ -28,7 +28,7 @@ namespace Microsoft.ML.SharedAutoencoder.PerformanceTests
         public SharedAutoencoderTransformer Fit() => _ml.Transforms.SharedAutoencoder(new SharedAutoencoderEstimator.Options
         {
             HiddenUnits = 10,
-            Iterations = 50,
+            MaximumNumberOfIterations = 50,
             Initialization = Initialization,
             Seed = 1,
         }).Fit(_data);
@@ -67,7 +67,7 @@ namespace Microsoft.ML.SharedAutoencoder.PerformanceTests
             for (int t = 0; t < Rows; t++)
                 _rows[t] = new Input { Features = view.GetFeatures(t) };
             _input = _ml.Data.LoadFromEnumerable(_rows);
-            _transformer = _ml.Transforms.SharedAutoencoder(new SharedAutoencoderEstimator.Options { HiddenUnits = 10, Iterations = 5, Seed = 1 }).Fit(_input);
+            _transformer = _ml.Transforms.SharedAutoencoder(new SharedAutoencoderEstimator.Options { HiddenUnits = 10, MaximumNumberOfIterations = 5, Seed = 1 }).Fit(_input);
             _engine = _ml.Model.CreatePredictionEngine<Input, Output>(_transformer);
         }
 

@@ -30,7 +30,7 @@ namespace Microsoft.ML.SharedAutoencoder.PerformanceTests
 
         /// <summary>
         /// Trains (full batch, random W⁰) on <paramref name="rows"/> rows generated lazily by the bilinear-model loader,
-        /// streamed (MaxInMemoryRows = 0); prints time and peak/current RSS after every pass to show memory is flat.
+        /// streamed (MaximumInMemoryRows = 0); prints time and peak/current RSS after every pass to show memory is flat.
         /// </summary>
         private static int Soak(long rows, int passes)
         {
@@ -52,8 +52,8 @@ namespace Microsoft.ML.SharedAutoencoder.PerformanceTests
             var estimator = ml.Transforms.SharedAutoencoder(new SharedAutoencoderEstimator.Options
             {
                 HiddenUnits = 10,
-                Iterations = passes - 1, // the pass at W⁰ plus one pass per iteration
-                MaxInMemoryRows = 0,
+                MaximumNumberOfIterations = passes - 1, // the pass at W⁰ plus one pass per iteration
+                MaximumInMemoryRows = 0,
                 Seed = 1,
             });
             estimator.Fit(data);

@@ -36,7 +36,7 @@ namespace Microsoft.ML.SharedAutoencoder.PerformanceTests
             InitialBias = SharedAutoencoderEstimator.DefaultReluBias(InputSize),
             BiasDecay = 2,
             LearningRate = hiddenUnits,
-            Iterations = iterations,
+            MaximumNumberOfIterations = iterations,
             Initialization = WeightInitialization.Random,
             Seed = 1,
             MaxThreads = threads,

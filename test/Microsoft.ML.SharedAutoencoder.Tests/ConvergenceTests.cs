@@ -33,7 +33,7 @@ namespace Microsoft.ML.SharedAutoencoder.Tests
                 Threshold = 0.5f,
                 InitialBias = 0,
                 LearningRate = m,
-                Iterations = 50,
+                MaximumNumberOfIterations = 50,
                 Initialization = WeightInitialization.Given,
                 InitialWeights = start,
                 GroundTruthDictionary = truth,

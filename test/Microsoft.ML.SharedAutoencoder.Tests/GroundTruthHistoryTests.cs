@@ -22,7 +22,7 @@ namespace Microsoft.ML.SharedAutoencoder.Tests
             {
                 HiddenUnits = m,
                 Activation = AutoencoderActivation.HardThreshold,
-                Iterations = 20,
+                MaximumNumberOfIterations = 20,
                 Initialization = WeightInitialization.Given,
                 InitialWeights = start,
                 GroundTruthDictionary = truth,
@@ -45,7 +45,7 @@ namespace Microsoft.ML.SharedAutoencoder.Tests
             var random = new Random(3);
             var a = TestData.RandomDictionary(20, 3, random);
             var (values, components) = TestData.Mixture(a, 20, 3, 500, 0.05, random);
-            var model = ml.Transforms.SharedAutoencoder("Code", "Features", hiddenUnits: 3, iterations: 3).Fit(TestData.MixtureView(ml, values, components, 20));
+            var model = ml.Transforms.SharedAutoencoder("Code", "Features", hiddenUnits: 3, maximumNumberOfIterations: 3).Fit(TestData.MixtureView(ml, values, components, 20));
             Assert.IsTrue(model.History.Iterations.All(e => e.RecoveryError is null && e.MaxColumnError is null));
         }
 

@@ -35,7 +35,7 @@ namespace Microsoft.ML.SharedAutoencoder.Tests
         private static SharedAutoencoderEstimator.Options Options(int m = M) => new SharedAutoencoderEstimator.Options
         {
             HiddenUnits = m,
-            Iterations = 15,
+            MaximumNumberOfIterations = 15,
             Seed = 4,
             ReconstructionColumnName = "Reconstruction",
             ReconstructionErrorColumnName = "Error",

@@ -116,7 +116,7 @@ namespace Microsoft.ML.SharedAutoencoder.Examples
                 HiddenUnits = s.HiddenUnits,
                 Activation = s.Activation,
                 Threshold = s.Threshold,
-                Iterations = s.Iterations,
+                MaximumNumberOfIterations = s.Iterations,
                 LearningRate = s.LearningRate,
                 Seed = s.Seed,
             }).Fit(train);

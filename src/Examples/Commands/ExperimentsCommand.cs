@@ -91,7 +91,7 @@ namespace Microsoft.ML.SharedAutoencoder.Examples
             var model = ml.Transforms.SharedAutoencoder(new SharedAutoencoderEstimator.Options
             {
                 HiddenUnits = setting.Atoms, Activation = AutoencoderActivation.HardThreshold, Threshold = 0.5f, InitialBias = 0, BiasDecay = 1,
-                ExpectedSparsity = k, LearningRate = mixture ? setting.Atoms : setting.Model == LatentCodeModel.NonNegativeSparseCoding ? 1f : 0.5f * setting.Atoms / k, Iterations = 50,
+                ExpectedSparsity = k, LearningRate = mixture ? setting.Atoms : setting.Model == LatentCodeModel.NonNegativeSparseCoding ? 1f : 0.5f * setting.Atoms / k, MaximumNumberOfIterations = 50,
                 Initialization = initialization, Seed = seed, FinalRefitIterations = mixture ? 0 : 3,
             }).Fit(data);
             var metrics = DictionaryRecovery.Evaluate(model.Model.GetWeights(), data.Dictionary, allowSignFlips: setting.Model == LatentCodeModel.SparseCoding);

@@ -62,7 +62,7 @@ namespace Microsoft.ML.SharedAutoencoder.Examples
                     OutputColumnName = "Code",
                     HiddenUnits = components,
                     Initialization = WeightInitialization.Pca,
-                    Iterations = iterations,
+                    MaximumNumberOfIterations = iterations,
                     LearningRate = learningRate,
                     Seed = seed,
                 })

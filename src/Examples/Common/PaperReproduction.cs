@@ -208,7 +208,7 @@ namespace Microsoft.ML.SharedAutoencoder.Examples
                 InitialBias = job.Reading.PaperBias ? (float)(-2.5 * settings.Delta) : null,
                 BiasDecay = 2,
                 LearningRate = settings.Components,
-                Iterations = settings.Iterations,
+                MaximumNumberOfIterations = settings.Iterations,
                 Initialization = job.Initialization switch
                 {
                     PaperInitialization.NearTruth => WeightInitialization.Given,

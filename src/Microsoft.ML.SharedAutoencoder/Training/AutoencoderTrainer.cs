@@ -48,7 +48,7 @@ namespace Microsoft.ML.SharedAutoencoder.Training
             }
 
             var history = new List<TrainingIteration> { Record(0, current, 0f, undone: false, weights, settings) };
-            monitor.Info(Describe(history[^1], settings.Iterations));
+            monitor.Info(Describe(history[^1], settings.MaximumNumberOfIterations));
             ReseedDeadUnits(inMemory, settings, weights, bias, activation, pass, current, monitor, cancellation);
 
             float learningRate = settings.LearningRate;
@@ -57,7 +57,7 @@ namespace Microsoft.ML.SharedAutoencoder.Training
             var stopReason = TrainingStopReason.IterationLimit;
             int halvings = 0;
             int iteration = 1;
-            while (iteration <= settings.Iterations)
+            while (iteration <= settings.MaximumNumberOfIterations)
             {
                 monitor.CheckAlive();
                 cancellation.ThrowIfCancellationRequested();
@@ -119,7 +119,7 @@ namespace Microsoft.ML.SharedAutoencoder.Training
                 (bias, candidateBias) = (candidateBias, bias);
                 (current, candidate) = (candidate, current);
                 history.Add(Record(iteration, current, acceptedRate, undone: false, weights, settings));
-                monitor.Info(Describe(history[^1], settings.Iterations));
+                monitor.Info(Describe(history[^1], settings.MaximumNumberOfIterations));
                 ReseedDeadUnits(inMemory, settings, weights, bias, activation, pass, current, monitor, cancellation);
 
                 if (settings.Tolerance > 0 && Math.Abs(previousLoss - current.Loss) <= settings.Tolerance * Math.Max(previousLoss, double.Epsilon))

@@ -9,19 +9,22 @@ namespace Microsoft.ML.SharedAutoencoder.Training
     internal sealed class SpectralSettings
     {
         /// <summary>Accept a pair only when |σ₁| / |σ₂| is at least this (the gap test).</summary>
-        public double MinGapRatio { get; init; } = 1.5;
+        public double MinGapRatio { get; init; } = SharedAutoencoderEstimator.Defaults.SpectralMinimumGapRatio;
 
         /// <summary>Accept a pair only when |σ₁| is at least this fraction of tr(Σ|w_t| y_t y_tᵀ)/p (the "σ₁ is large" test).</summary>
-        public double MinTraceFraction { get; init; } = 0.02;
+        public double MinTraceFraction { get; init; } = SharedAutoencoderEstimator.Defaults.SpectralMinimumTraceFraction;
 
         /// <summary>A candidate within this distance (up to sign) of a vector already found is a duplicate.</summary>
-        public double DuplicateDistance { get; init; } = 0.5;
+        public double DuplicateDistance { get; init; } = SharedAutoencoderEstimator.Defaults.SpectralDuplicateDistance;
 
-        /// <summary>At most this many pairs (u, v) are tried.</summary>
-        public int MaxPairs { get; init; } = 1000;
+        /// <summary>At most this many pairs (u, v) are tried; null: <see cref="SharedAutoencoderEstimator.Defaults.SpectralMaximumPairs"/> of m and k.</summary>
+        public int? MaxPairs { get; init; }
+
+        /// <summary>The pair budget for <paramref name="hiddenUnits"/> columns: <see cref="MaxPairs"/> or its default.</summary>
+        public int PairBudget(int hiddenUnits) => MaxPairs ?? SharedAutoencoderEstimator.Defaults.SpectralMaximumPairs(hiddenUnits, Sparsity);
 
         /// <summary>p: the rows M̂_{u,v} averages over.</summary>
-        public int SampleCount { get; init; } = 4000;
+        public int SampleCount { get; init; } = SharedAutoencoderEstimator.Defaults.SpectralSampleCount;
 
         /// <summary>
         /// Whether rows (and u, v) are centered by the data mean before reweighting; null: when ‖ȳ‖² ≤ 5% of the mean
@@ -33,7 +36,7 @@ namespace Microsoft.ML.SharedAutoencoder.Training
         public bool? Center { get; init; }
 
         /// <summary>k, the expected number of atoms per row: the support size of the least-squares codes of the residual search.</summary>
-        public int Sparsity { get; init; } = 1;
+        public int Sparsity { get; init; } = SharedAutoencoderEstimator.Defaults.ExpectedSparsity;
     }
 
     /// <summary>
@@ -82,7 +85,7 @@ namespace Microsoft.ML.SharedAutoencoder.Training
             int residualRounds = 0;
             while (search.Found.Count < count)
             {
-                if (search.PairsTried < settings.MaxPairs)
+                if (search.PairsTried < settings.PairBudget(count))
                 {
                     search.SearchPairs(random);
                 }
@@ -170,9 +173,9 @@ namespace Microsoft.ML.SharedAutoencoder.Training
             {
                 int rows = _data.RowCount;
                 var results = new (float[] Vector, double Kurtosis)?[_batch];
-                while (Found.Count < _count && PairsTried < _settings.MaxPairs)
+                while (Found.Count < _count && PairsTried < _settings.PairBudget(_count))
                 {
-                    int size = Math.Min(_batch, _settings.MaxPairs - PairsTried);
+                    int size = Math.Min(_batch, _settings.PairBudget(_count) - PairsTried);
                     var pairs = new (int U, int V)[size];
                     for (int b = 0; b < size; b++)
                     {

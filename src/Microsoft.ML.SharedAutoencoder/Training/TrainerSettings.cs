@@ -14,7 +14,7 @@ namespace Microsoft.ML.SharedAutoencoder.Training
         public float InitialBias { get; init; }
         public float BiasDecay { get; init; }
         public float LearningRate { get; init; }
-        public int Iterations { get; init; }
+        public int MaximumNumberOfIterations { get; init; }
 
         /// <summary>Stop when |L_prev − L| / L_prev falls below this; 0 disables it.</summary>
         public double Tolerance { get; init; }

@@ -73,7 +73,7 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Initialization
             var (_, truth, view) = Generate(LatentCodeModel.MixtureOfGaussians, n, m, k: 1, rows: 2000, sigma: 0.02f, seed: 2);
             SharedAutoencoderTransformer Fit(int threads) => new MLContext(seed: 1).Transforms.SharedAutoencoder(new SharedAutoencoderEstimator.Options
             {
-                HiddenUnits = m, Activation = AutoencoderActivation.HardThreshold, Iterations = 5, Initialization = WeightInitialization.Spectral,
+                HiddenUnits = m, Activation = AutoencoderActivation.HardThreshold, MaximumNumberOfIterations = 5, Initialization = WeightInitialization.Spectral,
                 Seed = 4, NumberOfThreads = threads,
             }).Fit(view);
             var one = Fit(1);
@@ -143,7 +143,7 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Initialization
         {
             var options = new SharedAutoencoderEstimator.Options
             {
-                HiddenUnits = 4, Activation = AutoencoderActivation.HardThreshold, Iterations = 10,
+                HiddenUnits = 4, Activation = AutoencoderActivation.HardThreshold, MaximumNumberOfIterations = 10,
                 Initialization = WeightInitialization.Given, InitialWeights = start, NumberOfThreads = 1,
             };
             if (reseed.HasValue)
@@ -193,7 +193,7 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Initialization
             SharedAutoencoderTransformer Fit(int refit) => new MLContext(seed: 1).Transforms.SharedAutoencoder(new SharedAutoencoderEstimator.Options
             {
                 HiddenUnits = m, Activation = AutoencoderActivation.HardThreshold, ExpectedSparsity = k, LearningRate = 0.3f * m / k,
-                Iterations = 25, Initialization = WeightInitialization.Given, InitialWeights = start, FinalRefitIterations = refit,
+                MaximumNumberOfIterations = 25, Initialization = WeightInitialization.Given, InitialWeights = start, FinalRefitIterations = refit,
                 GroundTruthDictionary = truth, GroundTruthAllowsSignFlips = true,
             }).Fit(view);
             var plain = Fit(0);
@@ -219,13 +219,13 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Initialization
                 var error = Assert.Throws<ArgumentOutOfRangeException>(() => ml.Transforms.SharedAutoencoder(options));
                 StringAssert.Contains(error.Message, name);
             }
-            Rejects(nameof(SharedAutoencoderEstimator.Options.SpectralMinGapRatio), o => o.SpectralMinGapRatio = 1);
-            Rejects(nameof(SharedAutoencoderEstimator.Options.SpectralMinGapRatio), o => o.SpectralMinGapRatio = double.NaN);
-            Rejects(nameof(SharedAutoencoderEstimator.Options.SpectralMinTraceFraction), o => o.SpectralMinTraceFraction = -0.1);
-            Rejects(nameof(SharedAutoencoderEstimator.Options.SpectralMinTraceFraction), o => o.SpectralMinTraceFraction = 1.5);
+            Rejects(nameof(SharedAutoencoderEstimator.Options.SpectralMinimumGapRatio), o => o.SpectralMinimumGapRatio = 1);
+            Rejects(nameof(SharedAutoencoderEstimator.Options.SpectralMinimumGapRatio), o => o.SpectralMinimumGapRatio = double.NaN);
+            Rejects(nameof(SharedAutoencoderEstimator.Options.SpectralMinimumTraceFraction), o => o.SpectralMinimumTraceFraction = -0.1);
+            Rejects(nameof(SharedAutoencoderEstimator.Options.SpectralMinimumTraceFraction), o => o.SpectralMinimumTraceFraction = 1.5);
             Rejects(nameof(SharedAutoencoderEstimator.Options.SpectralDuplicateDistance), o => o.SpectralDuplicateDistance = 0);
             Rejects(nameof(SharedAutoencoderEstimator.Options.SpectralDuplicateDistance), o => o.SpectralDuplicateDistance = 1.5);
-            Rejects(nameof(SharedAutoencoderEstimator.Options.SpectralMaxPairs), o => o.SpectralMaxPairs = 0);
+            Rejects(nameof(SharedAutoencoderEstimator.Options.SpectralMaximumPairs), o => o.SpectralMaximumPairs = 0);
             Rejects(nameof(SharedAutoencoderEstimator.Options.SpectralSampleCount), o => o.SpectralSampleCount = 1);
             Rejects(nameof(SharedAutoencoderEstimator.Options.FinalRefitIterations), o => o.FinalRefitIterations = -1);
             Rejects(nameof(SharedAutoencoderEstimator.Options.FinalRefitIterations), o => o.FinalRefitIterations = 101);
@@ -233,8 +233,8 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Initialization
             var defaults = new SharedAutoencoderEstimator.Options();
             Assert.IsFalse(defaults.ReseedDeadUnits);
             Assert.AreEqual(0, defaults.FinalRefitIterations);
-            Assert.AreEqual(1.5, defaults.SpectralMinGapRatio);
-            Assert.AreEqual(0.02, defaults.SpectralMinTraceFraction);
+            Assert.AreEqual(1.5, defaults.SpectralMinimumGapRatio);
+            Assert.AreEqual(0.02, defaults.SpectralMinimumTraceFraction);
             Assert.AreEqual(0.5, defaults.SpectralDuplicateDistance);
         }
     }

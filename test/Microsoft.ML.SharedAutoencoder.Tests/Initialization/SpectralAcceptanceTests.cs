@@ -55,7 +55,7 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Initialization
             var transformer = new MLContext(seed: 1).Transforms.SharedAutoencoder(new SharedAutoencoderEstimator.Options
             {
                 HiddenUnits = m, Activation = AutoencoderActivation.HardThreshold, Threshold = 0.5f, InitialBias = 0, BiasDecay = 1,
-                ExpectedSparsity = k, LearningRate = nonNegative ? 1f : 0.5f * m / k, Iterations = 20,
+                ExpectedSparsity = k, LearningRate = nonNegative ? 1f : 0.5f * m / k, MaximumNumberOfIterations = 20,
                 Initialization = WeightInitialization.Spectral, Seed = 5, FinalRefitIterations = 3,
             }).Fit(view);
             return DictionaryRecovery.Evaluate(transformer.Model.GetWeights(), truth, allowSignFlips: !nonNegative).MaxColumnError;
@@ -80,7 +80,7 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Initialization
             var model = ml.Transforms.SharedAutoencoder(new SharedAutoencoderEstimator.Options
             {
                 HiddenUnits = 150, Activation = AutoencoderActivation.HardThreshold, Threshold = 0.5f, InitialBias = 0, BiasDecay = 1,
-                ExpectedSparsity = 4, LearningRate = 1, Iterations = 50, Initialization = WeightInitialization.Spectral, Seed = 0,
+                ExpectedSparsity = 4, LearningRate = 1, MaximumNumberOfIterations = 50, Initialization = WeightInitialization.Spectral, Seed = 0,
                 FinalRefitIterations = 3,
             }).Fit(data);
 

@@ -34,7 +34,7 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Reliability
         private static TrainerSettings Settings(int halvings = 4, double divergenceFactor = 2) => new()
         {
             HiddenUnits = M, Activation = AutoencoderActivation.Relu, Threshold = 0.5f, InitialBias = -0.1f, BiasDecay = 2,
-            LearningRate = M, Iterations = 20, Initialization = WeightInitialization.Random, Seed = 2,
+            LearningRate = M, MaximumNumberOfIterations = 20, Initialization = WeightInitialization.Random, Seed = 2,
             MaxLearningRateHalvings = halvings, DivergenceFactor = divergenceFactor,
         };
 
@@ -107,7 +107,7 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Reliability
             var settings = new TrainerSettings
             {
                 HiddenUnits = m, Activation = AutoencoderActivation.HardThreshold, Threshold = shape.Lambda, BiasDecay = 1, LearningRate = m,
-                Iterations = 5, Initialization = WeightInitialization.Random, Seed = shape.Seed,
+                MaximumNumberOfIterations = 5, Initialization = WeightInitialization.Random, Seed = shape.Seed,
             };
             float[] w = WeightInitializer.Create(settings, rows, new Random(shape.Seed));
             var monitor = new ScriptedMonitor();
@@ -139,7 +139,7 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Reliability
             var settings = new TrainerSettings
             {
                 HiddenUnits = m, Activation = AutoencoderActivation.Relu, InitialBias = -1.25f, BiasDecay = 2, LearningRate = m,
-                Iterations = 50, Initialization = WeightInitialization.Random, Seed = 3,
+                MaximumNumberOfIterations = 50, Initialization = WeightInitialization.Random, Seed = 3,
             };
             var monitor = new ScriptedMonitor();
             var (_, history) = AutoencoderTrainer.Train(new DenseRows(rows, count, n), settings, monitor);
@@ -156,7 +156,7 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Reliability
             // Normalized steps keep W on the unit sphere, so even ζ = float.MaxValue gives a finite model or a clear error.
             var ml = new MLContext(1);
             var data = ReliabilityData.View(ml, ReliabilityData.Mixture(N, M, Count, seed: 9), N);
-            var options = new SharedAutoencoderEstimator.Options { HiddenUnits = M, Iterations = 10, Seed = 1, LearningRate = float.MaxValue };
+            var options = new SharedAutoencoderEstimator.Options { HiddenUnits = M, MaximumNumberOfIterations = 10, Seed = 1, LearningRate = float.MaxValue };
             var model = ml.Transforms.SharedAutoencoder(options).Fit(data);
             Assert.IsTrue(model.Model.GetWeights().All(c => c.All(float.IsFinite)));
             Assert.IsTrue(model.History.Iterations.Where(e => !e.Undone).All(e => double.IsFinite(e.Loss)));

@@ -15,7 +15,7 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Reliability
     {
         private const int N = 6;
 
-        private static SharedAutoencoderEstimator.Options Valid() => new() { HiddenUnits = 3, Iterations = 3, Seed = 1 };
+        private static SharedAutoencoderEstimator.Options Valid() => new() { HiddenUnits = 3, MaximumNumberOfIterations = 3, Seed = 1 };
 
         private static float[][] Columns(int count, int length, float value = 1f)
             => Enumerable.Range(0, count).Select(i => Enumerable.Range(0, length).Select(j => value * (i == j ? 2f : 0.5f)).ToArray()).ToArray();
@@ -37,8 +37,8 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Reliability
             yield return Case("LearningRate negative", o => o.LearningRate = -1, "LearningRate", "got -1");
             yield return Case("LearningRate NaN", o => o.LearningRate = float.NaN, "LearningRate", "got NaN");
             yield return Case("LearningRate infinite", o => o.LearningRate = float.PositiveInfinity, "LearningRate", "got " + float.PositiveInfinity);
-            yield return Case("Iterations 0", o => o.Iterations = 0, "Iterations", "got 0");
-            yield return Case("Iterations negative", o => o.Iterations = -2, "Iterations", "got -2");
+            yield return Case("MaximumNumberOfIterations 0", o => o.MaximumNumberOfIterations = 0, "MaximumNumberOfIterations", "got 0");
+            yield return Case("MaximumNumberOfIterations negative", o => o.MaximumNumberOfIterations = -2, "MaximumNumberOfIterations", "got -2");
             yield return Case("BiasDecay below 1", o => o.BiasDecay = 0.5f, "BiasDecay", "got 0.5");
             yield return Case("BiasDecay NaN", o => o.BiasDecay = float.NaN, "BiasDecay", "got NaN");
             yield return Case("BiasDecay infinite", o => o.BiasDecay = float.PositiveInfinity, "BiasDecay", "got " + float.PositiveInfinity);

@@ -66,7 +66,7 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Reliability
                 {
                     HiddenUnits = m, Activation = shape.Activation, Threshold = shape.Lambda,
                     InitialBias = relu ? SharedAutoencoderEstimator.DefaultReluBias(n) : 0f, BiasDecay = relu ? 2f : 1f,
-                    LearningRate = (float)m / shape.K, Iterations = 6, Initialization = shape.Initialization, Seed = shape.Seed, MaxThreads = 1,
+                    LearningRate = (float)m / shape.K, MaximumNumberOfIterations = 6, Initialization = shape.Initialization, Seed = shape.Seed, MaxThreads = 1,
                     RecoveryProbe = w =>
                     {
                         probes++;
@@ -98,7 +98,7 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Reliability
                 var options = new SharedAutoencoderEstimator.Options
                 {
                     HiddenUnits = shape.M, ExpectedSparsity = shape.K, Activation = shape.Activation, Threshold = shape.Lambda,
-                    Initialization = shape.Initialization, Iterations = 4, Seed = shape.Seed, NumberOfThreads = 1,
+                    Initialization = shape.Initialization, MaximumNumberOfIterations = 4, Seed = shape.Seed, NumberOfThreads = 1,
                     ReconstructionColumnName = "Reconstruction", ReconstructionErrorColumnName = "Error",
                 };
                 var model = ml.Transforms.SharedAutoencoder(options).Fit(data);

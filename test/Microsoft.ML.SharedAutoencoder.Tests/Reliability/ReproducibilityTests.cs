@@ -32,7 +32,7 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Reliability
 
         private static SharedAutoencoderEstimator.Options Options(int threads, int seed = 11) => new()
         {
-            HiddenUnits = M, Iterations = 10, Seed = seed, NumberOfThreads = threads,
+            HiddenUnits = M, MaximumNumberOfIterations = 10, Seed = seed, NumberOfThreads = threads,
         };
 
         private static (float[] W, float[] B, double[] Losses, float[] Rates) Parameters(SharedAutoencoderTransformer model)
@@ -117,7 +117,7 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Reliability
                     cancel(ml);
             };
             var options = Options(threads: 2);
-            options.Iterations = 50;
+            options.MaximumNumberOfIterations = 50;
             var estimator = ml.Transforms.SharedAutoencoder(options);
             SharedAutoencoderTransformer? model = null;
             Assert.Throws<OperationCanceledException>(() => model = fit(estimator, data));

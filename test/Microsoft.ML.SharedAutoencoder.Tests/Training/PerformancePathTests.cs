@@ -87,7 +87,7 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Training
             InitialBias = -0.15f,
             BiasDecay = 2,
             LearningRate = m / 2f,
-            Iterations = iterations,
+            MaximumNumberOfIterations = iterations,
             DivergenceFactor = double.MaxValue, // the reference has no guard
             Initialization = WeightInitialization.Given,
             InitialWeights = initial,
@@ -255,9 +255,9 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Training
             SharedAutoencoderEstimator Estimator(int? budget) => ml.Transforms.SharedAutoencoder(new SharedAutoencoderEstimator.Options
             {
                 HiddenUnits = 5,
-                Iterations = 10,
+                MaximumNumberOfIterations = 10,
                 Seed = 4,
-                MaxInMemoryRows = budget,
+                MaximumInMemoryRows = budget,
             });
             var messages = new System.Collections.Generic.List<string>();
             ml.Log += (_, e) => messages.Add(e.Message);
@@ -275,8 +275,8 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Training
             var ml = new MLContext(1);
             var batch = Assert.Throws<ArgumentOutOfRangeException>(() => ml.Transforms.SharedAutoencoder(new SharedAutoencoderEstimator.Options { BatchSize = 0 }));
             StringAssert.Contains(batch.Message, "BatchSize");
-            var budget = Assert.Throws<ArgumentOutOfRangeException>(() => ml.Transforms.SharedAutoencoder(new SharedAutoencoderEstimator.Options { MaxInMemoryRows = -1 }));
-            StringAssert.Contains(budget.Message, "MaxInMemoryRows");
+            var budget = Assert.Throws<ArgumentOutOfRangeException>(() => ml.Transforms.SharedAutoencoder(new SharedAutoencoderEstimator.Options { MaximumInMemoryRows = -1 }));
+            StringAssert.Contains(budget.Message, "MaximumInMemoryRows");
         }
     }
 }

@@ -50,7 +50,7 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Training
             var settings = new TrainerSettings
             {
                 HiddenUnits = m, Activation = AutoencoderActivation.Relu, Threshold = 0.5f, InitialBias = -0.2f, BiasDecay = 2,
-                LearningRate = m, Iterations = 20, Initialization = WeightInitialization.Random, Seed = 3,
+                LearningRate = m, MaximumNumberOfIterations = 20, Initialization = WeightInitialization.Random, Seed = 3,
                 RecoveryProbe = w =>
                 {
                     steps++;
@@ -93,7 +93,7 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Training
             var settings = new TrainerSettings
             {
                 HiddenUnits = m, Activation = AutoencoderActivation.HardThreshold, Threshold = 0.5f, InitialBias = 0, BiasDecay = 1,
-                LearningRate = 1e6f, Iterations = 5, Initialization = WeightInitialization.Given,
+                LearningRate = 1e6f, MaximumNumberOfIterations = 5, Initialization = WeightInitialization.Given,
                 InitialWeights = Perturbed(a, n, 0.1, random), Seed = 1,
             };
             var (model, history) = AutoencoderTrainer.Train(new DenseRows(rows, count, n), settings, monitor);
@@ -123,7 +123,7 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Training
             TrainerSettings Settings(double factor) => new TrainerSettings
             {
                 HiddenUnits = m, Activation = AutoencoderActivation.Relu, Threshold = 0.5f, InitialBias = -0.5f, BiasDecay = 2,
-                LearningRate = m, Iterations = 4, Initialization = WeightInitialization.Given, InitialWeights = start, Seed = 1,
+                LearningRate = m, MaximumNumberOfIterations = 4, Initialization = WeightInitialization.Given, InitialWeights = start, Seed = 1,
                 DivergenceFactor = factor,
             };
             var data = new DenseRows(rows, count, n);

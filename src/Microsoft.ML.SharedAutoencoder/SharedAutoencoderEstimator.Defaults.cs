@@ -1,0 +1,39 @@
+using System;
+
+namespace Microsoft.ML.SharedAutoencoder
+{
+    public sealed partial class SharedAutoencoderEstimator
+    {
+        /// <summary>
+        /// The default of every setting, in one place: the <see cref="Options"/> initializers, the catalog's parameter
+        /// defaults and the numeric core all read them from here (as ML.NET's PCA and KMeans share theirs).
+        /// </summary>
+        internal static class Defaults
+        {
+            public const string InputColumnName = "Features";
+            public const string OutputColumnName = "Code";
+            public const int HiddenUnits = 10;
+            public const AutoencoderActivation Activation = AutoencoderActivation.Relu;
+            public const float Threshold = 0.5f;
+            public const int ExpectedSparsity = 1;
+            public const int MaximumNumberOfIterations = 50;
+            public const double DivergenceFactor = 2;
+            public const WeightInitialization Initialization = WeightInitialization.Random;
+            public const double SpectralMinimumGapRatio = 1.5;
+            public const double SpectralMinimumTraceFraction = 0.02;
+            public const double SpectralDuplicateDistance = 0.5;
+            public const int SpectralSampleCount = 4000;
+
+            /// <summary>
+            /// The default pair budget ⌈m²·(ln m + 3) / k²⌉ clamped to [200, 20,000]: a pair shares exactly one atom with
+            /// probability about k²/m, and collecting all m atoms then takes about m·(ln m + 0.6) such pairs.
+            /// </summary>
+            public static int SpectralMaximumPairs(int hiddenUnits, int expectedSparsity)
+            {
+                double k = expectedSparsity, m = hiddenUnits;
+                double budget = Math.Ceiling(m * m * (Math.Log(m) + 3) / (k * k));
+                return (int)Math.Clamp(budget, 200, 20_000);
+            }
+        }
+    }
+}
