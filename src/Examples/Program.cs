@@ -2,6 +2,10 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
+using Microsoft.ML.SharedAutoencoder.Examples.Common;
+using Microsoft.ML.SharedAutoencoder.Examples.Research;
+using Microsoft.ML.SharedAutoencoder.Examples.Samples;
+using Microsoft.ML.SharedAutoencoder.Examples.Shell;
 
 namespace Microsoft.ML.SharedAutoencoder.Examples
 {

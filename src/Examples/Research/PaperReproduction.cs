@@ -4,8 +4,9 @@ using System.Diagnostics;
 using System.IO;
 using System.Linq;
 using System.Threading.Tasks;
+using Microsoft.ML.SharedAutoencoder.Examples.Common;
 
-namespace Microsoft.ML.SharedAutoencoder.Examples
+namespace Microsoft.ML.SharedAutoencoder.Examples.Research
 {
     /// <summary>The three initializations of the paper's Section 6.</summary>
     internal enum PaperInitialization
@@ -72,6 +73,9 @@ namespace Microsoft.ML.SharedAutoencoder.Examples
         public int Seed { get; set; } = 2019;
 
         public int? Threads { get; set; }
+
+        /// <summary>Where the library's warnings go (the command's stderr); null: nowhere.</summary>
+        public TextWriter? Warnings { get; set; }
 
         /// <summary>Default: the theory's reading only (the paper's experiment once); the others are for comparison.</summary>
         public IReadOnlyList<PaperReading> Readings { get; set; } = new[] { PaperReading.Working };
@@ -224,7 +228,8 @@ namespace Microsoft.ML.SharedAutoencoder.Examples
                 NumberOfThreads = 1,
             };
             // An MLContext per fit: fits run on several threads at once.
-            var transformer = new MLContext(settings.Seed).Transforms.SharedAutoencoder(options).Fit(job.Data);
+            var mlContext = settings.Warnings == null ? new MLContext(settings.Seed) : Contexts.Create(settings.Seed, settings.Warnings);
+            var transformer = mlContext.Transforms.SharedAutoencoder(options).Fit(job.Data);
             return new ReproductionRun(job.Reading, job.Initialization, job.Sigma, job.Trial, transformer.History, watch.Elapsed.TotalSeconds);
         }
 

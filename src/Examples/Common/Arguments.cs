@@ -4,33 +4,13 @@ using System.Globalization;
 using System.IO;
 using System.Linq;
 
-namespace Microsoft.ML.SharedAutoencoder.Examples
+namespace Microsoft.ML.SharedAutoencoder.Examples.Common
 {
-    /// <summary>A command-line mistake: unknown option, bad value, missing argument. Exit code 2.</summary>
-    internal sealed class UsageException : Exception
-    {
-        public UsageException(string message) : base(message) { }
-    }
-
-    /// <summary>A problem with the user's input files or data (missing file, bad column). Exit code 1.</summary>
-    internal sealed class InputException : Exception
-    {
-        public InputException(string message) : base(message) { }
-    }
-
-    /// <summary>Exit codes shared by every command.</summary>
-    internal static class ExitCodes
-    {
-        public const int Success = 0;
-        public const int InputError = 1;
-        public const int UsageError = 2;
-    }
-
     /// <summary>
     /// A tiny parser for <c>--name value</c> and <c>--flag</c> arguments. Each command declares its options up front, so
     /// an unknown or repeated option, a missing value and a value of the wrong type are reported by name.
     /// </summary>
-    internal sealed class CommandLine
+    internal sealed class Arguments
     {
         private readonly Dictionary<string, string?> _values = new(StringComparer.Ordinal);
         private readonly HashSet<string> _flags;
@@ -39,7 +19,7 @@ namespace Microsoft.ML.SharedAutoencoder.Examples
         /// <param name="args">The arguments after the command name.</param>
         /// <param name="valueOptions">Options that take a value (without the leading dashes).</param>
         /// <param name="flagOptions">Options that take no value.</param>
-        public CommandLine(string[] args, IEnumerable<string> valueOptions, IEnumerable<string>? flagOptions = null)
+        public Arguments(string[] args, IEnumerable<string> valueOptions, IEnumerable<string>? flagOptions = null)
         {
             _valued = new HashSet<string>(valueOptions, StringComparer.Ordinal);
             _flags = new HashSet<string>(flagOptions ?? Array.Empty<string>(), StringComparer.Ordinal) { "help" };
@@ -196,36 +176,6 @@ namespace Microsoft.ML.SharedAutoencoder.Examples
             if (double.IsPositiveInfinity(max) || max == int.MaxValue)
                 return $"≥ {lo}";
             return $"between {lo} and {hi}";
-        }
-    }
-
-    /// <summary>Runs a command body and turns the known failures into a message on stderr and an exit code.</summary>
-    internal static class CommandRunner
-    {
-        public static int Run(TextWriter error, string usage, Func<int> body)
-        {
-            try
-            {
-                return body();
-            }
-            catch (UsageException e)
-            {
-                error.WriteLine($"error: {e.Message}");
-                error.WriteLine();
-                error.WriteLine(usage);
-                return ExitCodes.UsageError;
-            }
-            catch (InputException e)
-            {
-                error.WriteLine($"error: {e.Message}");
-                return ExitCodes.InputError;
-            }
-            catch (Exception e) when (e is InvalidOperationException || e is ArgumentException || e is FormatException || e is IOException || e is UnauthorizedAccessException)
-            {
-                // ML.NET reports schema and data problems (a missing column, a non-finite value) with these types.
-                error.WriteLine($"error: {e.Message}");
-                return ExitCodes.InputError;
-            }
         }
     }
 }

@@ -2,8 +2,9 @@ using System;
 using System.Diagnostics;
 using System.IO;
 using Microsoft.ML.Data;
+using Microsoft.ML.SharedAutoencoder.Examples.Common;
 
-namespace Microsoft.ML.SharedAutoencoder.Examples
+namespace Microsoft.ML.SharedAutoencoder.Examples.Samples
 {
     /// <summary>The outcome of <see cref="PipelineCommand"/>.</summary>
     internal sealed record ClassifierComparison(double CodeAccuracy, double RawAccuracy, double CodeSeconds, double RawSeconds, int Classes);
@@ -24,7 +25,7 @@ namespace Microsoft.ML.SharedAutoencoder.Examples
 
         internal static int Run(string[] args, TextWriter output, TextWriter error) => CommandRunner.Run(error, Usage, () =>
         {
-            var line = new CommandLine(args, new[] { "features", "components", "sigma", "train-rows", "test-rows", "iterations", "seed", "learning-rate" });
+            var line = new Arguments(args, new[] { "features", "components", "sigma", "train-rows", "test-rows", "iterations", "seed", "learning-rate" });
             if (line.HelpRequested)
             {
                 output.WriteLine(Usage);

@@ -5,8 +5,9 @@ using System.Globalization;
 using System.IO;
 using System.IO.Compression;
 using System.Linq;
+using Microsoft.ML.SharedAutoencoder.Examples.Common;
 
-namespace Microsoft.ML.SharedAutoencoder.Examples
+namespace Microsoft.ML.SharedAutoencoder.Examples.Samples
 {
     /// <summary>One configuration of the digits featurizer.</summary>
     internal sealed record DigitsSettings(int HiddenUnits, AutoencoderActivation Activation, string Normalization, int Iterations, float? LearningRate, float Threshold, int Seed);
@@ -35,7 +36,7 @@ namespace Microsoft.ML.SharedAutoencoder.Examples
 
         internal static int Run(string[] args, TextWriter output, TextWriter error) => CommandRunner.Run(error, Usage, () =>
         {
-            var line = new CommandLine(args, new[] { "data", "hidden", "activation", "threshold", "normalize", "iterations", "learning-rate", "seed" }, new[] { "sweep" });
+            var line = new Arguments(args, new[] { "data", "hidden", "activation", "threshold", "normalize", "iterations", "learning-rate", "seed" }, new[] { "sweep" });
             if (line.HelpRequested)
             {
                 output.WriteLine(Usage);
