@@ -4,6 +4,7 @@ using System.Globalization;
 using System.IO;
 using System.Linq;
 using Microsoft.ML.Data;
+using Microsoft.ML.SharedAutoencoder.Examples.Research;
 using Microsoft.ML.SharedAutoencoder.Examples.Shell;
 
 namespace Microsoft.ML.SharedAutoencoder.Tests.Examples
@@ -187,6 +188,42 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Examples
             Assert.AreEqual(0, code, error);
             StringAssert.Contains(error, "warning: ");
             StringAssert.Contains(error, "undone, learning rate halved");
+        }
+
+        [TestMethod]
+        public void Encode_Idv_CopiesTheLabelColumn()
+        {
+            string directory = NewDirectory();
+            var ml = new MLContext(1);
+            var data = ml.Data.LoadFromBilinearModel(new BilinearModelOptions { FeatureCount = 8, AtomCount = 3, LatentCodeModel = LatentCodeModel.MixtureOfGaussians, Seed = 1 }, 30);
+            string idv = Path.Combine(directory, "data.idv");
+            using (var stream = File.Create(idv))
+                ml.Data.SaveAsBinary(data, stream);
+            string model = Path.Combine(directory, "model.zip");
+            var (code, _, error) = Run(TrainCommand.Run, "--input", idv, "--hidden", "3", "--iterations", "3", "--save", model);
+            Assert.AreEqual(0, code, error);
+            string codes = Path.Combine(directory, "codes.csv");
+            (code, _, error) = Run(EncodeCommand.Run, "--model", model, "--input", idv, "--label-column", "Label", "--output", codes);
+            Assert.AreEqual(0, code, error);
+            var lines = Lines(codes);
+            Assert.HasCount(31, lines);
+            Assert.AreEqual("Label,code0,code1,code2", lines[0]);
+            var labels = data.GetColumn<uint>("Label").Select(k => k.ToString(CultureInfo.InvariantCulture)).ToArray();
+            CollectionAssert.AreEqual(labels, lines.Skip(1).Select(l => l.Split(',')[0]).ToArray());
+
+            (code, _, error) = Run(EncodeCommand.Run, "--model", model, "--input", idv, "--label-column", "NoSuchLabel", "--output", codes);
+            Assert.AreEqual(1, code);
+            StringAssert.Contains(error, "no column 'NoSuchLabel'");
+        }
+
+        [TestMethod]
+        public void Reproduce_AFailingParallelFit_IsAnInputErrorNotACrash()
+        {
+            string directory = NewDirectory();
+            var (code, _, error) = Run(ReproduceCommand.Run, "--quick", "--rows", "1", "--trials", "1", "--sigmas", "0.01", "--output", directory);
+            Assert.AreEqual(1, code, error);
+            StringAssert.Contains(error, "error: ");
+            Assert.IsFalse(error.Contains("AggregateException", StringComparison.Ordinal), error);
         }
     }
 }
