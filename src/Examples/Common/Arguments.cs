@@ -115,6 +115,24 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Common
         public double? NullableDouble(string name, double min = double.NegativeInfinity, double max = double.PositiveInfinity, bool exclusiveMin = false)
             => Has(name) ? Double(name, 0, min, max, exclusiveMin) : null;
 
+        /// <summary>
+        /// A number the library takes as a 32-bit float: one that overflows float or rounds to 0 is refused here, by option
+        /// name, rather than later by the library under its API parameter name.
+        /// </summary>
+        public float Float(string name, float defaultValue, double min = double.NegativeInfinity, double max = double.PositiveInfinity, bool exclusiveMin = false)
+        {
+            double value = Double(name, defaultValue, min, max, exclusiveMin);
+            float single = (float)value;
+            if (!float.IsFinite(single))
+                throw new UsageException($"Option --{name} must fit a 32-bit float (magnitude ≤ {float.MaxValue.ToString(CultureInfo.InvariantCulture)}), got {String(name)}.");
+            if (single == 0 && value != 0)
+                throw new UsageException($"Option --{name} rounds to 0 as a 32-bit float (smallest magnitude {float.Epsilon.ToString(CultureInfo.InvariantCulture)}), got {String(name)}.");
+            return single;
+        }
+
+        public float? NullableFloat(string name, double min = double.NegativeInfinity, double max = double.PositiveInfinity, bool exclusiveMin = false)
+            => Has(name) ? Float(name, 0, min, max, exclusiveMin) : null;
+
         /// <summary>One of a fixed set of words (case-insensitive), mapped to a value.</summary>
         public T Choice<T>(string name, T defaultValue, params (string Word, T Value)[] choices)
         {

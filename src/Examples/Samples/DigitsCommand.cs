@@ -48,8 +48,8 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Samples
                 line.Choice("activation", AutoencoderActivation.Relu, ("relu", AutoencoderActivation.Relu), ("threshold", AutoencoderActivation.HardThreshold)),
                 line.Choice("normalize", "unit", ("unit", "unit"), ("minmax", "minmax")),
                 line.Int("iterations", 100, min: 1),
-                (float?)line.Double("learning-rate", 1, min: 0, exclusiveMin: true),
-                (float)line.Double("threshold", 0.1, min: 0, exclusiveMin: true),
+                line.Float("learning-rate", 1, min: 0, exclusiveMin: true),
+                line.Float("threshold", 0.1f, min: 0, exclusiveMin: true),
                 line.Int("seed", 1));
             var (images, digits) = Load(path);
             output.WriteLine($"UCI handwritten digits: {images.Count} images of 8×8 pixels (CC BY 4.0, Alpaydin & Kaynak 1998).");

@@ -36,9 +36,9 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Shell
             {
                 HiddenUnits = line.Int("hidden", 10, min: 1),
                 Activation = line.Choice("activation", AutoencoderActivation.Relu, ("relu", AutoencoderActivation.Relu), ("threshold", AutoencoderActivation.HardThreshold)),
-                Threshold = (float)line.Double("threshold", 0.5, min: 0, exclusiveMin: true),
+                Threshold = line.Float("threshold", 0.5f, min: 0, exclusiveMin: true),
                 MaximumNumberOfIterations = line.Int("iterations", 50, min: 1),
-                LearningRate = (float?)line.NullableDouble("learning-rate", 0, exclusiveMin: true),
+                LearningRate = line.NullableFloat("learning-rate", 0, exclusiveMin: true),
                 Initialization = line.Choice("init", WeightInitialization.Random, ("random", WeightInitialization.Random), ("pca", WeightInitialization.Pca)),
                 Seed = line.Int("seed", 1),
             };

@@ -225,5 +225,24 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Examples
             StringAssert.Contains(error, "error: ");
             Assert.IsFalse(error.Contains("AggregateException", StringComparison.Ordinal), error);
         }
+
+        [TestMethod]
+        public void FloatOptions_OutOfFloatRange_AreCommandLineErrorsNamingTheOption()
+        {
+            string directory = NewDirectory();
+            string csv = WriteCsv(directory, 9, 4, "label,a,b,c,d", r => "x");
+            foreach (var (option, value, message) in new[]
+            {
+                ("--learning-rate", "1e39", "--learning-rate must fit a 32-bit float"),
+                ("--threshold", "1e39", "--threshold must fit a 32-bit float"),
+                ("--learning-rate", "1e-50", "--learning-rate rounds to 0 as a 32-bit float"),
+            })
+            {
+                var (code, _, error) = Run(TrainCommand.Run, "--input", csv, "--label-column", "label", option, value);
+                Assert.AreEqual(2, code, $"{option} {value}: {error}");
+                StringAssert.Contains(error, message);
+                StringAssert.Contains(error, value);
+            }
+        }
     }
 }
