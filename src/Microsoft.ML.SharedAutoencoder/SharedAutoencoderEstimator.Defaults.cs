@@ -25,6 +25,12 @@ namespace Microsoft.ML.SharedAutoencoder
             public const int SpectralSampleCount = 4000;
 
             /// <summary>
+            /// The fewest rows the data-driven initializations (PCA, Samples, Spectral), dead-unit re-seeding and the refit
+            /// see on streamed data: the first max(<see cref="Options.MaximumInMemoryRows"/>, this) rows are held in memory.
+            /// </summary>
+            public const int MinimumInitializationRows = 16384;
+
+            /// <summary>
             /// The default pair budget ⌈m²·(ln m + 3) / k²⌉ clamped to [200, 20,000]: a pair shares exactly one atom with
             /// probability about k²/m, and collecting all m atoms then takes about m·(ln m + 0.6) such pairs.
             /// </summary>

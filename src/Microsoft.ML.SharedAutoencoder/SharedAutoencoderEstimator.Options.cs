@@ -1,3 +1,5 @@
+using System.Linq;
+
 namespace Microsoft.ML.SharedAutoencoder
 {
     public sealed partial class SharedAutoencoderEstimator
@@ -177,6 +179,19 @@ namespace Microsoft.ML.SharedAutoencoder
             /// (and in one .NET array).
             /// </summary>
             public int? MaximumInMemoryRows { get; set; }
+
+            /// <summary>
+            /// A copy the estimator keeps, so later changes to these options (or to their arrays) do not change it. Every
+            /// property is copied by <see cref="object.MemberwiseClone"/>; the two array-valued ones are then deep-copied
+            /// (add any new array or other mutable reference here).
+            /// </summary>
+            internal Options Clone()
+            {
+                var copy = (Options)MemberwiseClone();
+                copy.InitialWeights = InitialWeights?.Select(c => (float[])c.Clone()).ToArray();
+                copy.GroundTruthDictionary = GroundTruthDictionary?.Select(c => (float[])c.Clone()).ToArray();
+                return copy;
+            }
         }
     }
 }

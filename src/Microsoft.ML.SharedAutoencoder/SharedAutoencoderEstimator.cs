@@ -1,9 +1,11 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using System.Numerics.Tensors;
 using System.Threading;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
+using Microsoft.ML.SharedAutoencoder.Rows;
 using Microsoft.ML.SharedAutoencoder.Streaming;
 using Microsoft.ML.SharedAutoencoder.Training;
 
@@ -32,7 +34,7 @@ namespace Microsoft.ML.SharedAutoencoder
             _host = env.Register(nameof(SharedAutoencoderEstimator));
             _host.CheckValue(options, nameof(options));
             Validate(_host, options);
-            _options = Clone(options);
+            _options = options.Clone();
         }
 
         /// <summary>Trains the autoencoder on the input column of <paramref name="input"/>.</summary>
@@ -63,8 +65,17 @@ namespace Microsoft.ML.SharedAutoencoder
             ITrainingRows rows = ReadRows(input, inputSize, settings, channel);
             CheckTrainable(rows, settings);
             var monitor = new ChannelMonitor(_host, channel, cancellationToken);
-            var (model, history) = AutoencoderTrainer.Train(rows, settings, monitor, cancellationToken);
-            return new SharedAutoencoderTransformer(_host, model, history, OutputColumns());
+            try
+            {
+                var (model, history) = AutoencoderTrainer.Train(rows, settings, monitor, cancellationToken);
+                return new SharedAutoencoderTransformer(_host, model, history, OutputColumns());
+            }
+            catch (TrainingDivergedException error)
+            {
+                // The core speaks of features and the learning rate; say which ML.NET transform and option those are.
+                throw _host.Except(error, error.Message + " In ML.NET: add mlContext.Transforms.NormalizeMinMax (or another normalizer) before "
+                    + $"the autoencoder, or set {nameof(Options)}.{nameof(Options.LearningRate)} (it was {settings.LearningRate:G4}).");
+            }
         }
 
         /// <summary>The schema after the transform: the input schema plus the code column (and the optional ones).</summary>
@@ -160,8 +171,8 @@ namespace Microsoft.ML.SharedAutoencoder
                 DuplicateDistance = o.SpectralDuplicateDistance,
                 MaxPairs = o.SpectralMaximumPairs ?? Defaults.SpectralMaximumPairs(o.HiddenUnits, o.ExpectedSparsity),
                 SampleCount = o.SpectralSampleCount ?? Defaults.SpectralSampleCount,
-                Center = o.SpectralCenterData,
-                Sparsity = o.ExpectedSparsity,
+                CenterData = o.SpectralCenterData,
+                ExpectedSparsity = o.ExpectedSparsity,
             };
         }
 
@@ -172,44 +183,10 @@ namespace Microsoft.ML.SharedAutoencoder
             {
                 host.CheckUserArg(columns[i] != null && columns[i].Length > 0, name, $"column {i} is null or empty");
                 host.CheckUserArg(columns[i].Length == columns[0].Length, name, $"column {i} has length {columns[i].Length}, column 0 has {columns[0].Length}");
-                host.CheckUserArg(SharedAutoencoderModelParameters.AllFinite(columns[i]), name, $"column {i} contains NaN or infinity");
+                host.CheckUserArg(TensorPrimitives.IsFiniteAll(columns[i]), name, $"column {i} contains NaN or infinity");
                 host.CheckUserArg(columns[i].Any(v => v != 0), name, $"column {i} is all zeros and cannot be normalized");
             }
         }
-
-        private static Options Clone(Options o) => new Options
-        {
-            InputColumnName = o.InputColumnName,
-            OutputColumnName = o.OutputColumnName,
-            ReconstructionColumnName = o.ReconstructionColumnName,
-            ReconstructionErrorColumnName = o.ReconstructionErrorColumnName,
-            HiddenUnits = o.HiddenUnits,
-            Activation = o.Activation,
-            Threshold = o.Threshold,
-            InitialBias = o.InitialBias,
-            BiasDecay = o.BiasDecay,
-            ExpectedSparsity = o.ExpectedSparsity,
-            LearningRate = o.LearningRate,
-            MaximumNumberOfIterations = o.MaximumNumberOfIterations,
-            Tolerance = o.Tolerance,
-            DivergenceFactor = o.DivergenceFactor,
-            Initialization = o.Initialization,
-            InitialWeights = o.InitialWeights?.Select(c => (float[])c.Clone()).ToArray(),
-            Seed = o.Seed,
-            GroundTruthDictionary = o.GroundTruthDictionary?.Select(c => (float[])c.Clone()).ToArray(),
-            GroundTruthAllowsSignFlips = o.GroundTruthAllowsSignFlips,
-            NumberOfThreads = o.NumberOfThreads,
-            BatchSize = o.BatchSize,
-            MaximumInMemoryRows = o.MaximumInMemoryRows,
-            SpectralMinimumGapRatio = o.SpectralMinimumGapRatio,
-            SpectralMinimumTraceFraction = o.SpectralMinimumTraceFraction,
-            SpectralDuplicateDistance = o.SpectralDuplicateDistance,
-            SpectralMaximumPairs = o.SpectralMaximumPairs,
-            SpectralSampleCount = o.SpectralSampleCount,
-            SpectralCenterData = o.SpectralCenterData,
-            ReseedDeadUnits = o.ReseedDeadUnits,
-            FinalRefitIterations = o.FinalRefitIterations,
-        };
 
         /// <summary>Applies the documented defaults, now that the input dimension n is known.</summary>
         private TrainerSettings Resolve(int inputSize, IChannel channel)
@@ -258,12 +235,12 @@ namespace Microsoft.ML.SharedAutoencoder
                 Initialization = o.Initialization,
                 InitialWeights = given,
                 Seed = o.Seed ?? _host.Rand.Next(),
-                MaxThreads = o.NumberOfThreads ?? Environment.ProcessorCount,
+                NumberOfThreads = o.NumberOfThreads ?? Environment.ProcessorCount,
                 RecoveryProbe = recoveryProbe,
                 BatchSize = o.BatchSize ?? 0,
                 Spectral = ResolveSpectral(o),
                 ReseedDeadUnits = o.ReseedDeadUnits,
-                RefitIterations = o.FinalRefitIterations,
+                FinalRefitIterations = o.FinalRefitIterations,
             };
             channel.Info("Shared autoencoder: n = {0}, m = {1}, activation {2}, initial bias {3}, bias decay {4}, learning rate {5}, {6} iterations, {7} initialization.",
                 inputSize, settings.HiddenUnits, settings.Activation, settings.InitialBias, settings.BiasDecay, settings.LearningRate, settings.MaximumNumberOfIterations, settings.Initialization);
@@ -297,24 +274,23 @@ namespace Microsoft.ML.SharedAutoencoder
             if (rowCount > budget)
             {
                 channel.Info("Streaming {0} rows from the input on every pass (more than the in-memory budget of {1} rows).", rowCount, budget);
-                return new DataViewTrainingRows(_host, input, _options.InputColumnName, inputSize, rowCount, headLimit: (int)Math.Max(budget, 16384));
+                return new DataViewTrainingRows(_host, input, _options.InputColumnName, inputSize, rowCount, headLimit: (int)Math.Max(budget, Defaults.MinimumInitializationRows));
             }
 
             // In memory: the same checked reader as streaming, once, into one buffer.
             DenseRows rows = new DataViewTrainingRows(_host, input, _options.InputColumnName, inputSize, rowCount, headLimit: (int)rowCount).Head((int)rowCount);
             if (rows.RowCount != rowCount)
                 throw _host.Except($"Column '{_options.InputColumnName}' yielded {rows.RowCount} rows, but the data view reports {rowCount}.");
+            // Zero data make the loss 0 for every W: nothing would be learned, and a model would hide an upstream mistake.
+            // Checked here, on data held in memory; streamed all-zero data stop at the first step as converged (loss 0).
+            if (TensorPrimitives.MaxMagnitude(rows.Values.AsSpan(0, rows.RowCount * rows.Dimension)) == 0)
+                throw _host.Except($"Column '{_options.InputColumnName}' is zero in all {rows.RowCount} rows: there is nothing to encode. Check that the right column is used.");
             return rows;
         }
 
         /// <summary>Refuses data on which training is meaningless or the initialization impossible, before any step.</summary>
         private void CheckTrainable(ITrainingRows rows, TrainerSettings settings)
         {
-            string column = _options.InputColumnName;
-            // Zero data make the loss 0 for every W: nothing would be learned, and a model would hide an upstream mistake.
-            // Checked on data held in memory; streamed all-zero data stop at the first step as converged (loss 0).
-            if (rows is DenseRows dense && System.Numerics.Tensors.TensorPrimitives.MaxMagnitude(dense.Values.AsSpan(0, dense.RowCount * dense.Dimension)) == 0)
-                throw _host.Except($"Column '{column}' is zero in all {rows.RowCount} rows: there is nothing to encode. Check that the right column is used.");
             if (settings.Initialization == WeightInitialization.Pca && rows.RowCount < settings.HiddenUnits)
             {
                 throw _host.ExceptUserArg(nameof(Options.Initialization),

@@ -7,6 +7,7 @@ using Microsoft.ML.Data;
 using Microsoft.ML.Internal.Utilities;
 using Microsoft.ML.Runtime;
 using Microsoft.ML.SharedAutoencoder;
+using Microsoft.ML.SharedAutoencoder.Model;
 using Microsoft.ML.SharedAutoencoder.Training;
 
 [assembly: LoadableClass(typeof(SharedAutoencoderTransformer), null, typeof(SignatureLoadModel),
@@ -175,7 +176,7 @@ namespace Microsoft.ML.SharedAutoencoder
             float threshold = ctx.Reader.ReadSingle();
             host.CheckDecode(float.IsFinite(threshold) && threshold > 0, $"The model's threshold {threshold} is not positive and finite.");
             float[] weights = ctx.Reader.ReadSingleArray(n * m);
-            host.CheckDecode(SharedAutoencoderModelParameters.AllFinite(weights), "The model's weights contain NaN or infinity.");
+            host.CheckDecode(TensorPrimitives.IsFiniteAll(weights), "The model's weights contain NaN or infinity.");
             for (int i = 0; i < m; i++)
             {
                 // Training keeps every column at unit norm; anything else is a damaged file, not a model.
@@ -184,7 +185,7 @@ namespace Microsoft.ML.SharedAutoencoder
                     throw host.ExceptDecode($"The model's weight column {i} has norm {norm:G6}; trained columns have unit norm. The file is damaged.");
             }
             float[] bias = ctx.Reader.ReadSingleArray(m);
-            host.CheckDecode(SharedAutoencoderModelParameters.AllFinite(bias), "The model's bias contains NaN or infinity.");
+            host.CheckDecode(TensorPrimitives.IsFiniteAll(bias), "The model's bias contains NaN or infinity.");
             var model = new SharedAutoencoderModelParameters(n, weights, bias, (AutoencoderActivation)activation, threshold);
 
             int stopReason = ctx.Reader.ReadInt32();
@@ -284,29 +285,7 @@ namespace Microsoft.ML.SharedAutoencoder
                         return (ValueGetter<VBuffer<float>>)((ref VBuffer<float> dst) =>
                         {
                             EncodeRow();
-                            int nonzeros = 0;
-                            foreach (float v in code)
-                            {
-                                if (v != 0)
-                                    nonzeros++;
-                            }
-                            if (nonzeros == m)
-                            {
-                                var all = VBufferEditor.Create(ref dst, m);
-                                code.CopyTo(all.Values);
-                                dst = all.Commit();
-                                return;
-                            }
-                            var editor = VBufferEditor.Create(ref dst, m, nonzeros);
-                            for (int i = 0, k = 0; i < m; i++)
-                            {
-                                if (code[i] != 0)
-                                {
-                                    editor.Indices[k] = i;
-                                    editor.Values[k++] = code[i];
-                                }
-                            }
-                            dst = editor.Commit();
+                            WriteSparse(code, ref dst);
                         });
                     case OutputKind.Reconstruction:
                         return (ValueGetter<VBuffer<float>>)((ref VBuffer<float> dst) =>
@@ -319,9 +298,38 @@ namespace Microsoft.ML.SharedAutoencoder
                     default:
                         return (ValueGetter<float>)((ref float dst) =>
                         {
-                            dst = GradientKernel.HalfSquaredResidual(EncodeRow(), code, model.WeightsUnitMajor, reconstruction);
+                            dst = TiedAutoencoder.HalfSquaredResidual(EncodeRow(), code, model.WeightsUnitMajor, reconstruction);
                         });
                 }
+            }
+
+            /// <summary>The code as a sparse vector (only the units that fired), or dense when every unit fired.</summary>
+            private static void WriteSparse(float[] code, ref VBuffer<float> dst)
+            {
+                int m = code.Length;
+                int nonzeros = 0;
+                foreach (float v in code)
+                {
+                    if (v != 0)
+                        nonzeros++;
+                }
+                if (nonzeros == m)
+                {
+                    var all = VBufferEditor.Create(ref dst, m);
+                    code.CopyTo(all.Values);
+                    dst = all.Commit();
+                    return;
+                }
+                var editor = VBufferEditor.Create(ref dst, m, nonzeros);
+                for (int i = 0, k = 0; i < m; i++)
+                {
+                    if (code[i] != 0)
+                    {
+                        editor.Indices[k] = i;
+                        editor.Values[k++] = code[i];
+                    }
+                }
+                dst = editor.Commit();
             }
         }
     }

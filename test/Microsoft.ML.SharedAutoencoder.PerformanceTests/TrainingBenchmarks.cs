@@ -1,5 +1,7 @@
 using System;
 using BenchmarkDotNet.Attributes;
+using Microsoft.ML.SharedAutoencoder.Model;
+using Microsoft.ML.SharedAutoencoder.Rows;
 using Microsoft.ML.SharedAutoencoder.Training;
 
 namespace Microsoft.ML.SharedAutoencoder.PerformanceTests

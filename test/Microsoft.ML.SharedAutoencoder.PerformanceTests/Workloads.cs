@@ -1,4 +1,5 @@
 using System;
+using Microsoft.ML.SharedAutoencoder.Rows;
 using Microsoft.ML.SharedAutoencoder.Training;
 
 namespace Microsoft.ML.SharedAutoencoder.PerformanceTests
@@ -39,7 +40,7 @@ namespace Microsoft.ML.SharedAutoencoder.PerformanceTests
             MaximumNumberOfIterations = iterations,
             Initialization = WeightInitialization.Random,
             Seed = 1,
-            MaxThreads = threads,
+            NumberOfThreads = threads,
         };
     }
 }

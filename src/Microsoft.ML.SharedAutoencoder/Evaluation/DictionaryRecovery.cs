@@ -108,31 +108,36 @@ namespace Microsoft.ML.SharedAutoencoder
                 maxColumnError = Math.Max(maxColumnError, columnErrors[i]);
             }
 
-            double spectralNearness = double.NaN;
-            if (computeSpectralNearness)
-            {
-                var truthMatrix = new double[truthColumns * n];
-                var differenceMatrix = new double[truthColumns * n];
-                for (int i = 0; i < truthColumns; i++)
-                {
-                    ReadOnlySpan<float> truthColumn = truthUnitMajor.Slice(i * n, n);
-                    ReadOnlySpan<float> learnedColumn = learnedUnitMajor.Slice(permutation[i] * n, n);
-                    for (int r = 0; r < n; r++)
-                    {
-                        truthMatrix[i * n + r] = truthColumn[r];
-                        differenceMatrix[i * n + r] = signs[i] * (double)learnedColumn[r] - truthColumn[r];
-                    }
-                }
-                // Unit-major storage is MathNet's column-major storage of the n × m matrix, so no transposition.
-                double truthNorm = new DenseMatrix(n, truthColumns, truthMatrix).L2Norm();
-                if (truthNorm == 0)
-                    throw new ArgumentException("The truth dictionary is all zeros, so its spectral norm cannot normalize anything.",
-                        nameof(truthUnitMajor));
-                spectralNearness = new DenseMatrix(n, truthColumns, differenceMatrix).L2Norm() / truthNorm;
-            }
+            double spectralNearness = computeSpectralNearness
+                ? SpectralNearness(learnedUnitMajor, truthUnitMajor, truthColumns, n, permutation, signs)
+                : double.NaN;
 
             return new DictionaryRecoveryMetrics(permutation, signs, columnErrors, Math.Sqrt(sumOfSquares), maxColumnError,
                 sumOfColumnErrors / truthColumns, spectralNearness, allowSignFlips, n, learnedColumns);
+        }
+
+        /// <summary>‖π(W)·S − A‖₂ / ‖A‖₂ (spectral norms) for the matched, sign-corrected learned columns.</summary>
+        private static double SpectralNearness(ReadOnlySpan<float> learnedUnitMajor, ReadOnlySpan<float> truthUnitMajor, int truthColumns, int n,
+            int[] permutation, int[] signs)
+        {
+            var truthMatrix = new double[truthColumns * n];
+            var differenceMatrix = new double[truthColumns * n];
+            for (int i = 0; i < truthColumns; i++)
+            {
+                ReadOnlySpan<float> truthColumn = truthUnitMajor.Slice(i * n, n);
+                ReadOnlySpan<float> learnedColumn = learnedUnitMajor.Slice(permutation[i] * n, n);
+                for (int r = 0; r < n; r++)
+                {
+                    truthMatrix[i * n + r] = truthColumn[r];
+                    differenceMatrix[i * n + r] = signs[i] * (double)learnedColumn[r] - truthColumn[r];
+                }
+            }
+            // Unit-major storage is MathNet's column-major storage of the n × m matrix, so no transposition.
+            double truthNorm = new DenseMatrix(n, truthColumns, truthMatrix).L2Norm();
+            if (truthNorm == 0)
+                throw new ArgumentException("The truth dictionary is all zeros, so its spectral norm cannot normalize anything.",
+                    nameof(truthUnitMajor));
+            return new DenseMatrix(n, truthColumns, differenceMatrix).L2Norm() / truthNorm;
         }
 
         /// <summary>

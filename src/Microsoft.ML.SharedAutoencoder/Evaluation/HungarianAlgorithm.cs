@@ -26,6 +26,34 @@ namespace Microsoft.ML.SharedAutoencoder
         private static double Solve(ReadOnlySpan<double> matrix, int rows, int columns, Span<int> rowToColumn,
             double objectiveSign, string matrixName)
         {
+            Validate(matrix, rows, columns, rowToColumn, matrixName);
+            if (rows == 0)
+                return 0;
+            var work = new Workspace(rows, columns);
+            try
+            {
+                for (int row = 0; row < rows; row++)
+                    AssignRow(matrix, columns, objectiveSign, row, work);
+                double total = 0;
+                for (int c = 1; c <= columns; c++)
+                {
+                    int owner = work.ColumnOwner[c];
+                    if (owner != 0)
+                    {
+                        rowToColumn[owner - 1] = c - 1;
+                        total += matrix[(owner - 1) * columns + c - 1];
+                    }
+                }
+                return total;
+            }
+            finally
+            {
+                work.Return();
+            }
+        }
+
+        private static void Validate(ReadOnlySpan<double> matrix, int rows, int columns, Span<int> rowToColumn, string matrixName)
+        {
             if (rows < 0)
                 throw new ArgumentOutOfRangeException(nameof(rows), rows, "The row count must not be negative.");
             if (columns < rows)
@@ -43,99 +71,116 @@ namespace Microsoft.ML.SharedAutoencoder
                     throw new ArgumentException(
                         $"The matrix entry ({k / columns}, {k % columns}) is {matrix[k]}; all entries must be finite.", matrixName);
             }
-            if (rows == 0)
-                return 0;
+        }
 
-            // Index 0 of the column arrays is a virtual column that roots each augmenting path; real column c is c + 1.
-            double[] rowPotential = ArrayPool<double>.Shared.Rent(rows);
-            double[] columnPotential = ArrayPool<double>.Shared.Rent(columns + 1);
-            double[] slack = ArrayPool<double>.Shared.Rent(columns + 1);
-            int[] columnOwner = ArrayPool<int>.Shared.Rent(columns + 1);
-            int[] previousColumn = ArrayPool<int>.Shared.Rent(columns + 1);
-            bool[] visited = ArrayPool<bool>.Shared.Rent(columns + 1);
-            try
+        /// <summary>
+        /// Adds <paramref name="row"/> to the assignment: grows a shortest augmenting path from it (Dijkstra on reduced
+        /// costs, updating the potentials) until it reaches a free column, then flips the path.
+        /// </summary>
+        private static void AssignRow(ReadOnlySpan<double> matrix, int columns, double objectiveSign, int row, Workspace work)
+        {
+            work.ColumnOwner[0] = row + 1;
+            int currentColumn = 0;
+            Array.Fill(work.Slack, double.PositiveInfinity, 0, columns + 1);
+            Array.Clear(work.Visited, 0, columns + 1);
+            do
             {
-                Array.Clear(rowPotential, 0, rows);
-                Array.Clear(columnPotential, 0, columns + 1);
-                // Owners are stored as row + 1 so that 0 means "free".
-                Array.Clear(columnOwner, 0, columns + 1);
-
-                for (int row = 0; row < rows; row++)
-                {
-                    columnOwner[0] = row + 1;
-                    int currentColumn = 0;
-                    Array.Fill(slack, double.PositiveInfinity, 0, columns + 1);
-                    Array.Clear(visited, 0, columns + 1);
-                    do
-                    {
-                        visited[currentColumn] = true;
-                        int pathRow = columnOwner[currentColumn] - 1;
-                        double pathRowPotential = rowPotential[pathRow];
-                        ReadOnlySpan<double> pathRowEntries = matrix.Slice(pathRow * columns, columns);
-                        double delta = double.PositiveInfinity;
-                        int nextColumn = -1;
-                        for (int c = 1; c <= columns; c++)
-                        {
-                            if (visited[c])
-                                continue;
-                            double reducedCost = objectiveSign * pathRowEntries[c - 1] - pathRowPotential - columnPotential[c];
-                            if (reducedCost < slack[c])
-                            {
-                                slack[c] = reducedCost;
-                                previousColumn[c] = currentColumn;
-                            }
-                            if (slack[c] < delta)
-                            {
-                                delta = slack[c];
-                                nextColumn = c;
-                            }
-                        }
-                        for (int c = 0; c <= columns; c++)
-                        {
-                            if (visited[c])
-                            {
-                                rowPotential[columnOwner[c] - 1] += delta;
-                                columnPotential[c] -= delta;
-                            }
-                            else
-                            {
-                                slack[c] -= delta;
-                            }
-                        }
-                        currentColumn = nextColumn;
-                    }
-                    while (columnOwner[currentColumn] != 0);
-
-                    // Flip the augmenting path back to its root.
-                    do
-                    {
-                        int previous = previousColumn[currentColumn];
-                        columnOwner[currentColumn] = columnOwner[previous];
-                        currentColumn = previous;
-                    }
-                    while (currentColumn != 0);
-                }
-
-                double total = 0;
-                for (int c = 1; c <= columns; c++)
-                {
-                    int owner = columnOwner[c];
-                    if (owner != 0)
-                    {
-                        rowToColumn[owner - 1] = c - 1;
-                        total += matrix[(owner - 1) * columns + c - 1];
-                    }
-                }
-                return total;
+                currentColumn = ExtendPath(matrix, columns, objectiveSign, currentColumn, work);
             }
-            finally
+            while (work.ColumnOwner[currentColumn] != 0);
+
+            // Flip the augmenting path back to its root.
+            do
             {
-                ArrayPool<double>.Shared.Return(rowPotential);
-                ArrayPool<double>.Shared.Return(columnPotential);
-                ArrayPool<double>.Shared.Return(slack);
-                ArrayPool<int>.Shared.Return(columnOwner);
-                ArrayPool<int>.Shared.Return(previousColumn);
-                ArrayPool<bool>.Shared.Return(visited);
+                int previous = work.PreviousColumn[currentColumn];
+                work.ColumnOwner[currentColumn] = work.ColumnOwner[previous];
+                currentColumn = previous;
+            }
+            while (currentColumn != 0);
+        }
+
+        /// <summary>One step of the path search from <paramref name="currentColumn"/>; returns the column it reaches.</summary>
+        private static int ExtendPath(ReadOnlySpan<double> matrix, int columns, double objectiveSign, int currentColumn, Workspace work)
+        {
+            bool[] visited = work.Visited;
+            double[] slack = work.Slack;
+            double[] columnPotential = work.ColumnPotential;
+            visited[currentColumn] = true;
+            int pathRow = work.ColumnOwner[currentColumn] - 1;
+            double pathRowPotential = work.RowPotential[pathRow];
+            ReadOnlySpan<double> pathRowEntries = matrix.Slice(pathRow * columns, columns);
+            double delta = double.PositiveInfinity;
+            int nextColumn = -1;
+            for (int c = 1; c <= columns; c++)
+            {
+                if (visited[c])
+                    continue;
+                double reducedCost = objectiveSign * pathRowEntries[c - 1] - pathRowPotential - columnPotential[c];
+                if (reducedCost < slack[c])
+                {
+                    slack[c] = reducedCost;
+                    work.PreviousColumn[c] = currentColumn;
+                }
+                if (slack[c] < delta)
+                {
+                    delta = slack[c];
+                    nextColumn = c;
+                }
+            }
+            for (int c = 0; c <= columns; c++)
+            {
+                if (visited[c])
+                {
+                    work.RowPotential[work.ColumnOwner[c] - 1] += delta;
+                    columnPotential[c] -= delta;
+                }
+                else
+                {
+                    slack[c] -= delta;
+                }
+            }
+            return nextColumn;
+        }
+
+        /// <summary>
+        /// The search's arrays, rented from the shared pools. Index 0 of the column arrays is a virtual column that roots
+        /// each augmenting path; real column c is c + 1. Owners are stored as row + 1 so that 0 means "free".
+        /// </summary>
+        private sealed class Workspace
+        {
+            public Workspace(int rows, int columns)
+            {
+                RowPotential = ArrayPool<double>.Shared.Rent(rows);
+                ColumnPotential = ArrayPool<double>.Shared.Rent(columns + 1);
+                Slack = ArrayPool<double>.Shared.Rent(columns + 1);
+                ColumnOwner = ArrayPool<int>.Shared.Rent(columns + 1);
+                PreviousColumn = ArrayPool<int>.Shared.Rent(columns + 1);
+                Visited = ArrayPool<bool>.Shared.Rent(columns + 1);
+                Array.Clear(RowPotential, 0, rows);
+                Array.Clear(ColumnPotential, 0, columns + 1);
+                Array.Clear(ColumnOwner, 0, columns + 1);
+            }
+
+            public double[] RowPotential { get; }
+
+            public double[] ColumnPotential { get; }
+
+            public double[] Slack { get; }
+
+            public int[] ColumnOwner { get; }
+
+            public int[] PreviousColumn { get; }
+
+            public bool[] Visited { get; }
+
+            public void Return()
+            {
+                ArrayPool<double>.Shared.Return(RowPotential);
+                ArrayPool<double>.Shared.Return(ColumnPotential);
+                ArrayPool<double>.Shared.Return(Slack);
+                ArrayPool<int>.Shared.Return(ColumnOwner);
+                ArrayPool<int>.Shared.Return(PreviousColumn);
+                ArrayPool<bool>.Shared.Return(Visited);
             }
         }
     }

@@ -1,6 +1,8 @@
 using System;
+using System.Numerics.Tensors;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
+using Microsoft.ML.SharedAutoencoder.Rows;
 using Microsoft.ML.SharedAutoencoder.Training;
 
 namespace Microsoft.ML.SharedAutoencoder.Streaming
@@ -112,7 +114,7 @@ namespace Microsoft.ML.SharedAutoencoder.Streaming
             if (value.Length != destination.Length)
                 throw ectx.Except($"Row {position} of column '{columnName}' has {value.Length} values; expected {destination.Length}.");
             value.CopyTo(destination);
-            if (!SharedAutoencoderModelParameters.AllFinite(destination))
+            if (!TensorPrimitives.IsFiniteAll(destination))
             {
                 int bad = 0;
                 while (float.IsFinite(destination[bad]))

@@ -1,7 +1,10 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using System.Numerics.Tensors;
 using System.Threading;
+using Microsoft.ML.SharedAutoencoder.Model;
+using Microsoft.ML.SharedAutoencoder.Rows;
 
 namespace Microsoft.ML.SharedAutoencoder.Training
 {
@@ -11,138 +14,187 @@ namespace Microsoft.ML.SharedAutoencoder.Training
     /// </summary>
     internal static class AutoencoderTrainer
     {
+        /// <exception cref="TrainingDivergedException">The features are too large for the step size (overflow, or a loss that kept rising).</exception>
         public static (SharedAutoencoderModelParameters Model, TrainingHistory History) Train(
             ITrainingRows data, TrainerSettings settings, ITrainingMonitor monitor, CancellationToken cancellation = default)
         {
             if (data.RowCount == 0)
                 throw new InvalidOperationException("Training data are empty.");
-            int n = data.Dimension;
-            int m = settings.HiddenUnits;
-            var activation = new EncoderActivation(settings.Activation, settings.Threshold);
-            var random = new Random(settings.Seed);
-
             monitor.CheckAlive();
-            // Random and Given initializations look at no rows: a streamed source is then not read for them. The data-driven
-            // initializations, dead-unit re-seeding and the refit work on the rows held in memory (all of them, or for a
-            // streamed source its first InitializationRows rows).
-            bool needsRows = settings.Initialization is not (WeightInitialization.Random or WeightInitialization.Given)
-                || settings.ReseedDeadUnits || settings.RefitIterations > 0;
-            DenseRows inMemory = data.Head(needsRows ? settings.InitializationRows : 0);
-            float[] weights = WeightInitializer.Create(settings, inMemory, random, out InitializationReport initialization);
-            monitor.Info(initialization.ToString());
-            var bias = new float[m];
-            Array.Fill(bias, settings.InitialBias);
+            using var run = new Run(data, settings, monitor, cancellation);
+            return run.Train();
+        }
 
-            using var pass = new GradientPass(data, m, settings.MaxThreads);
-            bool miniBatch = settings.BatchSize > 0 && settings.BatchSize < data.RowCount;
-            var current = new PassResult(n, m);
-            var candidate = new PassResult(n, m);
-            pass.Run(weights, bias, activation, current, cancellation);
-            if (!double.IsFinite(current.Loss) || !SharedAutoencoderModelParameters.AllFinite(current.Gradient))
+        /// <summary>The state of one training run: W, b, the pass results at W and at the candidate step, and the history.</summary>
+        private sealed class Run : IDisposable
+        {
+            private readonly ITrainingRows _data;
+            private readonly TrainerSettings _settings;
+            private readonly ITrainingMonitor _monitor;
+            private readonly CancellationToken _cancellation;
+            private readonly EncoderActivation _activation;
+            private readonly GradientPass _pass;
+            private readonly DenseRows _inMemory;
+            private readonly InitializationReport _initialization;
+            private readonly List<TrainingIteration> _history = new();
+            private readonly int _inputSize;
+            private float[] _weights;
+            private float[] _bias;
+            private float[] _candidateWeights;
+            private float[] _candidateBias;
+            private PassResult _current;
+            private PassResult _candidate;
+
+            public Run(ITrainingRows data, TrainerSettings settings, ITrainingMonitor monitor, CancellationToken cancellation)
             {
-                // Data are finite (checked when read), so only float32 overflow of ‖y‖² or of the gradient sum gets here.
-                float largest = LargestMagnitude(data);
-                throw new InvalidOperationException(string.Format(CultureInfo.InvariantCulture,
-                    "The {0} of the initial weights overflows float32: the feature values are too large (largest magnitude {1:G4}). scale the features (for example with NormalizeMinMax) before training.",
-                    double.IsFinite(current.Loss) ? "gradient" : "reconstruction loss", largest));
+                _data = data;
+                _settings = settings;
+                _monitor = monitor;
+                _cancellation = cancellation;
+                _inputSize = data.Dimension;
+                int m = settings.HiddenUnits;
+                _activation = new EncoderActivation(settings.Activation, settings.Threshold);
+                // Random and Given initializations look at no rows: a streamed source is then not read for them. The
+                // data-driven initializations, dead-unit re-seeding and the refit work on the rows held in memory (all of
+                // them, or for a streamed source the first rows it agrees to hold, see ITrainingRows.Head).
+                bool needsRows = settings.Initialization is not (WeightInitialization.Random or WeightInitialization.Given)
+                    || settings.ReseedDeadUnits || settings.FinalRefitIterations > 0;
+                _inMemory = data.Head(needsRows ? int.MaxValue : 0);
+                _weights = WeightInitializer.Create(settings, _inMemory, new Random(settings.Seed), out _initialization);
+                monitor.Info(_initialization.ToString());
+                _bias = new float[m];
+                Array.Fill(_bias, settings.InitialBias);
+                _candidateWeights = new float[_weights.Length];
+                _candidateBias = new float[m];
+                _current = new PassResult(_inputSize, m);
+                _candidate = new PassResult(_inputSize, m);
+                _pass = new GradientPass(data, m, settings.NumberOfThreads);
             }
 
-            var history = new List<TrainingIteration> { Record(0, current, 0f, undone: false, weights, settings) };
-            monitor.Info(Describe(history[^1], settings.MaximumNumberOfIterations));
-            ReseedDeadUnits(inMemory, settings, weights, bias, activation, pass, current, monitor, cancellation);
-
-            float learningRate = settings.LearningRate;
-            var candidateWeights = new float[weights.Length];
-            var candidateBias = new float[m];
-            var stopReason = TrainingStopReason.IterationLimit;
-            int halvings = 0;
-            int iteration = 1;
-            while (iteration <= settings.MaximumNumberOfIterations)
+            public (SharedAutoencoderModelParameters Model, TrainingHistory History) Train()
             {
-                monitor.CheckAlive();
-                cancellation.ThrowIfCancellationRequested();
-                // A perfect fit cannot improve, and any rounding above 0 would look like divergence to the guard.
-                if (current.Loss == 0)
-                {
-                    stopReason = TrainingStopReason.Converged;
-                    break;
-                }
+                FirstPass();
+                TrainingStopReason stopReason = Descend();
+                WarnIfLossCrept(_history, _current.ZeroCodeLoss, _settings, _monitor);
+                Refit();
+                var model = new SharedAutoencoderModelParameters(_inputSize, _weights, _bias, _settings.Activation, _settings.Threshold);
+                return (model, new TrainingHistory(_history, stopReason, _initialization));
+            }
 
-                if (miniBatch)
-                {
-                    RunEpoch(pass, data.RowCount, settings, weights, bias, learningRate, activation, candidateWeights, candidateBias, candidate, cancellation);
-                }
-                else
-                {
-                    Step(weights, current.Gradient, learningRate, n, candidateWeights);
-                    for (int i = 0; i < m; i++)
-                        candidateBias[i] = bias[i] / settings.BiasDecay;
-                    pass.Run(candidateWeights, candidateBias, activation, candidate, cancellation);
-                }
+            public void Dispose() => _pass.Dispose();
 
-                bool finite = double.IsFinite(candidate.Loss) && SharedAutoencoderModelParameters.AllFinite(candidate.Gradient);
-                float acceptedRate = learningRate;
-                if (!finite || (candidate.Loss > settings.DivergenceFactor * current.Loss && !AtRoundingLevel(candidate.Loss, candidate.ZeroCodeLoss)))
+            /// <summary>The pass at W⁰ (iteration 0); refuses features so large that it overflows.</summary>
+            private void FirstPass()
+            {
+                _pass.Run(_weights, _bias, _activation, _current, _cancellation);
+                if (!double.IsFinite(_current.Loss) || !TensorPrimitives.IsFiniteAll(_current.Gradient))
                 {
-                    if (finite && halvings == settings.MaxLearningRateHalvings && LargestChange(weights, candidateWeights) <= NegligibleWeightChange)
+                    // Data are finite (checked when read), so only float32 overflow of ‖y‖² or of the gradient sum gets here.
+                    throw new TrainingDivergedException(string.Format(CultureInfo.InvariantCulture,
+                        "The {0} of the initial weights overflows float32: the feature values are too large (largest magnitude {1:G4}); scale the features (for example to [0, 1]) before training.",
+                        double.IsFinite(_current.Loss) ? "gradient" : "reconstruction loss", LargestMagnitude(_data)));
+                }
+                _history.Add(Record(0, _current, 0f, undone: false, _weights, _settings));
+                _monitor.Info(Describe(_history[^1], _settings.MaximumNumberOfIterations));
+                ReseedDeadUnits();
+            }
+
+            /// <summary>The gradient steps, each judged by the divergence guard; returns why they stopped.</summary>
+            private TrainingStopReason Descend()
+            {
+                var guard = new DivergenceGuard(_settings.DivergenceFactor, _settings.MaxLearningRateHalvings);
+                float learningRate = _settings.LearningRate;
+                int iteration = 1;
+                while (iteration <= _settings.MaximumNumberOfIterations)
+                {
+                    _monitor.CheckAlive();
+                    _cancellation.ThrowIfCancellationRequested();
+                    // A perfect fit cannot improve, and any rounding above 0 would look like divergence to the guard.
+                    if (_current.Loss == 0)
+                        return TrainingStopReason.Converged;
+
+                    ComputeCandidate(learningRate);
+                    float acceptedRate = learningRate;
+                    DivergenceGuard.Verdict verdict = guard.Judge(_current, _candidate, _weights, _candidateWeights);
+                    if (verdict == DivergenceGuard.Verdict.Undo)
                     {
-                        // ζ is now 2^-H of its value and the step does not move W: the rise comes from the bias schedule
-                        // b ← b/C (or from rounding at a near-zero loss), which no step size can undo. Accept the step and
-                        // go back to the learning rate of before the halvings.
-                        learningRate *= MathF.Pow(2, halvings);
-                        monitor.Warning(string.Format(CultureInfo.InvariantCulture,
-                            "Iteration {0}: the loss rose from {1:G6} to {2:G6} even with a negligible step; the rise comes from the bias schedule, so the step is kept.",
-                            iteration, current.Loss, candidate.Loss));
-                    }
-                    else
-                    {
-                        history.Add(Record(iteration, candidate, learningRate, undone: true, candidateWeights, settings));
-                        if (++halvings > settings.MaxLearningRateHalvings)
-                        {
-                            throw new InvalidOperationException(string.Format(CultureInfo.InvariantCulture,
-                                "Training diverged: the loss stayed non-finite or grew more than {0}× even after halving the learning rate {1} times. The last good iteration was {2} (loss {3:G6}). "
-                                + "The step size assumes features of order 1 and the largest feature magnitude is {4:G4}: scale the features (for example with NormalizeMinMax) or lower LearningRate.",
-                                settings.DivergenceFactor, settings.MaxLearningRateHalvings, iteration - 1, current.Loss,
-                                LargestMagnitude(data)));
-                        }
-                        monitor.Warning(string.Format(CultureInfo.InvariantCulture,
+                        _history.Add(Record(iteration, _candidate, learningRate, undone: true, _candidateWeights, _settings));
+                        guard.Undo(iteration - 1, _current.Loss, () => LargestMagnitude(_data));
+                        _monitor.Warning(string.Format(CultureInfo.InvariantCulture,
                             "Iteration {0}: the step with learning rate {1:G4} raised the loss from {2:G6} to {3:G6}; undone, learning rate halved to {4:G4}.",
-                            iteration, learningRate, current.Loss, candidate.Loss, learningRate / 2));
+                            iteration, learningRate, _current.Loss, _candidate.Loss, learningRate / 2));
                         learningRate /= 2;
                         continue;
                     }
+                    if (verdict == DivergenceGuard.Verdict.AcceptRiseFromBias)
+                    {
+                        learningRate = guard.RestoredRate(learningRate);
+                        _monitor.Warning(string.Format(CultureInfo.InvariantCulture,
+                            "Iteration {0}: the loss rose from {1:G6} to {2:G6} even with a negligible step; the rise comes from the bias schedule, so the step is kept.",
+                            iteration, _current.Loss, _candidate.Loss));
+                    }
+                    guard.Accepted();
+                    if (AcceptCandidate(iteration, acceptedRate))
+                        return TrainingStopReason.Converged;
+                    iteration++;
                 }
-
-                halvings = 0;
-                double previousLoss = current.Loss;
-                (weights, candidateWeights) = (candidateWeights, weights);
-                (bias, candidateBias) = (candidateBias, bias);
-                (current, candidate) = (candidate, current);
-                history.Add(Record(iteration, current, acceptedRate, undone: false, weights, settings));
-                monitor.Info(Describe(history[^1], settings.MaximumNumberOfIterations));
-                ReseedDeadUnits(inMemory, settings, weights, bias, activation, pass, current, monitor, cancellation);
-
-                if (settings.Tolerance > 0 && Math.Abs(previousLoss - current.Loss) <= settings.Tolerance * Math.Max(previousLoss, double.Epsilon))
-                {
-                    stopReason = TrainingStopReason.Converged;
-                    break;
-                }
-                iteration++;
+                return TrainingStopReason.IterationLimit;
             }
 
-            WarnIfLossCrept(history, current.ZeroCodeLoss, settings, monitor);
-            int refitStep = history.FindLast(e => !e.Undone)!.Iteration;
-            for (int round = 1; round <= settings.RefitIterations; round++)
+            /// <summary>The candidate (W', b') one iteration away, and the pass at it (an epoch of batches in mini-batch mode).</summary>
+            private void ComputeCandidate(float learningRate)
             {
-                monitor.CheckAlive();
-                DictionaryRefit.Run(inMemory, weights, bias, activation, settings.MaxThreads);
-                pass.Run(weights, bias, activation, current, cancellation);
-                history.Add(Record(++refitStep, current, 0f, undone: false, weights, settings));
-                monitor.Info(string.Format(CultureInfo.InvariantCulture, "Least-squares refit {0}/{1}: loss {2:G6}", round, settings.RefitIterations, current.Loss));
+                bool miniBatch = _settings.BatchSize > 0 && _settings.BatchSize < _data.RowCount;
+                if (miniBatch)
+                {
+                    RunEpoch(_pass, _data.RowCount, _settings, _weights, _bias, learningRate, _activation, _candidateWeights, _candidateBias, _candidate, _cancellation);
+                    return;
+                }
+                Step(_weights, _current.Gradient, learningRate, _inputSize, _candidateWeights);
+                for (int i = 0; i < _bias.Length; i++)
+                    _candidateBias[i] = _bias[i] / _settings.BiasDecay;
+                _pass.Run(_candidateWeights, _candidateBias, _activation, _candidate, _cancellation);
             }
 
-            var model = new SharedAutoencoderModelParameters(n, weights, bias, settings.Activation, settings.Threshold);
-            return (model, new TrainingHistory(history, stopReason, initialization));
+            /// <summary>Makes the candidate current and records it; returns whether the loss changed by at most the tolerance.</summary>
+            private bool AcceptCandidate(int iteration, float acceptedRate)
+            {
+                double previousLoss = _current.Loss;
+                (_weights, _candidateWeights) = (_candidateWeights, _weights);
+                (_bias, _candidateBias) = (_candidateBias, _bias);
+                (_current, _candidate) = (_candidate, _current);
+                _history.Add(Record(iteration, _current, acceptedRate, undone: false, _weights, _settings));
+                _monitor.Info(Describe(_history[^1], _settings.MaximumNumberOfIterations));
+                ReseedDeadUnits();
+                return _settings.Tolerance > 0
+                    && Math.Abs(previousLoss - _current.Loss) <= _settings.Tolerance * Math.Max(previousLoss, double.Epsilon);
+            }
+
+            /// <summary>The least-squares refit rounds after the gradient steps, each recorded with learning rate 0.</summary>
+            private void Refit()
+            {
+                int refitStep = _history.FindLast(e => !e.Undone)!.Iteration;
+                for (int round = 1; round <= _settings.FinalRefitIterations; round++)
+                {
+                    _monitor.CheckAlive();
+                    DictionaryRefit.Run(_inMemory, _weights, _bias, _activation, _settings.NumberOfThreads);
+                    _pass.Run(_weights, _bias, _activation, _current, _cancellation);
+                    _history.Add(Record(++refitStep, _current, 0f, undone: false, _weights, _settings));
+                    _monitor.Info(string.Format(CultureInfo.InvariantCulture, "Least-squares refit {0}/{1}: loss {2:G6}", round, _settings.FinalRefitIterations, _current.Loss));
+                }
+            }
+
+            /// <summary>The dead-unit hook (off by default): re-seed units that fired on no row, then recompute the pass.</summary>
+            private void ReseedDeadUnits()
+            {
+                if (!_settings.ReseedDeadUnits || Array.IndexOf(_current.ActiveCounts, 0L) < 0)
+                    return;
+                int reseeded = DeadUnitReseeder.Run(_inMemory, _weights, _bias, _activation, _current.ActiveCounts, _settings.NumberOfThreads);
+                if (reseeded == 0)
+                    return;
+                _pass.Run(_weights, _bias, _activation, _current, _cancellation);
+                _monitor.Info(string.Format(CultureInfo.InvariantCulture, "Re-seeded {0} dead unit(s) from the worst-reconstructed rows; loss now {1:G6}.", reseeded, _current.Loss));
+            }
         }
 
         /// <summary>
@@ -163,25 +215,12 @@ namespace Microsoft.ML.SharedAutoencoder.Training
                     lowest = entry;
                 last = entry;
             }
-            if (lowest == null || last == null || last.Loss <= settings.DivergenceFactor * lowest.Loss || AtRoundingLevel(last.Loss, zeroCodeLoss))
+            if (lowest == null || last == null || last.Loss <= settings.DivergenceFactor * lowest.Loss || DivergenceGuard.AtRoundingLevel(last.Loss, zeroCodeLoss))
                 return;
             monitor.Warning(string.Format(CultureInfo.InvariantCulture,
                 "The loss ended at {0:G6}, {1:F1}× its lowest value {2:G6} (iteration {3}): no single step was large enough for the divergence guard, but together they moved away from the better fit. "
-                + "LearningRate is probably too large for these data (the step assumes features of order 1); History has every iteration's loss.",
+                + "The learning rate is probably too large for these data (the step assumes features of order 1); the training history has every iteration's loss.",
                 last.Loss, last.Loss / lowest.Loss, lowest.Loss, lowest.Iteration));
-        }
-
-        /// <summary>The dead-unit hook (off by default): re-seed units that fired on no row, then recompute the pass.</summary>
-        private static void ReseedDeadUnits(DenseRows data, TrainerSettings settings, float[] weights, float[] bias, EncoderActivation activation,
-            GradientPass pass, PassResult current, ITrainingMonitor monitor, CancellationToken cancellation)
-        {
-            if (!settings.ReseedDeadUnits || Array.IndexOf(current.ActiveCounts, 0L) < 0)
-                return;
-            int reseeded = DeadUnitReseeder.Run(data, weights, bias, activation, current.ActiveCounts, settings.MaxThreads);
-            if (reseeded == 0)
-                return;
-            pass.Run(weights, bias, activation, current, cancellation);
-            monitor.Info(string.Format(CultureInfo.InvariantCulture, "Re-seeded {0} dead unit(s) from the worst-reconstructed rows; loss now {1:G6}.", reseeded, current.Loss));
         }
 
         /// <summary>The largest |y_j| over all rows: reported when training fails because the features are too large. Reads the rows once.</summary>
@@ -194,25 +233,6 @@ namespace Microsoft.ML.SharedAutoencoder.Training
             int read;
             while ((read = reader.Read(buffer, rowsPerRead)) > 0)
                 largest = Math.Max(largest, Math.Abs(System.Numerics.Tensors.TensorPrimitives.MaxMagnitude(buffer.AsSpan(0, read * data.Dimension))));
-            return largest;
-        }
-
-        // A step that moves no weight by more than this leaves W as it was, to float32 precision of unit-norm columns.
-        private const float NegligibleWeightChange = 1e-6f;
-
-        /// <summary>
-        /// A loss below this fraction of the all-zero code's loss (½ mean ‖y‖²) is float32 rounding (≈ n·ε² relative to
-        /// ‖y‖² for a perfect fit): comparing two such losses says nothing, so the divergence guard does not.
-        /// </summary>
-        private const double RoundingLevelLossFraction = 1e-10;
-
-        private static bool AtRoundingLevel(double loss, double zeroCodeLoss) => loss <= RoundingLevelLossFraction * zeroCodeLoss;
-
-        private static float LargestChange(ReadOnlySpan<float> before, ReadOnlySpan<float> after)
-        {
-            float largest = 0;
-            for (int j = 0; j < before.Length; j++)
-                largest = Math.Max(largest, Math.Abs(after[j] - before[j]));
             return largest;
         }
 

@@ -1,5 +1,7 @@
 using System;
 using System.Threading.Tasks;
+using Microsoft.ML.SharedAutoencoder.Model;
+using Microsoft.ML.SharedAutoencoder.Rows;
 
 namespace Microsoft.ML.SharedAutoencoder.Training
 {
@@ -11,7 +13,7 @@ namespace Microsoft.ML.SharedAutoencoder.Training
     internal static class DeadUnitReseeder
     {
         /// <summary>Re-seeds every unit with <c>activeCounts[i] == 0</c>; returns how many were re-seeded.</summary>
-        public static int Run(DenseRows data, float[] weights, float[] bias, in EncoderActivation activation, long[] activeCounts, int maxThreads)
+        public static int Run(DenseRows data, float[] weights, float[] bias, in EncoderActivation activation, long[] activeCounts, int numberOfThreads)
         {
             int dead = 0;
             foreach (long count in activeCounts)
@@ -27,18 +29,17 @@ namespace Microsoft.ML.SharedAutoencoder.Training
             int rows = data.RowCount;
             var losses = new double[rows];
             EncoderActivation encoder = activation;
-            int partitions = GradientPass.PartitionCount(rows);
-            Parallel.For(0, partitions, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, maxThreads) }, part =>
+            int partitions = RowPartition.PartCount(rows);
+            Parallel.For(0, partitions, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, numberOfThreads) }, part =>
             {
                 var code = new float[m];
                 var reconstruction = new float[n];
-                int start = (int)((long)rows * part / partitions);
-                int end = (int)((long)rows * (part + 1) / partitions);
+                var (start, end) = RowPartition.Part(rows, part, partitions);
                 for (int t = start; t < end; t++)
                 {
                     ReadOnlySpan<float> y = data.Row(t);
-                    GradientKernel.Encode(y, weights, bias, encoder, code);
-                    losses[t] = GradientKernel.HalfSquaredResidual(y, code, weights, reconstruction);
+                    TiedAutoencoder.Encode(y, weights, bias, encoder, code);
+                    losses[t] = TiedAutoencoder.HalfSquaredResidual(y, code, weights, reconstruction);
                 }
             });
 

@@ -3,6 +3,8 @@ using System.Linq;
 using System.Numerics.Tensors;
 using System.Threading.Tasks;
 using MathNet.Numerics.LinearAlgebra;
+using Microsoft.ML.SharedAutoencoder.Model;
+using Microsoft.ML.SharedAutoencoder.Rows;
 
 namespace Microsoft.ML.SharedAutoencoder.Training
 {
@@ -23,48 +25,51 @@ namespace Microsoft.ML.SharedAutoencoder.Training
     internal static class DictionaryRefit
     {
         /// <summary>Refits <paramref name="weights"/> (unit-major) in place; returns how many columns changed.</summary>
-        public static int Run(DenseRows data, float[] weights, float[] bias, in EncoderActivation activation, int maxThreads)
+        public static int Run(DenseRows data, float[] weights, float[] bias, in EncoderActivation activation, int numberOfThreads)
+        {
+            int n = data.Dimension;
+            int m = bias.Length;
+            var (xx, yx) = AccumulateNormalEquations(data, weights, bias, activation, numberOfThreads);
+            // Units that never fire have no row to be fitted to: they keep their column.
+            int[] used = Array.FindAll(Enumerable.Range(0, m).ToArray(), i => xx[i * m + i] > 0);
+            if (used.Length == 0)
+                return 0;
+            Matrix<double>? solution = SolveNormalEquations(xx, yx, used, m, n);
+            if (solution is null)
+                return 0;
+            int changed = 0;
+            var column = new float[n];
+            for (int a = 0; a < used.Length; a++)
+            {
+                for (int j = 0; j < n; j++)
+                    column[j] = (float)solution[a, j];
+                if (!WeightInitializer.NormalizeInPlace(column))
+                    continue;
+                column.CopyTo(weights.AsSpan(used[a] * n, n));
+                changed++;
+            }
+            return changed;
+        }
+
+        /// <summary>
+        /// X Xᵀ (m×m) and X Yᵀ (m×n) over all rows, X the least-squares codes on the encoder's supports: each fixed
+        /// partition of rows on its own thread, then added in partition order.
+        /// </summary>
+        private static (double[] XX, double[] YX) AccumulateNormalEquations(
+            DenseRows data, float[] weights, float[] bias, EncoderActivation encoder, int numberOfThreads)
         {
             int n = data.Dimension;
             int m = bias.Length;
             int rows = data.RowCount;
-            int partitions = GradientPass.PartitionCount(rows);
+            int partitions = RowPartition.PartCount(rows);
             var gram = new double[partitions][];
             var cross = new double[partitions][];
-            EncoderActivation encoder = activation;
-            Parallel.For(0, partitions, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, maxThreads) }, part =>
+            Parallel.For(0, partitions, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, numberOfThreads) }, part =>
             {
-                int start = (int)((long)rows * part / partitions);
-                int end = (int)((long)rows * (part + 1) / partitions);
-                var g = new double[m * m];
-                var c = new double[m * n];
-                var z = new float[m];
-                var support = new int[m];
-                for (int t = start; t < end; t++)
-                {
-                    ReadOnlySpan<float> y = data.Row(t);
-                    int size = 0;
-                    for (int i = 0; i < m; i++)
-                    {
-                        z[i] = TensorPrimitives.Dot(weights.AsSpan(i * n, n), y) + bias[i];
-                        if (encoder.IsActive(z[i]))
-                            support[size++] = i;
-                    }
-                    if (size == 0)
-                        continue;
-                    double[] code = SolveCode(weights, n, y, support, size);
-                    for (int a = 0; a < size; a++)
-                    {
-                        int i = support[a];
-                        for (int b = 0; b < size; b++)
-                            g[i * m + support[b]] += code[a] * code[b];
-                        Span<double> ci = c.AsSpan(i * n, n);
-                        for (int j = 0; j < n; j++)
-                            ci[j] += code[a] * y[j];
-                    }
-                }
-                gram[part] = g;
-                cross[part] = c;
+                var (start, end) = RowPartition.Part(rows, part, partitions);
+                gram[part] = new double[m * m];
+                cross[part] = new double[m * n];
+                AccumulatePart(data, start, end, weights, bias, encoder, gram[part], cross[part]);
             });
 
             var xx = new double[m * m];
@@ -76,20 +81,53 @@ namespace Microsoft.ML.SharedAutoencoder.Training
                 for (int j = 0; j < yx.Length; j++)
                     yx[j] += cross[part][j];
             }
+            return (xx, yx);
+        }
 
-            // Units that never fire have no row to be fitted to: they keep their column.
-            int[] used = Array.FindAll(Enumerable.Range(0, m).ToArray(), i => xx[i * m + i] > 0);
-            if (used.Length == 0)
-                return 0;
+        private static void AccumulatePart(
+            DenseRows data, int start, int end, float[] weights, float[] bias, EncoderActivation encoder, double[] g, double[] c)
+        {
+            int n = data.Dimension;
+            int m = bias.Length;
+            var z = new float[m];
+            var support = new int[m];
+            for (int t = start; t < end; t++)
+            {
+                ReadOnlySpan<float> y = data.Row(t);
+                int size = 0;
+                for (int i = 0; i < m; i++)
+                {
+                    z[i] = TensorPrimitives.Dot(weights.AsSpan(i * n, n), y) + bias[i];
+                    if (encoder.IsActive(z[i]))
+                        support[size++] = i;
+                }
+                if (size == 0)
+                    continue;
+                double[] code = SolveCode(weights, n, y, support, size);
+                for (int a = 0; a < size; a++)
+                {
+                    int i = support[a];
+                    for (int b = 0; b < size; b++)
+                        g[i * m + support[b]] += code[a] * code[b];
+                    Span<double> ci = c.AsSpan(i * n, n);
+                    for (int j = 0; j < n; j++)
+                        ci[j] += code[a] * y[j];
+                }
+            }
+        }
+
+        /// <summary>
+        /// (X Xᵀ) Wᵀ = X Yᵀ restricted to the <paramref name="used"/> units, unit i's row of Wᵀ being its column. Units that
+        /// always fire together make X Xᵀ (nearly) singular: a growing ridge keeps the solve defined; null if none works.
+        /// </summary>
+        private static Matrix<double>? SolveNormalEquations(double[] xx, double[] yx, int[] used, int m, int n)
+        {
             int u = used.Length;
             double meanDiagonal = 0;
             foreach (int i in used)
                 meanDiagonal += xx[i * m + i];
             meanDiagonal /= u;
             var rhs = Matrix<double>.Build.Dense(u, n, (a, j) => yx[used[a] * n + j]);
-            // (X Xᵀ) Wᵀ = X Yᵀ, with unit i's row of Wᵀ being its column. Units that always fire together make X Xᵀ
-            // (nearly) singular: a growing ridge keeps the solve defined; if none works the columns are left as they are.
-            Matrix<double>? solution = null;
             foreach (double relativeRidge in new[] { 1e-9, 1e-6, 1e-3 })
             {
                 var system = Matrix<double>.Build.Dense(u, u, (a, b) => xx[used[a] * m + used[b]] + (a == b ? relativeRidge * meanDiagonal : 0));
@@ -97,29 +135,14 @@ namespace Microsoft.ML.SharedAutoencoder.Training
                 {
                     var candidate = system.Cholesky().Solve(rhs);
                     if (candidate.Enumerate().All(double.IsFinite))
-                    {
-                        solution = candidate;
-                        break;
-                    }
+                        return candidate;
                 }
                 catch (ArgumentException)
                 {
+                    // Not positive definite at this ridge: try the next one.
                 }
             }
-            if (solution is null)
-                return 0;
-            int changed = 0;
-            var column = new float[n];
-            for (int a = 0; a < u; a++)
-            {
-                for (int j = 0; j < n; j++)
-                    column[j] = (float)solution[a, j];
-                if (!WeightInitializer.NormalizeInPlace(column))
-                    continue;
-                column.CopyTo(weights.AsSpan(used[a] * n, n));
-                changed++;
-            }
-            return changed;
+            return null;
         }
 
         /// <summary>x_S = argmin ‖y − W_S x‖ by Cholesky on W_SᵀW_S (with a tiny ridge so a degenerate support still solves).</summary>

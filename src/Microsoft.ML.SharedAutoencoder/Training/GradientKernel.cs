@@ -3,6 +3,7 @@ using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using Microsoft.ML.SharedAutoencoder.Model;
 
 namespace Microsoft.ML.SharedAutoencoder.Training
 {
@@ -65,6 +66,9 @@ namespace Microsoft.ML.SharedAutoencoder.Training
             in EncoderActivation activation, Span<float> gradientSum, Span<double> coactivation, Span<long> activeCounts, Span<float> scratch,
             ref double squaredNormSum)
         {
+            // Longer than the usual ~60 lines on purpose: this is the hand-tuned hot loop of training (one block of rows:
+            // z by register-blocked sweeps, codes, loss, co-activations, gradient); splitting it would pass the block's
+            // spans and counters through calls the JIT does not always inline, and the benchmarks measure every change.
             int m = bias.Length;
             int n = weights.Length / m;
             if (rows.Length < rowCount * n || gram.Length < m * m || gradientSum.Length < m * n || coactivation.Length < m * m
@@ -238,6 +242,8 @@ namespace Microsoft.ML.SharedAutoencoder.Training
         private static void Sweep<TShape>(ref float y0, ref float wa, int n, int firstUnit, ReadOnlySpan<float> bias, Span<float> z, Span<float> squaredNorms)
             where TShape : struct, ISweepShape
         {
+            // Written out in full on purpose (four rows × up to three units of accumulators kept in registers): this is
+            // the 2mn-flop part of every row; loops over rows or units here would spill the accumulators to memory.
             int m = bias.Length;
             ref float y1 = ref Unsafe.Add(ref y0, n);
             ref float y2 = ref Unsafe.Add(ref y0, 2 * n);
@@ -466,58 +472,5 @@ namespace Microsoft.ML.SharedAutoencoder.Training
                 Unsafe.Add(ref g, j) = acc;
             }
         }
-
-        /// <summary>Encodes one row: code[i] = σ(W_iᵀy + b_i).</summary>
-        public static void Encode(ReadOnlySpan<float> y, ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, in EncoderActivation activation, Span<float> code)
-        {
-            int m = bias.Length;
-            int n = weights.Length / m;
-            for (int i = 0; i < m; i++)
-                code[i] = activation.Apply(TensorPrimitives.Dot(weights.Slice(i * n, n), y) + bias[i]);
-        }
-
-        /// <summary>Decodes one code: ŷ = Σ_i x_i W_i, skipping inactive units.</summary>
-        public static void Decode(ReadOnlySpan<float> code, ReadOnlySpan<float> weights, Span<float> reconstruction)
-        {
-            int m = code.Length;
-            int n = weights.Length / m;
-            reconstruction.Clear();
-            for (int i = 0; i < m; i++)
-            {
-                if (code[i] != 0)
-                    TensorPrimitives.MultiplyAdd(weights.Slice(i * n, n), code[i], reconstruction, reconstruction);
-            }
-        }
-
-        /// <summary>
-        /// ½‖y − Wx‖² for one row and its code: the per-row reconstruction error (the loss term of that row).
-        /// <paramref name="scratch"/> (length n) receives the residual.
-        /// </summary>
-        public static float HalfSquaredResidual(ReadOnlySpan<float> y, ReadOnlySpan<float> code, ReadOnlySpan<float> weights, Span<float> scratch)
-        {
-            Decode(code, weights, scratch);
-            TensorPrimitives.Subtract(y, scratch, scratch);
-            return 0.5f * TensorPrimitives.Dot(scratch, scratch);
-        }
-    }
-
-    /// <summary>σ with its one parameter, as a value the hot loops can inline.</summary>
-    internal readonly struct EncoderActivation
-    {
-        public EncoderActivation(AutoencoderActivation kind, float threshold)
-        {
-            Kind = kind;
-            Threshold = threshold;
-        }
-
-        public AutoencoderActivation Kind { get; }
-
-        /// <summary>λ of the hard threshold; unused by ReLU.</summary>
-        public float Threshold { get; }
-
-        /// <summary>Whether the unit fires: then x_i = z_i and σ'(z_i) = 1; otherwise x_i = 0 and σ'(z_i) = 0.</summary>
-        public bool IsActive(float z) => Kind == AutoencoderActivation.Relu ? z > 0 : MathF.Abs(z) > Threshold;
-
-        public float Apply(float z) => IsActive(z) ? z : 0f;
     }
 }

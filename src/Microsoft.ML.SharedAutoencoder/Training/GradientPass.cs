@@ -4,36 +4,14 @@ using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Threading;
 using System.Threading.Tasks;
+using Microsoft.ML.SharedAutoencoder.Model;
+using Microsoft.ML.SharedAutoencoder.Rows;
 
 namespace Microsoft.ML.SharedAutoencoder.Training
 {
-    /// <summary>What one pass over the data gives: the mean loss, the gradient and how often each unit fired.</summary>
-    internal sealed class PassResult
-    {
-        public PassResult(int inputSize, int hiddenUnits)
-        {
-            Gradient = new float[inputSize * hiddenUnits];
-            ActiveCounts = new long[hiddenUnits];
-        }
-
-        /// <summary>Mean over rows of ½‖y − ŷ‖².</summary>
-        public double Loss { get; set; }
-
-        /// <summary>Mean over rows of ½‖y‖²: the loss of the all-zero code, the scale against which a loss is at rounding level.</summary>
-        public double ZeroCodeLoss { get; set; }
-
-        /// <summary>g (unit-major): g_i = −(1/N) Σ 1{x_i≠0}(z_i r + y W_iᵀr).</summary>
-        public float[] Gradient { get; }
-
-        /// <summary>Number of rows in which unit i fired.</summary>
-        public long[] ActiveCounts { get; }
-
-        public long RowCount { get; set; }
-    }
-
     /// <summary>
     /// Runs <see cref="GradientKernel.Accumulate"/> over the rows on several threads. Rows are cut into chunks of
-    /// <see cref="ChunkRows"/> consecutive rows by position, each chunk is accumulated from zero into its own slot,
+    /// <see cref="RowPartition.ChunkRows"/> consecutive rows by position, each chunk is accumulated from zero into its own slot,
     /// and the chunks are added into a double-precision total in chunk order. The arithmetic is therefore fixed by
     /// the row count alone: bit-identical on any number of threads, and for streamed and in-memory data alike.
     /// </summary>
@@ -42,33 +20,20 @@ namespace Microsoft.ML.SharedAutoencoder.Training
     /// being the reduced co-activation matrix Σ_t x_t x_tᵀ, from the reduced sums Σ_t (x_t + Wᵀr_t)·y_t, in double
     /// (m²n), which leaves S_i = Σ 1{x_i≠0}(z_i r + y W_iᵀr). Both are done once per pass (or mini-batch), in a fixed
     /// order. See <see cref="GradientKernel"/>.</para>
-    /// <para>Chunks are processed in waves (a bounded number of slots, so memory does not grow with N). In memory the
-    /// kernel reads the rows where they are; streamed rows are read into a wave buffer, the next wave being read on
-    /// another thread while the current one is computed.</para>
+    /// <para>Chunks are processed in waves (a bounded number of slots, so memory does not grow with N), each wave one
+    /// block of the source's <see cref="IRowBlockReader"/>: in memory a view of the rows where they are; streamed rows
+    /// are read into a buffer, the next wave on another thread while the current one is computed.</para>
     /// </remarks>
     internal sealed class GradientPass : IDisposable
     {
-        /// <summary>Rows per chunk; a multiple of <see cref="GradientKernel.BlockRows"/>.</summary>
-        public const int ChunkRows = 1024;
-
-        /// <summary>
-        /// How side passes over in-memory rows (dead-unit re-seeding, the refit) split <paramref name="rowCount"/> rows
-        /// for threads: a function of the row count only (one part per chunk, at most 16), so their results do not depend
-        /// on the number of threads either.
-        /// </summary>
-        public static int PartitionCount(int rowCount) => (int)Math.Clamp((rowCount + ChunkRows - 1L) / ChunkRows, 1, 16);
-
-        private const int InMemoryWaveChunks = 16;
-        private const int StreamingWaveChunks = 8;
-
         /// <summary>m·n from which the per-pass work on W (Γ, the reduction, W·C) is spread over threads.</summary>
         private const long ParallelUnitWorkThreshold = 1 << 16;
 
         private readonly ITrainingRows _data;
-        private readonly DenseRows? _dense;
+        private readonly IRowBlockReader _blocks;
         private readonly int _inputSize;
         private readonly int _hiddenUnits;
-        private readonly int _maxThreads;
+        private readonly int _numberOfThreads;
         private readonly float[][] _slotSums;
         private readonly long[][] _slotCounts;
         private readonly double[][] _slotCoactivations;
@@ -78,19 +43,16 @@ namespace Microsoft.ML.SharedAutoencoder.Training
         private readonly double[] _coactivation;
         private readonly float[] _gram;
         private readonly double[] _weightsInDouble;
-        private float[][]? _waveBuffers;
-        private ITrainingRowReader? _reader;
         private long _position;
 
-        public GradientPass(ITrainingRows data, int hiddenUnits, int maxThreads)
+        public GradientPass(ITrainingRows data, int hiddenUnits, int numberOfThreads)
         {
             _data = data;
-            _dense = data as DenseRows;
             _inputSize = data.Dimension;
             _hiddenUnits = hiddenUnits;
-            _maxThreads = Math.Max(1, maxThreads);
-            long chunks = Math.Max(1, (data.RowCount + ChunkRows - 1) / ChunkRows);
-            int slots = (int)Math.Min(chunks, _dense != null ? InMemoryWaveChunks : StreamingWaveChunks);
+            _numberOfThreads = Math.Max(1, numberOfThreads);
+            int slots = (int)Math.Min(Math.Max(1, RowPartition.ChunkCount(data.RowCount)), data.WaveChunks);
+            _blocks = data.OpenBlocks(slots * RowPartition.ChunkRows);
             _slotSums = new float[slots][];
             _slotCounts = new long[slots][];
             _slotCoactivations = new double[slots][];
@@ -108,9 +70,6 @@ namespace Microsoft.ML.SharedAutoencoder.Training
             _weightsInDouble = new double[_inputSize * hiddenUnits];
         }
 
-        /// <summary>The row the next <see cref="RunNextBatch"/> starts at.</summary>
-        public long Position => _position;
-
         /// <summary>Computes loss and gradient at (W, b) over all rows into <paramref name="result"/>.</summary>
         public void Run(float[] weights, float[] bias, EncoderActivation activation, PassResult result, CancellationToken cancellation)
         {
@@ -125,100 +84,31 @@ namespace Microsoft.ML.SharedAutoencoder.Training
         public void RunNextBatch(long batchRows, float[] weights, float[] bias, EncoderActivation activation, PassResult result, CancellationToken cancellation)
         {
             long rowCount = Math.Min(batchRows, _data.RowCount - _position);
-            long firstRow = _position;
             Array.Clear(_reduction);
             Array.Clear(_coactivation);
             Array.Clear(result.ActiveCounts);
             ComputeGram(weights);
             double loss = 0;
             double squaredNorms = 0;
-            long chunks = (rowCount + ChunkRows - 1) / ChunkRows;
+            long chunks = RowPartition.ChunkCount(rowCount);
             int waveChunks = _slotSums.Length;
-            var options = new ParallelOptions { MaxDegreeOfParallelism = _maxThreads, CancellationToken = cancellation };
-
-            Task? prefetch = null;
-            if (_dense == null)
-            {
-                _waveBuffers ??= new[] { new float[waveChunks * ChunkRows * _inputSize], new float[waveChunks * ChunkRows * _inputSize] };
-                _reader ??= _data.OpenReader();
-                ReadExactly(_reader, _waveBuffers[0], (int)Math.Min(rowCount, (long)waveChunks * ChunkRows));
-            }
+            var options = new ParallelOptions { MaxDegreeOfParallelism = _numberOfThreads, CancellationToken = cancellation };
             try
             {
-                for (long waveStart = 0, wave = 0; waveStart < chunks; waveStart += waveChunks, wave++)
+                for (long waveStart = 0; waveStart < chunks; waveStart += waveChunks)
                 {
                     int count = (int)Math.Min(waveChunks, chunks - waveStart);
-                    long waveFirstRow = waveStart * ChunkRows;
-                    float[] source;
-                    long sourceOffset;
-                    if (_dense != null)
-                    {
-                        source = _dense.Values;
-                        sourceOffset = (firstRow + waveFirstRow) * _inputSize;
-                    }
-                    else
-                    {
-                        source = _waveBuffers![wave % 2];
-                        sourceOffset = 0;
-                        long nextFirstRow = waveFirstRow + (long)count * ChunkRows;
-                        if (nextFirstRow < rowCount)
-                        {
-                            float[] target = _waveBuffers[(wave + 1) % 2];
-                            int nextRows = (int)Math.Min(rowCount - nextFirstRow, (long)waveChunks * ChunkRows);
-                            ITrainingRowReader reader = _reader!;
-                            prefetch = Task.Run(() => ReadExactly(reader, target, nextRows));
-                        }
-                    }
-
-                    Parallel.For(0, count, options, () => new float[GradientKernel.ScratchLength(_inputSize, _hiddenUnits)], (c, _, scratch) =>
-                    {
-                        long chunkFirstRow = waveFirstRow + (long)c * ChunkRows;
-                        int rows = (int)Math.Min(ChunkRows, rowCount - chunkFirstRow);
-                        Array.Clear(_slotSums[c]);
-                        Array.Clear(_slotCounts[c]);
-                        Array.Clear(_slotCoactivations[c]);
-                        var span = source.AsSpan((int)(sourceOffset + (long)c * ChunkRows * _inputSize), rows * _inputSize);
-                        _slotSquaredNorms[c] = 0;
-                        _slotLoss[c] = GradientKernel.Accumulate(
-                            span, rows, weights, bias, _gram, activation, _slotSums[c], _slotCoactivations[c], _slotCounts[c], scratch, ref _slotSquaredNorms[c]);
-                        return scratch;
-                    }, _ => { });
-
-                    ForEachUnit(i =>
-                    {
-                        Span<double> total = _reduction.AsSpan(i * _inputSize, _inputSize);
-                        for (int c = 0; c < count; c++)
-                            AddWidened(_slotSums[c].AsSpan(i * _inputSize, _inputSize), total);
-                    });
-                    for (int c = 0; c < count; c++)
-                    {
-                        loss += _slotLoss[c];
-                        squaredNorms += _slotSquaredNorms[c];
-                        long[] counts = _slotCounts[c];
-                        for (int i = 0; i < counts.Length; i++)
-                            result.ActiveCounts[i] += counts[i];
-                        double[] coactivation = _slotCoactivations[c];
-                        for (int k = 0; k < coactivation.Length; k++)
-                            _coactivation[k] += coactivation[k];
-                    }
-
-                    if (prefetch != null)
-                    {
-                        prefetch.GetAwaiter().GetResult();
-                        prefetch = null;
-                    }
+                    long waveFirstRow = waveStart * RowPartition.ChunkRows;
+                    long nextFirstRow = waveFirstRow + (long)count * RowPartition.ChunkRows;
+                    int waveRows = (int)Math.Min(rowCount - waveFirstRow, (long)count * RowPartition.ChunkRows);
+                    int nextRows = nextFirstRow < rowCount ? (int)Math.Min(rowCount - nextFirstRow, (long)waveChunks * RowPartition.ChunkRows) : 0;
+                    ReadOnlyMemory<float> wave = _blocks.Next(waveRows, nextRows);
+                    AccumulateWave(wave, count, waveRows, weights, bias, activation, options);
+                    ReduceWave(count, result, ref loss, ref squaredNorms);
                 }
             }
             catch
             {
-                // A half-read wave leaves the reader mid-way: the next pass must start from a fresh one.
-                try
-                {
-                    prefetch?.Wait();
-                }
-                catch (AggregateException)
-                {
-                }
                 ResetPosition();
                 throw;
             }
@@ -226,10 +116,55 @@ namespace Microsoft.ML.SharedAutoencoder.Training
             _position += rowCount;
             if (_position >= _data.RowCount)
                 ResetPosition();
+            FinishReduction(weights, result, rowCount, loss, squaredNorms);
+        }
 
+        /// <summary>Each chunk of the wave is accumulated from zero into its own slot, on as many threads as allowed.</summary>
+        private void AccumulateWave(
+            ReadOnlyMemory<float> wave, int count, int waveRows, float[] weights, float[] bias, EncoderActivation activation, ParallelOptions options)
+        {
+            Parallel.For(0, count, options, () => new float[GradientKernel.ScratchLength(_inputSize, _hiddenUnits)], (c, _, scratch) =>
+            {
+                int chunkFirstRow = c * RowPartition.ChunkRows;
+                int rows = Math.Min(RowPartition.ChunkRows, waveRows - chunkFirstRow);
+                Array.Clear(_slotSums[c]);
+                Array.Clear(_slotCounts[c]);
+                Array.Clear(_slotCoactivations[c]);
+                ReadOnlySpan<float> span = wave.Span.Slice(chunkFirstRow * _inputSize, rows * _inputSize);
+                _slotSquaredNorms[c] = 0;
+                _slotLoss[c] = GradientKernel.Accumulate(
+                    span, rows, weights, bias, _gram, activation, _slotSums[c], _slotCoactivations[c], _slotCounts[c], scratch, ref _slotSquaredNorms[c]);
+                return scratch;
+            }, _ => { });
+        }
+
+        /// <summary>Adds the wave's slots into the pass totals in chunk order (the order fixes the rounding).</summary>
+        private void ReduceWave(int count, PassResult result, ref double loss, ref double squaredNorms)
+        {
+            ForEachUnit(i =>
+            {
+                Span<double> total = _reduction.AsSpan(i * _inputSize, _inputSize);
+                for (int c = 0; c < count; c++)
+                    AddWidened(_slotSums[c].AsSpan(i * _inputSize, _inputSize), total);
+            });
+            for (int c = 0; c < count; c++)
+            {
+                loss += _slotLoss[c];
+                squaredNorms += _slotSquaredNorms[c];
+                long[] counts = _slotCounts[c];
+                for (int i = 0; i < counts.Length; i++)
+                    result.ActiveCounts[i] += counts[i];
+                double[] coactivation = _slotCoactivations[c];
+                for (int k = 0; k < coactivation.Length; k++)
+                    _coactivation[k] += coactivation[k];
+            }
+        }
+
+        /// <summary>S = reduced sums − W·C; gradient −S/N, mean loss and mean ½‖y‖² over the batch's rows.</summary>
+        private void FinishReduction(float[] weights, PassResult result, long rowCount, double loss, double squaredNorms)
+        {
             MirrorCoactivation();
             SubtractWeightsTimesCoactivation(weights);
-
             double scale = rowCount == 0 ? 0 : -1.0 / rowCount;
             for (int j = 0; j < _reduction.Length; j++)
                 result.Gradient[j] = (float)(_reduction[j] * scale);
@@ -261,9 +196,9 @@ namespace Microsoft.ML.SharedAutoencoder.Training
         /// </summary>
         private void ForEachUnit(Action<int> body)
         {
-            if (_maxThreads > 1 && (long)_hiddenUnits * _inputSize >= ParallelUnitWorkThreshold)
+            if (_numberOfThreads > 1 && (long)_hiddenUnits * _inputSize >= ParallelUnitWorkThreshold)
             {
-                Parallel.For(0, _hiddenUnits, new ParallelOptions { MaxDegreeOfParallelism = _maxThreads }, body);
+                Parallel.For(0, _hiddenUnits, new ParallelOptions { MaxDegreeOfParallelism = _numberOfThreads }, body);
                 return;
             }
             for (int i = 0; i < _hiddenUnits; i++)
@@ -319,26 +254,12 @@ namespace Microsoft.ML.SharedAutoencoder.Training
             });
         }
 
-        private void ReadExactly(ITrainingRowReader reader, float[] buffer, int rows)
-        {
-            int dimension = _inputSize;
-            int done = 0;
-            while (done < rows)
-            {
-                int read = reader.Read(buffer.AsSpan(done * dimension), rows - done);
-                if (read <= 0)
-                    throw new InvalidOperationException($"The training data ended {rows - done} rows earlier than their reported row count.");
-                done += read;
-            }
-        }
-
         private void ResetPosition()
         {
             _position = 0;
-            _reader?.Dispose();
-            _reader = null;
+            _blocks.Rewind();
         }
 
-        public void Dispose() => ResetPosition();
+        public void Dispose() => _blocks.Dispose();
     }
 }

@@ -5,6 +5,7 @@ using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Threading.Tasks;
 using MathNet.Numerics.LinearAlgebra;
+using Microsoft.ML.SharedAutoencoder.Rows;
 
 namespace Microsoft.ML.SharedAutoencoder.Training
 {
@@ -33,7 +34,7 @@ namespace Microsoft.ML.SharedAutoencoder.Training
         // The product with YᵀY is formed in float32 there, so its residuals cannot go much below ~1e-6 relative.
         private const double DataTolerance = 1e-5;
 
-        public static float[] TopRightSingularVectors(DenseRows data, int count, int maxThreads = -1)
+        public static float[] TopRightSingularVectors(DenseRows data, int count, int numberOfThreads = -1)
         {
             int n = data.Dimension;
             int rows = data.RowCount;
@@ -42,7 +43,7 @@ namespace Microsoft.ML.SharedAutoencoder.Training
             if (count > rows)
                 throw new ArgumentOutOfRangeException(nameof(count), count, $"PCA initialization needs at least as many rows as hidden units; the data have {rows} rows for {count} hidden units.");
 
-            float[] weights = rows < n ? FromRowGram(data, count) : FromColumnGram(data, count, maxThreads);
+            float[] weights = rows < n ? FromRowGram(data, count) : FromColumnGram(data, count, numberOfThreads);
 
             // Sign: the data project onto each direction positively on average (deterministic, and points mixture
             // components the right way).
@@ -66,13 +67,13 @@ namespace Microsoft.ML.SharedAutoencoder.Training
         }
 
         /// <summary>YᵀY (n×n, row-major, symmetric), in double.</summary>
-        internal static double[] Gram(DenseRows data, int maxThreads = -1)
+        internal static double[] Gram(DenseRows data, int numberOfThreads = -1)
         {
             int n = data.Dimension;
             int rows = data.RowCount;
             var gram = new double[n * n];
             int tiles = (n + TileRows - 1) / TileRows;
-            var options = new ParallelOptions { MaxDegreeOfParallelism = maxThreads };
+            var options = new ParallelOptions { MaxDegreeOfParallelism = numberOfThreads };
             Parallel.For(0, tiles, options, tile =>
             {
                 int first = tile * TileRows;
@@ -155,7 +156,7 @@ namespace Microsoft.ML.SharedAutoencoder.Training
             }
         }
 
-        private static float[] FromColumnGram(DenseRows data, int count, int maxThreads)
+        private static float[] FromColumnGram(DenseRows data, int count, int numberOfThreads)
         {
             int n = data.Dimension;
             double[]? vectors = null;
@@ -164,11 +165,11 @@ namespace Microsoft.ML.SharedAutoencoder.Training
                 // Cheapest first: iterate on Y itself (two passes over the data per iteration, no n² matrix); data
                 // with a clear top-m subspace converge in a few iterations.
                 int block = Math.Min(n, count + Math.Max(8, count / 2));
-                vectors = SubspaceIteration((q, z) => MultiplyByDataGram(data, q, z, block, maxThreads), n, count, DataIterations, DataTolerance);
+                vectors = SubspaceIteration((q, z) => MultiplyByDataGram(data, q, z, block, numberOfThreads), n, count, DataIterations, DataTolerance);
             }
             if (vectors == null)
             {
-                double[] gram = Gram(data, maxThreads);
+                double[] gram = Gram(data, numberOfThreads);
                 if (n > FullDecompositionMaxDimension)
                 {
                     int block = Math.Min(n, count + Math.Max(8, count / 2));
@@ -253,7 +254,7 @@ namespace Microsoft.ML.SharedAutoencoder.Training
         }
 
         // z_b = YᵀY q_b: per row u = Qᵀy then Z += y uᵀ, in float32 per chunk of rows, chunks added in order in double.
-        private static void MultiplyByDataGram(DenseRows data, double[] q, double[] z, int block, int maxThreads)
+        private static void MultiplyByDataGram(DenseRows data, double[] q, double[] z, int block, int numberOfThreads)
         {
             int n = data.Dimension;
             int rows = data.RowCount;
@@ -262,7 +263,7 @@ namespace Microsoft.ML.SharedAutoencoder.Training
                 basis[k] = (float)q[k];
             int chunks = (rows + ChunkRows - 1) / ChunkRows;
             var partials = new float[chunks][];
-            var options = new ParallelOptions { MaxDegreeOfParallelism = maxThreads };
+            var options = new ParallelOptions { MaxDegreeOfParallelism = numberOfThreads };
             Parallel.For(0, chunks, options, c =>
             {
                 var partial = new float[block * n];

@@ -1,5 +1,6 @@
 using System;
 using System.Numerics.Tensors;
+using Microsoft.ML.SharedAutoencoder.Rows;
 
 namespace Microsoft.ML.SharedAutoencoder.Training
 {

@@ -2,43 +2,10 @@ using System;
 using System.Collections.Generic;
 using System.Numerics.Tensors;
 using System.Threading.Tasks;
+using Microsoft.ML.SharedAutoencoder.Rows;
 
 namespace Microsoft.ML.SharedAutoencoder.Training
 {
-    /// <summary>Resolved thresholds of the pairwise-reweighting (spectral) initialization.</summary>
-    internal sealed class SpectralSettings
-    {
-        /// <summary>Accept a pair only when |σ₁| / |σ₂| is at least this (the gap test).</summary>
-        public double MinGapRatio { get; init; } = SharedAutoencoderEstimator.Defaults.SpectralMinimumGapRatio;
-
-        /// <summary>Accept a pair only when |σ₁| is at least this fraction of tr(Σ|w_t| y_t y_tᵀ)/p (the "σ₁ is large" test).</summary>
-        public double MinTraceFraction { get; init; } = SharedAutoencoderEstimator.Defaults.SpectralMinimumTraceFraction;
-
-        /// <summary>A candidate within this distance (up to sign) of a vector already found is a duplicate.</summary>
-        public double DuplicateDistance { get; init; } = SharedAutoencoderEstimator.Defaults.SpectralDuplicateDistance;
-
-        /// <summary>At most this many pairs (u, v) are tried; null: <see cref="SharedAutoencoderEstimator.Defaults.SpectralMaximumPairs"/> of m and k.</summary>
-        public int? MaxPairs { get; init; }
-
-        /// <summary>The pair budget for <paramref name="hiddenUnits"/> columns: <see cref="MaxPairs"/> or its default.</summary>
-        public int PairBudget(int hiddenUnits) => MaxPairs ?? SharedAutoencoderEstimator.Defaults.SpectralMaximumPairs(hiddenUnits, Sparsity);
-
-        /// <summary>p: the rows M̂_{u,v} averages over.</summary>
-        public int SampleCount { get; init; } = SharedAutoencoderEstimator.Defaults.SpectralSampleCount;
-
-        /// <summary>
-        /// Whether rows (and u, v) are centered by the data mean before reweighting; null: when ‖ȳ‖² ≤ 5% of the mean
-        /// ‖y‖² (sparse codes, ± or non-negative; not a mixture of ≤ 20 components). The refinement subtracts the Gaussian
-        /// part 3·E[⟨y,z⟩²]·Σz (the fourth-cumulant power step) when the rows are centered or the mean is that small: it
-        /// removes the second-order pull of the other atoms for zero-mean codes, while for a mixture (x = e_i) it would
-        /// be a pull of relative size ≈ 3/m towards the data mean.
-        /// </summary>
-        public bool? Center { get; init; }
-
-        /// <summary>k, the expected number of atoms per row: the support size of the least-squares codes of the residual search.</summary>
-        public int Sparsity { get; init; } = SharedAutoencoderEstimator.Defaults.ExpectedSparsity;
-    }
-
     /// <summary>
     /// The pairwise-reweighting initialization of Arora, Ge, Ma and Moitra ("Simple, efficient, and neural algorithms
     /// for sparse coding", COLT 2015, Algorithm 3). For a pair of rows (u, v) the matrix
@@ -51,7 +18,7 @@ namespace Microsoft.ML.SharedAutoencoder.Training
     /// Pairs are evaluated in batches in parallel; each pair's rows come from a per-pair random stream and the
     /// acceptance decisions are made serially in pair order, so the result does not depend on the thread count.
     /// </remarks>
-    internal static class SpectralInitializer
+    internal static partial class SpectralInitializer
     {
         private const int MaxSubspaceIterations = 12;
         private const int ScreeningIterations = 4;
@@ -64,7 +31,7 @@ namespace Microsoft.ML.SharedAutoencoder.Training
         private const int MinForKurtosisTest = 5;
 
         /// <summary>Runs the search; returns unit-major columns (found ones first, then the completed ones) and the report.</summary>
-        public static (float[] Weights, InitializationReport Report) Create(DenseRows data, int count, SpectralSettings settings, int seed, int maxThreads)
+        public static (float[] Weights, InitializationReport Report) Create(DenseRows data, int count, SpectralSettings settings, int seed, int numberOfThreads)
         {
             int n = data.Dimension;
             int rows = data.RowCount;
@@ -78,8 +45,8 @@ namespace Microsoft.ML.SharedAutoencoder.Training
             // depend on the mean, so the fourth-cumulant step is then valid for them. A mixture of few components has a
             // large mean and is not centered (centering there would estimate A_i − mean).
             bool smallMean = meanEnergyRatio <= 0.05;
-            bool center = settings.Center ?? smallMean;
-            var search = new Search(data, settings, count, center ? dataMean : new float[n], center, cumulant: center || smallMean, maxThreads);
+            bool center = settings.CenterData ?? smallMean;
+            var search = new Search(data, settings, count, center ? dataMean : new float[n], center, cumulant: center || smallMean, numberOfThreads);
             search.Samples = SampleRows(data, p, random, search.Mean, center);
 
             int residualRounds = 0;
@@ -111,239 +78,6 @@ namespace Microsoft.ML.SharedAutoencoder.Training
             var report = new InitializationReport(WeightInitialization.Spectral, count, search.Found.Count, completed, search.PairsTried, search.PairsAccepted,
                 search.FromResiduals, search.Rejected);
             return (weights, report);
-        }
-
-        /// <summary>A vector accepted by the search, its excess kurtosis, and whether it has been polished on all rows.</summary>
-        private sealed class Candidate
-        {
-            public Candidate(float[] vector, double kurtosis)
-            {
-                Vector = vector;
-                Kurtosis = kurtosis;
-            }
-
-            public float[] Vector { get; }
-
-            public double Kurtosis { get; set; }
-
-            public bool Polished { get; set; }
-        }
-
-        /// <summary>The state of one search: the vectors found so far and the counters the report gives.</summary>
-        private sealed class Search
-        {
-            private readonly DenseRows _data;
-            private readonly SpectralSettings _settings;
-            private readonly int _count;
-            private readonly bool _center;
-            private readonly bool _cumulant;
-            private readonly ParallelOptions _parallel;
-            private readonly int _batch;
-
-            public Search(DenseRows data, SpectralSettings settings, int count, float[] mean, bool center, bool cumulant, int maxThreads)
-            {
-                _data = data;
-                _settings = settings;
-                _count = count;
-                Mean = mean;
-                _center = center;
-                _cumulant = cumulant;
-                _parallel = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, maxThreads) };
-                _batch = Math.Max(1, maxThreads) * 8;
-            }
-
-            /// <summary>The data mean when rows are centered, zeros otherwise.</summary>
-            public float[] Mean { get; }
-
-            /// <summary>The p rows (centered when asked) the pair and residual searches work on.</summary>
-            public float[] Samples { get; set; } = Array.Empty<float>();
-
-            public List<Candidate> Found { get; } = new List<Candidate>();
-
-            public int PairsTried { get; private set; }
-
-            public int PairsAccepted { get; private set; }
-
-            public int FromResiduals { get; private set; }
-
-            public int Rejected { get; private set; }
-
-            /// <summary>Pairs until m vectors are found or the budget is spent.</summary>
-            public void SearchPairs(Random random)
-            {
-                int rows = _data.RowCount;
-                var results = new (float[] Vector, double Kurtosis)?[_batch];
-                while (Found.Count < _count && PairsTried < _settings.PairBudget(_count))
-                {
-                    int size = Math.Min(_batch, _settings.PairBudget(_count) - PairsTried);
-                    var pairs = new (int U, int V)[size];
-                    for (int b = 0; b < size; b++)
-                    {
-                        int u = random.Next(rows);
-                        int v = random.Next(rows - 1);
-                        if (v >= u)
-                            v++;
-                        pairs[b] = (u, v);
-                    }
-                    // The batch sees the atoms found before it: a candidate heading to one of them stops early.
-                    float[][] known = Known();
-                    Parallel.For(0, size, _parallel, b => results[b] = TryPair(_data, Samples, Mean, _settings, _cumulant, pairs[b].U, pairs[b].V, known));
-                    for (int b = 0; b < size && Found.Count < _count; b++)
-                    {
-                        PairsTried++;
-                        if (results[b] is not (float[] candidate, double kurtosis))
-                            continue;
-                        PairsAccepted++;
-                        TryAdd(candidate, kurtosis);
-                    }
-                }
-            }
-
-            /// <summary>
-            /// Starts the refinement from the residuals of the rows the found vectors explain worst: each row's code on the
-            /// found vectors is solved by least squares on its k largest projections (k = the expected sparsity), and a
-            /// row that uses a missing atom keeps that atom (times its coefficient) in its residual. Returns how many new
-            /// vectors were added.
-            /// </summary>
-            public int SearchResiduals()
-            {
-                int n = _data.Dimension;
-                int rows = _data.RowCount;
-                int missing = _count - Found.Count;
-                int startCount = Math.Min(rows, Math.Max(MinResidualStarts, ResidualStartsPerMissing * missing));
-                int basis = Found.Count;
-                float[] weights = new float[basis * n];
-                for (int i = 0; i < Found.Count; i++)
-                    Found[i].Vector.CopyTo(weights, i * n);
-                var scores = new double[rows];
-                int sparsity = Math.Clamp(_settings.Sparsity, 1, Math.Max(1, Found.Count));
-                Parallel.For(0, GradientPass.PartitionCount(rows), _parallel, part =>
-                {
-                    int partitions = GradientPass.PartitionCount(rows);
-                    int start = (int)((long)rows * part / partitions);
-                    int end = (int)((long)rows * (part + 1) / partitions);
-                    var residual = new float[n];
-                    for (int t = start; t < end; t++)
-                        scores[t] = Residual(weights, basis, n, _data.Row(t), sparsity, residual);
-                });
-                int[] order = new int[rows];
-                for (int t = 0; t < rows; t++)
-                    order[t] = t;
-                // Largest residual first; the stable index order breaks ties, so the choice is deterministic.
-                Array.Sort(order, (a, b) => scores[b] != scores[a] ? scores[b].CompareTo(scores[a]) : a.CompareTo(b));
-
-                double minCosine = 1 - 0.5 * _settings.DuplicateDistance * _settings.DuplicateDistance;
-                var results = new (float[] Vector, double Kurtosis)?[_batch];
-                int added = 0;
-                for (int first = 0; first < startCount && Found.Count < _count; first += _batch)
-                {
-                    int size = Math.Min(_batch, startCount - first);
-                    float[][] known = Known();
-                    Parallel.For(0, size, _parallel, b =>
-                    {
-                        var z = new float[n];
-                        Residual(weights, basis, n, _data.Row(order[first + b]), sparsity, z);
-                        results[b] = null;
-                        if (!WeightInitializer.NormalizeInPlace(z))
-                            return;
-                        // On all rows, not the p samples: measured on the non-negative model, starts at cos 0.95 from a missing
-                        // atom drifted to a found one on p = 4,000 rows (an atom is in ≈ k·p/m of them) and converged on all.
-                        if (Refine(_data.Values, _data.RowCount, n, z, MaxRefinementSteps, _cumulant, new float[n], known, minCosine, out bool duplicate, out double kurtosis, _center ? Mean : null)
-                            && !duplicate)
-                            results[b] = (z, kurtosis);
-                    });
-                    for (int b = 0; b < size && Found.Count < _count; b++)
-                    {
-                        if (results[b] is (float[] candidate, double kurtosis) && TryAdd(candidate, kurtosis))
-                        {
-                            added++;
-                            FromResiduals++;
-                        }
-                    }
-                }
-                return added;
-            }
-
-            /// <summary>
-            /// Polishes every new vector on all rows until it settles (the search used p rows; a vector that was not a
-            /// fixed point there moves now), then drops a vector that does not settle, a near-duplicate of a vector with a
-            /// larger excess kurtosis, or one whose excess kurtosis is below half the median (a fixed point between atoms).
-            /// </summary>
-            public void Consolidate()
-            {
-                int n = _data.Dimension;
-                var settled = new bool[Found.Count];
-                Parallel.For(0, Found.Count, _parallel, i =>
-                {
-                    Candidate candidate = Found[i];
-                    if (candidate.Polished)
-                    {
-                        settled[i] = true;
-                        return;
-                    }
-                    settled[i] = Refine(_data.Values, _data.RowCount, n, candidate.Vector, MaxRefinementSteps, _cumulant, new float[n], Array.Empty<float[]>(), 2,
-                        out _, out double kurtosis, _center ? Mean : null);
-                    candidate.Kurtosis = kurtosis;
-                    candidate.Polished = true;
-                });
-                int[] byKurtosis = new int[Found.Count];
-                for (int i = 0; i < byKurtosis.Length; i++)
-                    byKurtosis[i] = i;
-                Array.Sort(byKurtosis, (a, b) => Found[b].Kurtosis != Found[a].Kurtosis ? Found[b].Kurtosis.CompareTo(Found[a].Kurtosis) : a.CompareTo(b));
-                var keep = new bool[Found.Count];
-                var kept = new List<float[]>();
-                foreach (int i in byKurtosis)
-                {
-                    if (!settled[i] || FindDuplicate(kept, Found[i].Vector, _settings.DuplicateDistance) >= 0)
-                        continue;
-                    keep[i] = true;
-                    kept.Add(Found[i].Vector);
-                }
-                var kurtoses = new List<double>();
-                for (int i = 0; i < Found.Count; i++)
-                {
-                    if (keep[i])
-                        kurtoses.Add(Found[i].Kurtosis);
-                }
-                double floor = kurtoses.Count >= MinForKurtosisTest ? 0.5 * Median(kurtoses) : double.NegativeInfinity;
-                var survivors = new List<Candidate>();
-                for (int i = 0; i < Found.Count; i++)
-                {
-                    if (keep[i] && Found[i].Kurtosis >= floor)
-                        survivors.Add(Found[i]);
-                }
-                Rejected += Found.Count - survivors.Count;
-                Found.Clear();
-                Found.AddRange(survivors);
-            }
-
-            /// <summary>
-            /// Adds a candidate unless it duplicates a vector found before or its projections are far less heavy-tailed
-            /// than those found (a refinement can settle on a spurious fixed point between atoms).
-            /// </summary>
-            private bool TryAdd(float[] candidate, double kurtosis)
-            {
-                if (candidate.Length == 0 || FindDuplicate(Known(), candidate, _settings.DuplicateDistance) >= 0)
-                    return false;
-                if (Found.Count >= MinForKurtosisTest)
-                {
-                    var kurtoses = new List<double>(Found.Count);
-                    foreach (Candidate c in Found)
-                        kurtoses.Add(c.Kurtosis);
-                    if (kurtosis < 0.5 * Median(kurtoses))
-                        return false;
-                }
-                Found.Add(new Candidate(candidate, kurtosis));
-                return true;
-            }
-
-            private float[][] Known()
-            {
-                var known = new float[Found.Count][];
-                for (int i = 0; i < known.Length; i++)
-                    known[i] = Found[i].Vector;
-                return known;
-            }
         }
 
         /// <summary>
@@ -457,8 +191,28 @@ namespace Microsoft.ML.SharedAutoencoder.Training
             TensorPrimitives.Subtract(data.Row(uIndex), mean, u);
             TensorPrimitives.Subtract(data.Row(vIndex), mean, v);
 
+            float[] weights = PairWeights(samples, n, u, v, out double trace);
+            if (!(trace > 0) || !double.IsFinite(trace))
+                return null;
+            float[]? top = TopEigenvector(samples, weights, n, u, v, settings, trace);
+            if (top is null)
+                return null;
+            double minCosine = 1 - 0.5 * settings.DuplicateDistance * settings.DuplicateDistance;
+            if (!Refine(new RefinementRows(samples, p, cumulant, Mean: null), top, known, minCosine, out bool duplicate, out double kurtosis))
+                return null;
+            if (duplicate)
+                return (Array.Empty<float>(), 0);
+            return (top, kurtosis);
+        }
+
+        /// <summary>
+        /// The weights w_t = ⟨y_t,u⟩⟨y_t,v⟩ / p of M̂_{u,v}, and its trace with absolute weights (1/p) Σ |⟨y,u⟩⟨y,v⟩|·‖y‖².
+        /// </summary>
+        private static float[] PairWeights(float[] samples, int n, float[] u, float[] v, out double trace)
+        {
+            int p = samples.Length / n;
             var weights = new float[p];
-            double trace = 0;
+            trace = 0;
             for (int t = 0; t < p; t++)
             {
                 ReadOnlySpan<float> y = samples.AsSpan(t * n, n);
@@ -467,9 +221,15 @@ namespace Microsoft.ML.SharedAutoencoder.Training
                 trace += Math.Abs((double)w) * TensorPrimitives.Dot(y, y);
             }
             trace /= p;
-            if (!(trace > 0) || !double.IsFinite(trace))
-                return null;
+            return weights;
+        }
 
+        /// <summary>
+        /// Two-vector subspace iteration with Rayleigh–Ritz on M̂_{u,v}: its top eigenvector, normalized, or null when the
+        /// gap test or the "σ₁ is large" test fails (early, after a few screening iterations, for hopeless pairs).
+        /// </summary>
+        private static float[]? TopEigenvector(float[] samples, float[] weights, int n, float[] u, float[] v, SpectralSettings settings, double trace)
+        {
             // u ± v start close to the shared atom's direction (both rows contain it), so few iterations are needed.
             var x1 = new float[n];
             var x2 = new float[n];
@@ -513,14 +273,7 @@ namespace Microsoft.ML.SharedAutoencoder.Training
             var top = new float[n];
             for (int j = 0; j < n; j++)
                 top[j] = (float)(c1 * x1[j] + c2 * x2[j]);
-            if (!WeightInitializer.NormalizeInPlace(top))
-                return null;
-            double minCosine = 1 - 0.5 * settings.DuplicateDistance * settings.DuplicateDistance;
-            if (!Refine(samples, p, n, top, MaxRefinementSteps, cumulant, mx1, known, minCosine, out bool duplicate, out double kurtosis))
-                return null;
-            if (duplicate)
-                return (Array.Empty<float>(), 0);
-            return (top, kurtosis);
+            return WeightInitializer.NormalizeInPlace(top) ? top : null;
         }
 
         /// <summary>
@@ -528,13 +281,19 @@ namespace Microsoft.ML.SharedAutoencoder.Training
         /// dominant term near an atom is E[x_i⁴]·q_i·⟨A_i, z⟩³·A_i, so z moves to the atom the pair pointed at and the
         /// cross-talk the pair's estimate carries shrinks. False when z collapses to zero.
         /// </summary>
-        private static bool Refine(float[] samples, int p, int n, float[] z, int steps, bool cumulant, float[] scratch, float[][] known, double minCosine, out bool duplicate, out double kurtosis, float[]? mean = null)
+        private static bool Refine(in RefinementRows rows, float[] z, float[][] known, double minCosine, out bool duplicate, out double kurtosis)
         {
             duplicate = false;
             kurtosis = 0;
+            float[] samples = rows.Values;
+            int p = rows.Count;
+            int n = z.Length;
+            float[]? mean = rows.Mean;
+            bool cumulant = rows.Cumulant;
+            var scratch = new float[n];
             var centered = mean is null ? null : new float[n];
             var covarianceTimesZ = new float[n];
-            for (int step = 0; step < steps; step++)
+            for (int step = 0; step < MaxRefinementSteps; step++)
             {
                 Array.Clear(scratch);
                 Array.Clear(covarianceTimesZ);
@@ -574,6 +333,12 @@ namespace Microsoft.ML.SharedAutoencoder.Training
             // Not settled after the allowed steps: the start was not in an atom's basin.
             return false;
         }
+
+        /// <summary>
+        /// The rows a refinement averages over: <see cref="Count"/> rows of <paramref name="Values"/> (row-major), centered
+        /// by <paramref name="Mean"/> when it is set, with the Gaussian part subtracted when <paramref name="Cumulant"/>.
+        /// </summary>
+        private readonly record struct RefinementRows(float[] Values, int Count, bool Cumulant, float[]? Mean);
 
         /// <summary>mx_k = Σ_t w_t ⟨y_t, x_k⟩ y_t for k = 1, 2 (the weights already carry the 1/p).</summary>
         private static void Apply(float[] samples, float[] weights, int n, float[] x1, float[] x2, float[] mx1, float[] mx2)

@@ -39,28 +39,15 @@ namespace Microsoft.ML.SharedAutoencoder.Training
         public bool ReseedDeadUnits { get; init; }
 
         /// <summary>Least-squares refit rounds of the dictionary after the gradient steps (0: none).</summary>
-        public int RefitIterations { get; init; }
+        public int FinalRefitIterations { get; init; }
 
-        public int MaxThreads { get; init; } = Environment.ProcessorCount;
+        /// <summary>Threads for the passes over the data; results do not depend on it.</summary>
+        public int NumberOfThreads { get; init; } = Environment.ProcessorCount;
 
         /// <summary>Rows per gradient step; 0 (or ≥ N) means full batch, the paper's method.</summary>
         public long BatchSize { get; init; }
 
-        /// <summary>At most this many leading rows are given to an initializer that looks at the data (PCA).</summary>
-        public int InitializationRows { get; init; } = int.MaxValue;
-
         /// <summary>When set, called after every step with the unit-major W to measure recovery of a known dictionary.</summary>
         public Func<float[], (double Frobenius, double MaxColumn)>? RecoveryProbe { get; init; }
-    }
-
-    /// <summary>Where the trainer reports progress; the ML.NET layer forwards it to an <c>IChannel</c>.</summary>
-    internal interface ITrainingMonitor
-    {
-        void Info(string message);
-
-        void Warning(string message);
-
-        /// <summary>Throws when the user cancelled training.</summary>
-        void CheckAlive();
     }
 }

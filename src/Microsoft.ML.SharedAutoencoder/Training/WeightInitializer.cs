@@ -1,5 +1,6 @@
 using System;
 using System.Numerics.Tensors;
+using Microsoft.ML.SharedAutoencoder.Rows;
 
 namespace Microsoft.ML.SharedAutoencoder.Training
 {
@@ -16,7 +17,7 @@ namespace Microsoft.ML.SharedAutoencoder.Training
                 WeightInitialization.Samples => SamplesInitializer.Create(data, settings.HiddenUnits, random),
                 WeightInitialization.Spectral => Spectral(settings, data, random, out spectralReport),
                 WeightInitialization.Random => RandomColumns(data.Dimension, settings.HiddenUnits, random),
-                WeightInitialization.Pca => PcaInitializer.TopRightSingularVectors(data, settings.HiddenUnits, settings.MaxThreads),
+                WeightInitialization.Pca => PcaInitializer.TopRightSingularVectors(data, settings.HiddenUnits, settings.NumberOfThreads),
                 WeightInitialization.Given => (float[])(settings.InitialWeights ?? throw new ArgumentException("Given initialization needs initial weights.")).Clone(),
                 _ => throw new ArgumentOutOfRangeException(nameof(settings), settings.Initialization, "Unknown initialization."),
             };
@@ -31,7 +32,7 @@ namespace Microsoft.ML.SharedAutoencoder.Training
 
         private static float[] Spectral(TrainerSettings settings, DenseRows data, Random random, out InitializationReport? report)
         {
-            var (weights, spectralReport) = SpectralInitializer.Create(data, settings.HiddenUnits, settings.Spectral ?? new SpectralSettings(), random.Next(), settings.MaxThreads);
+            var (weights, spectralReport) = SpectralInitializer.Create(data, settings.HiddenUnits, settings.Spectral ?? new SpectralSettings(), random.Next(), settings.NumberOfThreads);
             report = spectralReport;
             return weights;
         }

@@ -1,5 +1,6 @@
 using System;
 using System.Linq;
+using Microsoft.ML.SharedAutoencoder.Rows;
 using Microsoft.ML.SharedAutoencoder.Training;
 
 namespace Microsoft.ML.SharedAutoencoder.Tests.Initialization
@@ -49,7 +50,7 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Initialization
         {
             const int n = 80, m = 40;
             var (rows, truth, _) = Generate(LatentCodeModel.SparseCoding, n, m, k: 3, rows: 12000, sigma: 0.01f, seed: 5);
-            var (weights, report) = SpectralInitializer.Create(rows, m, new SpectralSettings { MaxPairs = 1500 }, seed: 3, maxThreads: 2);
+            var (weights, report) = SpectralInitializer.Create(rows, m, new SpectralSettings { MaxPairs = 1500 }, seed: 3, numberOfThreads: 2);
             Assert.IsGreaterThanOrEqualTo(m - 1, Recovered(weights, truth, 0.2, allowSignFlips: true), report.ToString());
             Assert.IsGreaterThanOrEqualTo(m - 1, report.FoundColumns);
             Assert.AreEqual(m, report.FoundColumns + report.CompletedColumns);
@@ -61,7 +62,7 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Initialization
         {
             const int n = 100, m = 8;
             var (rows, truth, _) = Generate(LatentCodeModel.MixtureOfGaussians, n, m, k: 1, rows: 3000, sigma: 0.02f, seed: 9);
-            var (weights, report) = SpectralInitializer.Create(rows, m, new SpectralSettings { MaxPairs = 400 }, seed: 1, maxThreads: 2);
+            var (weights, report) = SpectralInitializer.Create(rows, m, new SpectralSettings { MaxPairs = 400 }, seed: 1, numberOfThreads: 2);
             // No sign flips allowed: the orientation rule must point every component the right way.
             Assert.IsGreaterThanOrEqualTo(m - 1, Recovered(weights, truth, 0.2, allowSignFlips: false), report.ToString());
         }

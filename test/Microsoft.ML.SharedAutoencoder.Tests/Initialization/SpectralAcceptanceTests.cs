@@ -1,5 +1,6 @@
 using System;
 using System.Linq;
+using Microsoft.ML.SharedAutoencoder.Rows;
 using Microsoft.ML.SharedAutoencoder.Training;
 
 namespace Microsoft.ML.SharedAutoencoder.Tests.Initialization
@@ -41,7 +42,7 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Initialization
             // which are sums of k atoms, not atoms.
             const int n = 64, m = 64, k = 3;
             var (rows, truth, _) = Generate(LatentCodeModel.SparseCoding, n, m, k, rows: 10000, seed: 21);
-            var (weights, report) = SpectralInitializer.Create(rows, m, new SpectralSettings { MaxPairs = 150, Sparsity = k }, seed: 2, maxThreads: 2);
+            var (weights, report) = SpectralInitializer.Create(rows, m, new SpectralSettings { MaxPairs = 150, ExpectedSparsity = k }, seed: 2, numberOfThreads: 2);
             Assert.IsGreaterThan(0, report.ResidualColumns, report.ToString());
             Assert.AreEqual(0, report.CompletedColumns, report.ToString());
             Assert.IsLessThan(0.25, MaxColumnError(weights, truth, allowSignFlips: true), report.ToString());

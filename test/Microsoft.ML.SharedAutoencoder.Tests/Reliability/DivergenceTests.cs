@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using System.Text.RegularExpressions;
+using Microsoft.ML.SharedAutoencoder.Rows;
 using Microsoft.ML.SharedAutoencoder.Training;
 
 namespace Microsoft.ML.SharedAutoencoder.Tests.Reliability
@@ -12,24 +13,6 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Reliability
     public sealed class DivergenceTests
     {
         private const int N = 10, M = 3, Count = 300;
-
-        /// <summary>Records messages and runs an action when an iteration starts (the trainer calls CheckAlive there).</summary>
-        private sealed class ScriptedMonitor : ITrainingMonitor
-        {
-            public List<string> Infos { get; } = new();
-
-            public List<string> Warnings { get; } = new();
-
-            public Action<int>? OnIterationStart { get; init; }
-
-            private int _checks;
-
-            public void Info(string message) => Infos.Add(message);
-
-            public void Warning(string message) => Warnings.Add(message);
-
-            public void CheckAlive() => OnIterationStart?.Invoke(_checks++);
-        }
 
         private static TrainerSettings Settings(int halvings = 4, double divergenceFactor = 2) => new()
         {
@@ -46,7 +29,7 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Reliability
             // A divergence factor far below 1 rejects every step, whatever ζ: like a rise caused by the bias schedule
             // b ← b/C, which halving ζ cannot undo. Once ζ/2³⁰ no longer moves W the step is kept (with a warning) and
             // the next iteration starts again from the full learning rate, instead of failing the whole run.
-            var monitor = new ScriptedMonitor();
+            var monitor = new TestMonitor();
             var settings = Settings(halvings: 30, divergenceFactor: 1e-9);
             var (model, history) = AutoencoderTrainer.Train(Rows(), settings, monitor);
             var accepted = history.Iterations.Where(e => !e.Undone).ToList();
@@ -61,7 +44,7 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Reliability
         public void ARiseThatPersistsWhileTheStepStillMovesWIsDivergence()
         {
             // With only 4 halvings ζ/16 still moves W: the rise is the step's fault, so training stops and says so.
-            var monitor = new ScriptedMonitor();
+            var monitor = new TestMonitor();
             var error = Assert.Throws<InvalidOperationException>(() => AutoencoderTrainer.Train(Rows(), Settings(halvings: 4, divergenceFactor: 1e-9), monitor));
             Console.WriteLine(error.Message);
             StringAssert.Contains(error.Message, "halving the learning rate 4 times");
@@ -76,7 +59,7 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Reliability
             // non-finite whatever ζ, so training must stop and name iteration 3 (and its loss) as the last good one.
             const int k = 3;
             var rows = Rows();
-            var monitor = new ScriptedMonitor
+            var monitor = new TestMonitor
             {
                 OnIterationStart = check =>
                 {
@@ -110,7 +93,7 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Reliability
                 MaximumNumberOfIterations = 5, Initialization = WeightInitialization.Random, Seed = shape.Seed,
             };
             float[] w = WeightInitializer.Create(settings, rows, new Random(shape.Seed));
-            var monitor = new ScriptedMonitor();
+            var monitor = new TestMonitor();
             var (model, history) = AutoencoderTrainer.Train(rows, settings, monitor);
             // The fused kernel leaves a rounding-level loss (≈1e-15) rather than exactly 0; either way the fit is perfect.
             Assert.IsLessThan(1e-12, history.Iterations[0].Loss);
@@ -141,7 +124,7 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Reliability
                 HiddenUnits = m, Activation = AutoencoderActivation.Relu, InitialBias = -1.25f, BiasDecay = 2, LearningRate = m,
                 MaximumNumberOfIterations = 50, Initialization = WeightInitialization.Random, Seed = 3,
             };
-            var monitor = new ScriptedMonitor();
+            var monitor = new TestMonitor();
             var (_, history) = AutoencoderTrainer.Train(new DenseRows(rows, count, n), settings, monitor);
 
             var accepted = history.Iterations.Where(e => !e.Undone).ToList();

@@ -1,8 +1,10 @@
 using System;
 using System.IO;
 using System.Linq;
+using System.Numerics.Tensors;
 using CsCheck;
 using Microsoft.ML.Data;
+using Microsoft.ML.SharedAutoencoder.Rows;
 using Microsoft.ML.SharedAutoencoder.Training;
 
 namespace Microsoft.ML.SharedAutoencoder.Tests.Reliability
@@ -39,21 +41,6 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Reliability
 
         private static double Norm(ReadOnlySpan<float> v) => Math.Sqrt(v.ToArray().Sum(x => (double)x * x));
 
-        private sealed class SilentMonitor : ITrainingMonitor
-        {
-            public void Info(string message)
-            {
-            }
-
-            public void Warning(string message)
-            {
-            }
-
-            public void CheckAlive()
-            {
-            }
-        }
-
         [TestMethod]
         public void EveryAcceptedStepKeepsUnitColumnsAndFiniteValues()
         {
@@ -66,20 +53,20 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Reliability
                 {
                     HiddenUnits = m, Activation = shape.Activation, Threshold = shape.Lambda,
                     InitialBias = relu ? SharedAutoencoderEstimator.DefaultReluBias(n) : 0f, BiasDecay = relu ? 2f : 1f,
-                    LearningRate = (float)m / shape.K, MaximumNumberOfIterations = 6, Initialization = shape.Initialization, Seed = shape.Seed, MaxThreads = 1,
+                    LearningRate = (float)m / shape.K, MaximumNumberOfIterations = 6, Initialization = shape.Initialization, Seed = shape.Seed, NumberOfThreads = 1,
                     RecoveryProbe = w =>
                     {
                         probes++;
                         for (int i = 0; i < m; i++)
                         {
                             var column = w.AsSpan(i * n, n);
-                            Assert.IsTrue(SharedAutoencoderModelParameters.AllFinite(column), $"{shape}: column {i} finite after probe {probes}");
+                            Assert.IsTrue(TensorPrimitives.IsFiniteAll(column), $"{shape}: column {i} finite after probe {probes}");
                             Assert.AreEqual(1.0, Norm(column), 1e-5, $"{shape}: column {i} norm after probe {probes}");
                         }
                         return (0, 0);
                     },
                 };
-                var (model, history) = AutoencoderTrainer.Train(new DenseRows(shape.Data(), shape.Rows, n), settings, new SilentMonitor());
+                var (model, history) = AutoencoderTrainer.Train(new DenseRows(shape.Data(), shape.Rows, n), settings, new TestMonitor());
                 Assert.AreEqual(history.Iterations.Count(e => !e.Undone), probes, "the probe sees W⁰ and every accepted step");
                 Assert.IsTrue(history.Iterations.Where(e => !e.Undone).All(e => double.IsFinite(e.Loss) && e.Loss >= 0), $"{shape}: finite losses");
                 Assert.IsTrue(model.GetWeights().All(c => c.All(float.IsFinite)) && model.GetBias().All(float.IsFinite), $"{shape}: finite model");

@@ -1,4 +1,6 @@
 using System;
+using Microsoft.ML.SharedAutoencoder.Model;
+using Microsoft.ML.SharedAutoencoder.Rows;
 using Microsoft.ML.SharedAutoencoder.Training;
 
 namespace Microsoft.ML.SharedAutoencoder.Tests.Training
@@ -74,7 +76,7 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Training
             var (rows, w, b) = RandomProblem(1, n, m, count, bias);
             var expected = PlainGradient(rows, count, n, w, b, kind, 0.5f, out double expectedLoss, out _);
 
-            var pass = new GradientPass(new DenseRows(rows, count, n), m, maxThreads: 2);
+            var pass = new GradientPass(new DenseRows(rows, count, n), m, numberOfThreads: 2);
             var result = new PassResult(n, m);
             pass.Run(w, b, new EncoderActivation(kind, 0.5f), result, default);
 
@@ -112,7 +114,7 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Training
                 expectedZeroCodeLoss += 0.5 * v * v / count;
 
             var result = new PassResult(n, m);
-            new GradientPass(new DenseRows(rows, count, n), m, maxThreads: 2).Run(w, b, new EncoderActivation(kind, 0.5f), result, default);
+            new GradientPass(new DenseRows(rows, count, n), m, numberOfThreads: 2).Run(w, b, new EncoderActivation(kind, 0.5f), result, default);
 
             Assert.AreEqual(expectedLoss, result.Loss, 1e-6 * expectedLoss, "loss");
             Assert.AreEqual(expectedZeroCodeLoss, result.ZeroCodeLoss, 1e-6 * expectedZeroCodeLoss, "½ mean ‖y‖²");
@@ -144,7 +146,7 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Training
             var b = new float[m];
             PlainGradient(rows, count, n, w, b, AutoencoderActivation.HardThreshold, 1.5f, out expectedLoss, out _);
             var result = new PassResult(n, m);
-            new GradientPass(new DenseRows(rows, count, n), m, maxThreads: 1).Run(w, b, new EncoderActivation(AutoencoderActivation.HardThreshold, 1.5f), result, default);
+            new GradientPass(new DenseRows(rows, count, n), m, numberOfThreads: 1).Run(w, b, new EncoderActivation(AutoencoderActivation.HardThreshold, 1.5f), result, default);
             Assert.IsGreaterThan(0.0, expectedLoss);
             Assert.AreEqual(expectedLoss, result.Loss, 1e-2 * expectedLoss);
         }
@@ -157,7 +159,7 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Training
             const int n = 9, m = 4, count = 200;
             const float lambda = 0.5f;
             var (rows, w, b) = RandomProblem(2, n, m, count, bias);
-            var pass = new GradientPass(new DenseRows(rows, count, n), m, maxThreads: 1);
+            var pass = new GradientPass(new DenseRows(rows, count, n), m, numberOfThreads: 1);
             var result = new PassResult(n, m);
             pass.Run(w, b, new EncoderActivation(kind, lambda), result, default);
             PlainGradient(rows, count, n, w, b, kind, lambda, out _, out bool[,] basePattern);

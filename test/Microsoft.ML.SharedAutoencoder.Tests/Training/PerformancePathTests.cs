@@ -1,6 +1,7 @@
 using System;
 using System.Linq;
 using MathNet.Numerics.LinearAlgebra;
+using Microsoft.ML.SharedAutoencoder.Rows;
 using Microsoft.ML.SharedAutoencoder.Training;
 
 namespace Microsoft.ML.SharedAutoencoder.Tests.Training
@@ -12,21 +13,6 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Training
     [TestClass]
     public sealed class PerformancePathTests
     {
-        private sealed class SilentMonitor : ITrainingMonitor
-        {
-            public void Info(string message)
-            {
-            }
-
-            public void Warning(string message)
-            {
-            }
-
-            public void CheckAlive()
-            {
-            }
-        }
-
         /// <summary>Hides a <see cref="DenseRows"/> behind the interface, so the pass takes its streaming path.</summary>
         private sealed class StreamedRows : ITrainingRows
         {
@@ -92,7 +78,7 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Training
             Initialization = WeightInitialization.Given,
             InitialWeights = initial,
             Seed = 1,
-            MaxThreads = threads,
+            NumberOfThreads = threads,
             BatchSize = batchSize,
         };
 
@@ -165,7 +151,7 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Training
             const int n = 784, m = 10, count = 2000, steps = 50;
             DenseRows data = SparseCodingRows(n, m, count, seed: 11, out float[] truth);
             float[] initial = NearTruth(truth, n, m, seed: 12);
-            var (model, history) = AutoencoderTrainer.Train(data, Settings(m, initial, steps, threads: 2), new SilentMonitor());
+            var (model, history) = AutoencoderTrainer.Train(data, Settings(m, initial, steps, threads: 2), new TestMonitor());
             double[] expected = PlainTraining(data, initial, m, m / 2.0, -0.15, 2, steps);
 
             Assert.IsTrue(history.Iterations.All(e => !e.Undone));
@@ -191,10 +177,10 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Training
             const int n = 40, m = 6, count = 20_000;
             DenseRows data = SparseCodingRows(n, m, count, seed: 21, out float[] truth);
             float[] initial = NearTruth(truth, n, m, seed: 22);
-            var one = AutoencoderTrainer.Train(data, Settings(m, initial, 8, threads: 1), new SilentMonitor()).Model;
-            var two = AutoencoderTrainer.Train(data, Settings(m, initial, 8, threads: 2), new SilentMonitor()).Model;
+            var one = AutoencoderTrainer.Train(data, Settings(m, initial, 8, threads: 1), new TestMonitor()).Model;
+            var two = AutoencoderTrainer.Train(data, Settings(m, initial, 8, threads: 2), new TestMonitor()).Model;
             var streamedRows = new StreamedRows(data);
-            var streamed = AutoencoderTrainer.Train(streamedRows, Settings(m, initial, 8, threads: 2), new SilentMonitor());
+            var streamed = AutoencoderTrainer.Train(streamedRows, Settings(m, initial, 8, threads: 2), new TestMonitor());
 
             CollectionAssert.AreEqual(Weights(one), Weights(two));
             CollectionAssert.AreEqual(Weights(one), Weights(streamed.Model));
@@ -208,12 +194,12 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Training
             const int n = 40, m = 6, count = 5000;
             DenseRows data = SparseCodingRows(n, m, count, seed: 31, out float[] truth);
             float[] initial = NearTruth(truth, n, m, seed: 32);
-            var (full, _) = AutoencoderTrainer.Train(data, Settings(m, initial, 5, threads: 2), new SilentMonitor());
-            var (wholeBatch, _) = AutoencoderTrainer.Train(data, Settings(m, initial, 5, threads: 2, batchSize: count), new SilentMonitor());
+            var (full, _) = AutoencoderTrainer.Train(data, Settings(m, initial, 5, threads: 2), new TestMonitor());
+            var (wholeBatch, _) = AutoencoderTrainer.Train(data, Settings(m, initial, 5, threads: 2, batchSize: count), new TestMonitor());
             CollectionAssert.AreEqual(Weights(full), Weights(wholeBatch), "B = N is full batch");
 
-            var (one, history) = AutoencoderTrainer.Train(data, Settings(m, initial, 5, threads: 1, batchSize: 700), new SilentMonitor());
-            var (two, _) = AutoencoderTrainer.Train(new StreamedRows(data), Settings(m, initial, 5, threads: 2, batchSize: 700), new SilentMonitor());
+            var (one, history) = AutoencoderTrainer.Train(data, Settings(m, initial, 5, threads: 1, batchSize: 700), new TestMonitor());
+            var (two, _) = AutoencoderTrainer.Train(new StreamedRows(data), Settings(m, initial, 5, threads: 2, batchSize: 700), new TestMonitor());
             CollectionAssert.AreEqual(Weights(one), Weights(two), "mini-batch training is the same on 1 and 2 threads, in memory and streamed");
             CollectionAssert.AreNotEqual(Weights(full), Weights(one), "mini-batches take more (different) steps");
             Assert.AreEqual(6, history.Iterations.Count);
@@ -243,7 +229,7 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Training
                 Assert.AreEqual(1.0, Math.Abs(dot), 1e-5, $"vector {i} is the exact singular vector up to sign");
             }
 
-            float[] again = PcaInitializer.TopRightSingularVectors(data, m, maxThreads: 1);
+            float[] again = PcaInitializer.TopRightSingularVectors(data, m, numberOfThreads: 1);
             CollectionAssert.AreEqual(fast, again, "PCA does not depend on the thread count");
         }
     

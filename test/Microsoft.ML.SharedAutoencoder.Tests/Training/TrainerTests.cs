@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using Microsoft.ML.SharedAutoencoder.Rows;
 using Microsoft.ML.SharedAutoencoder.Training;
 
 namespace Microsoft.ML.SharedAutoencoder.Tests.Training
@@ -8,21 +9,6 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Training
     [TestClass]
     public sealed class TrainerTests
     {
-        private sealed class RecordingMonitor : ITrainingMonitor
-        {
-            public List<string> Infos { get; } = new();
-
-            public List<string> Warnings { get; } = new();
-
-            public void Info(string message) => Infos.Add(message);
-
-            public void Warning(string message) => Warnings.Add(message);
-
-            public void CheckAlive()
-            {
-            }
-        }
-
         private static float[] Perturbed(float[] a, int n, double delta, Random random)
         {
             var w = new float[a.Length];
@@ -59,7 +45,7 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Training
                     return (0, 0);
                 },
             };
-            var (model, history) = AutoencoderTrainer.Train(new DenseRows(rows, count, n), settings, new RecordingMonitor());
+            var (model, history) = AutoencoderTrainer.Train(new DenseRows(rows, count, n), settings, new TestMonitor());
             Assert.AreEqual(21, steps, "the probe sees W⁰ and every accepted step");
             Assert.AreEqual(21, history.Iterations.Count(e => !e.Undone));
             foreach (var column in model.GetWeights())
@@ -89,7 +75,7 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Training
             var random = new Random(11);
             var a = TestData.RandomDictionary(n, m, random);
             var (rows, _) = TestData.Mixture(a, n, m, count, 0.01, random);
-            var monitor = new RecordingMonitor();
+            var monitor = new TestMonitor();
             var settings = new TrainerSettings
             {
                 HiddenUnits = m, Activation = AutoencoderActivation.HardThreshold, Threshold = 0.5f, InitialBias = 0, BiasDecay = 1,
@@ -127,8 +113,8 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Training
                 DivergenceFactor = factor,
             };
             var data = new DenseRows(rows, count, n);
-            var (guarded, history) = AutoencoderTrainer.Train(data, Settings(2), new RecordingMonitor());
-            var (unguarded, _) = AutoencoderTrainer.Train(data, Settings(double.MaxValue), new RecordingMonitor());
+            var (guarded, history) = AutoencoderTrainer.Train(data, Settings(2), new TestMonitor());
+            var (unguarded, _) = AutoencoderTrainer.Train(data, Settings(double.MaxValue), new TestMonitor());
 
             var losses = history.Iterations.Select(e => e.Loss).ToArray();
             Assert.IsTrue(Enumerable.Range(1, losses.Length - 1).Any(s => losses[s] > losses[s - 1]), "the run must contain a loss increase");

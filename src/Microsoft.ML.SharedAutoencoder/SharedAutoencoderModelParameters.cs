@@ -1,5 +1,6 @@
 using System;
-using Microsoft.ML.SharedAutoencoder.Training;
+using System.Numerics.Tensors;
+using Microsoft.ML.SharedAutoencoder.Model;
 
 namespace Microsoft.ML.SharedAutoencoder
 {
@@ -21,7 +22,7 @@ namespace Microsoft.ML.SharedAutoencoder
                 throw new ArgumentOutOfRangeException(nameof(inputSize), inputSize, "The input size must be positive.");
             if (bias.Length == 0 || weights.Length != (long)inputSize * bias.Length)
                 throw new ArgumentException($"Expected {inputSize}×{bias.Length} weights, got {weights.Length} values.", nameof(weights));
-            if (!AllFinite(weights) || !AllFinite(bias) || !float.IsFinite(threshold))
+            if (!TensorPrimitives.IsFiniteAll(weights) || !TensorPrimitives.IsFiniteAll(bias) || !float.IsFinite(threshold))
                 throw new ArgumentException("Autoencoder parameters must be finite.", nameof(weights));
             InputSize = inputSize;
             _weights = weights;
@@ -44,8 +45,6 @@ namespace Microsoft.ML.SharedAutoencoder
         internal ReadOnlySpan<float> WeightsUnitMajor => _weights;
 
         internal ReadOnlySpan<float> BiasSpan => _bias;
-
-        internal EncoderActivation EncoderActivation => _activation;
 
         /// <summary>A copy of W as its columns: element i is hidden unit i's weight vector (length <see cref="InputSize"/>).</summary>
         public float[][] GetWeights()
@@ -70,12 +69,12 @@ namespace Microsoft.ML.SharedAutoencoder
         {
             CheckLength(input.Length, InputSize, nameof(input));
             CheckLength(code.Length, HiddenUnits, nameof(code));
-            if (!AllFinite(input))
+            if (!TensorPrimitives.IsFiniteAll(input))
             {
                 code.Fill(float.NaN);
                 return;
             }
-            GradientKernel.Encode(input, _weights, _bias, _activation, code);
+            TiedAutoencoder.Encode(input, _weights, _bias, _activation, code);
         }
 
         /// <summary>Computes the reconstruction ŷ = Wx.</summary>
@@ -85,7 +84,7 @@ namespace Microsoft.ML.SharedAutoencoder
         {
             CheckLength(code.Length, HiddenUnits, nameof(code));
             CheckLength(reconstruction.Length, InputSize, nameof(reconstruction));
-            GradientKernel.Decode(code, _weights, reconstruction);
+            TiedAutoencoder.Decode(code, _weights, reconstruction);
         }
 
         private static void CheckLength(int actual, int expected, string name)
@@ -93,8 +92,5 @@ namespace Microsoft.ML.SharedAutoencoder
             if (actual != expected)
                 throw new ArgumentException($"Expected a vector of length {expected}, got {actual}.", name);
         }
-
-        // Vectorized: it runs on every encoded row and every gradient pass.
-        internal static bool AllFinite(ReadOnlySpan<float> values) => System.Numerics.Tensors.TensorPrimitives.IsFiniteAll(values);
     }
 }

@@ -6,7 +6,7 @@ using System.Reflection;
 using Microsoft.ML.Data;
 using Microsoft.ML.SharedAutoencoder.Training;
 
-namespace Microsoft.ML.SharedAutoencoder.Tests
+namespace Microsoft.ML.SharedAutoencoder.Tests.Estimator
 {
     [TestClass]
     public sealed class TransformerTests

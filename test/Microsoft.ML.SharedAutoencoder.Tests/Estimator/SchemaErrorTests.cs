@@ -2,7 +2,7 @@ using System;
 using System.Collections.Generic;
 using Microsoft.ML.Data;
 
-namespace Microsoft.ML.SharedAutoencoder.Tests
+namespace Microsoft.ML.SharedAutoencoder.Tests.Estimator
 {
     [TestClass]
     public sealed class SchemaErrorTests

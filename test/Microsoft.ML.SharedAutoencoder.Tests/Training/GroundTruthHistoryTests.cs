@@ -1,7 +1,7 @@
 using System;
 using System.Linq;
 
-namespace Microsoft.ML.SharedAutoencoder.Tests
+namespace Microsoft.ML.SharedAutoencoder.Tests.Training
 {
     [TestClass]
     public sealed class GroundTruthHistoryTests

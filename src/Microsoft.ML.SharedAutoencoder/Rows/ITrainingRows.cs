@@ -1,6 +1,6 @@
 using System;
 
-namespace Microsoft.ML.SharedAutoencoder.Training
+namespace Microsoft.ML.SharedAutoencoder.Rows
 {
     /// <summary>
     /// The training rows as the numeric core sees them: a fixed number of rows of one dimension, read in order from
@@ -8,7 +8,7 @@ namespace Microsoft.ML.SharedAutoencoder.Training
     /// an IDataView) produces them anew on every pass, so data larger than memory can be trained on.
     /// </summary>
     /// <remarks>
-    /// The gradient pass cuts rows into chunks by row index (<see cref="GradientPass.ChunkRows"/>) whatever the source,
+    /// The gradient pass cuts rows into chunks by row index (<see cref="RowPartition.ChunkRows"/>) whatever the source,
     /// so a streamed pass does the same arithmetic in the same order as an in-memory one: the results are bit-identical.
     /// </remarks>
     internal interface ITrainingRows
@@ -24,18 +24,23 @@ namespace Microsoft.ML.SharedAutoencoder.Training
 
         /// <summary>
         /// The first <paramref name="maxRows"/> rows (or all, if fewer) in memory: what an initializer that needs the
-        /// data (PCA) looks at. For <see cref="DenseRows"/> this is a view, not a copy.
+        /// data (PCA) looks at. For <see cref="DenseRows"/> this is a view, not a copy; a streamed source gives at most
+        /// the rows it was told it may hold.
         /// </summary>
         DenseRows Head(int maxRows);
-    }
 
-    /// <summary>A forward-only reader of consecutive training rows.</summary>
-    internal interface ITrainingRowReader : IDisposable
-    {
         /// <summary>
-        /// Copies the next rows, at most <paramref name="maxRows"/>, row-major into <paramref name="destination"/>;
-        /// returns how many were copied (fewer only at the end of the data, 0 once it is exhausted).
+        /// How many chunks of rows one wave of the gradient pass takes from <see cref="OpenBlocks"/>: a streamed source
+        /// buffers two waves (the one computed and the one being read), so it keeps them small; rows in memory are only
+        /// viewed, so <see cref="DenseRows"/> takes more and gives more threads work.
         /// </summary>
-        int Read(Span<float> destination, int maxRows);
+        int WaveChunks => 8;
+
+        /// <summary>
+        /// Opens a reader of consecutive blocks of rows for the gradient pass, each at most <paramref name="maxBlockRows"/>
+        /// rows. By default the rows are read with <see cref="OpenReader"/> into two buffers, the next block on another
+        /// thread while the caller computes on the current one; <see cref="DenseRows"/> gives views of its buffer.
+        /// </summary>
+        IRowBlockReader OpenBlocks(int maxBlockRows) => new PrefetchingBlockReader(this, maxBlockRows);
     }
 }

@@ -1,6 +1,6 @@
 using System;
 
-namespace Microsoft.ML.SharedAutoencoder.Training
+namespace Microsoft.ML.SharedAutoencoder.Rows
 {
     /// <summary>
     /// The training data as one contiguous row-major float32 block: row t occupies [t·n, (t+1)·n). One pass over this
@@ -34,6 +34,35 @@ namespace Microsoft.ML.SharedAutoencoder.Training
         public ITrainingRowReader OpenReader() => new Reader(this);
 
         public DenseRows Head(int maxRows) => maxRows >= RowCount ? this : new DenseRows(Values, Math.Max(0, maxRows), Dimension);
+
+        /// <summary>Rows in memory are only viewed, so a wave can be large: up to 16 chunks give 16 threads work.</summary>
+        public int WaveChunks => 16;
+
+        /// <summary>Views of the buffer itself: nothing is copied.</summary>
+        public IRowBlockReader OpenBlocks(int maxBlockRows) => new BlockReader(this);
+
+        private sealed class BlockReader : IRowBlockReader
+        {
+            private readonly DenseRows _rows;
+            private int _next;
+
+            public BlockReader(DenseRows rows) => _rows = rows;
+
+            public ReadOnlyMemory<float> Next(int rows, int nextRows)
+            {
+                if (rows > _rows.RowCount - _next)
+                    throw new InvalidOperationException($"Asked for {rows} rows; only {_rows.RowCount - _next} are left.");
+                var block = _rows.Values.AsMemory(_next * _rows.Dimension, rows * _rows.Dimension);
+                _next += rows;
+                return block;
+            }
+
+            public void Rewind() => _next = 0;
+
+            public void Dispose()
+            {
+            }
+        }
 
         private sealed class Reader : ITrainingRowReader
         {

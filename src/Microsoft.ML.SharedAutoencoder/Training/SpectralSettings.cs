@@ -1,0 +1,36 @@
+namespace Microsoft.ML.SharedAutoencoder.Training
+{
+    /// <summary>Resolved thresholds of the pairwise-reweighting (spectral) initialization.</summary>
+    internal sealed class SpectralSettings
+    {
+        /// <summary>Accept a pair only when |σ₁| / |σ₂| is at least this (the gap test).</summary>
+        public double MinGapRatio { get; init; } = SharedAutoencoderEstimator.Defaults.SpectralMinimumGapRatio;
+
+        /// <summary>Accept a pair only when |σ₁| is at least this fraction of tr(Σ|w_t| y_t y_tᵀ)/p (the "σ₁ is large" test).</summary>
+        public double MinTraceFraction { get; init; } = SharedAutoencoderEstimator.Defaults.SpectralMinimumTraceFraction;
+
+        /// <summary>A candidate within this distance (up to sign) of a vector already found is a duplicate.</summary>
+        public double DuplicateDistance { get; init; } = SharedAutoencoderEstimator.Defaults.SpectralDuplicateDistance;
+
+        /// <summary>At most this many pairs (u, v) are tried; null: <see cref="SharedAutoencoderEstimator.Defaults.SpectralMaximumPairs"/> of m and k.</summary>
+        public int? MaxPairs { get; init; }
+
+        /// <summary>The pair budget for <paramref name="hiddenUnits"/> columns: <see cref="MaxPairs"/> or its default.</summary>
+        public int PairBudget(int hiddenUnits) => MaxPairs ?? SharedAutoencoderEstimator.Defaults.SpectralMaximumPairs(hiddenUnits, ExpectedSparsity);
+
+        /// <summary>p: the rows M̂_{u,v} averages over.</summary>
+        public int SampleCount { get; init; } = SharedAutoencoderEstimator.Defaults.SpectralSampleCount;
+
+        /// <summary>
+        /// Whether rows (and u, v) are centered by the data mean before reweighting; null: when ‖ȳ‖² ≤ 5% of the mean
+        /// ‖y‖² (sparse codes, ± or non-negative; not a mixture of ≤ 20 components). The refinement subtracts the Gaussian
+        /// part 3·E[⟨y,z⟩²]·Σz (the fourth-cumulant power step) when the rows are centered or the mean is that small: it
+        /// removes the second-order pull of the other atoms for zero-mean codes, while for a mixture (x = e_i) it would
+        /// be a pull of relative size ≈ 3/m towards the data mean.
+        /// </summary>
+        public bool? CenterData { get; init; }
+
+        /// <summary>k, the expected number of atoms per row: the support size of the least-squares codes of the residual search.</summary>
+        public int ExpectedSparsity { get; init; } = SharedAutoencoderEstimator.Defaults.ExpectedSparsity;
+    }
+}
