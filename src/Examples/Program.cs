@@ -13,7 +13,8 @@ namespace Microsoft.ML.SharedAutoencoder.Examples
     internal static class Program
     {
         /// <summary>Every command: name, one-line description, entry point (a static <c>int Run(string[] args)</c>), role (its folder).</summary>
-        internal static readonly IReadOnlyList<(string Name, string Description, Func<string[], int> Run, string Role)> Commands = new (string, string, Func<string[], int>, string)[]
+        internal static readonly IReadOnlyList<(string Name, string Description, Func<string[], int> Run, string Role)> Commands =
+            new (string, string, Func<string[], int>, string)[]
         {
             ("pipeline", "SharedAutoencoder inside a pipeline feeding SdcaMaximumEntropy: codes vs raw features", PipelineCommand.Run, Samples),
             ("digits", "UCI handwritten digits: overcomplete codes vs raw pixels for a linear classifier", DigitsCommand.Run, Samples),

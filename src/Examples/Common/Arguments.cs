@@ -126,7 +126,10 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Common
             if (!float.IsFinite(single))
                 throw new UsageException($"Option --{name} must fit a 32-bit float (magnitude ≤ {float.MaxValue.ToString(CultureInfo.InvariantCulture)}), got {String(name)}.");
             if (single == 0 && value != 0)
-                throw new UsageException($"Option --{name} rounds to 0 as a 32-bit float (smallest magnitude {float.Epsilon.ToString(CultureInfo.InvariantCulture)}), got {String(name)}.");
+            {
+                string smallest = float.Epsilon.ToString(CultureInfo.InvariantCulture);
+                throw new UsageException($"Option --{name} rounds to 0 as a 32-bit float (smallest magnitude {smallest}), got {String(name)}.");
+            }
             return single;
         }
 

@@ -41,7 +41,8 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Examples
                 lines.Add(header);
             for (int r = 0; r < rows; r++)
             {
-                var values = Enumerable.Range(0, columns).Select(j => ((j % 3 == r % 3 ? 1.0 : 0.0) + 0.05 * (random.NextDouble() - 0.5)).ToString("R", CultureInfo.InvariantCulture));
+                var values = Enumerable.Range(0, columns)
+                    .Select(j => ((j % 3 == r % 3 ? 1.0 : 0.0) + 0.05 * (random.NextDouble() - 0.5)).ToString("R", CultureInfo.InvariantCulture));
                 lines.Add(string.Join(",", values.Prepend(label(r))));
             }
             File.WriteAllLines(path, lines);
@@ -153,7 +154,8 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Examples
                 "--save", model, "--weights-out", Path.Combine(blocker, "W.csv"));
             Assert.AreEqual(1, code, error);
             Assert.AreEqual("the user's previous model", File.ReadAllText(model));
-            CollectionAssert.AreEquivalent(new[] { "data.csv", "model.zip", "not-a-directory" }, Directory.GetFiles(directory).Select(Path.GetFileName).ToArray(), "no temporary file is left");
+            CollectionAssert.AreEquivalent(new[] { "data.csv", "model.zip", "not-a-directory" },
+                Directory.GetFiles(directory).Select(Path.GetFileName).ToArray(), "no temporary file is left");
         }
 
         [TestMethod]
@@ -164,7 +166,8 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Examples
             var ml = new MLContext(1);
             var data = ml.Data.LoadFromTextFile(csv, new[] { new TextLoader.Column("Features", DataKind.Single, 1, 5) }, separatorChar: ',', hasHeader: true);
             var pipeline = ml.Transforms.NormalizeMinMax("Scaled", "Features")
-                .Append(ml.Transforms.SharedAutoencoder(new SharedAutoencoderEstimator.Options { InputColumnName = "Scaled", HiddenUnits = 3, MaximumNumberOfIterations = 5, Seed = 1 }));
+                .Append(ml.Transforms.SharedAutoencoder(new SharedAutoencoderEstimator.Options
+                    { InputColumnName = "Scaled", HiddenUnits = 3, MaximumNumberOfIterations = 5, Seed = 1 }));
             var fitted = pipeline.Fit(data);
             string model = Path.Combine(directory, "pipeline.zip");
             ml.Model.Save(fitted, data.Schema, model);
@@ -195,7 +198,8 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Examples
         {
             string directory = NewDirectory();
             var ml = new MLContext(1);
-            var data = ml.Data.LoadFromBilinearModel(new BilinearModelOptions { FeatureCount = 8, AtomCount = 3, LatentCodeModel = LatentCodeModel.MixtureOfGaussians, Seed = 1 }, 30);
+            var data = ml.Data.LoadFromBilinearModel(
+                new BilinearModelOptions { FeatureCount = 8, AtomCount = 3, LatentCodeModel = LatentCodeModel.MixtureOfGaussians, Seed = 1 }, 30);
             string idv = Path.Combine(directory, "data.idv");
             using (var stream = File.Create(idv))
                 ml.Data.SaveAsBinary(data, stream);
