@@ -29,13 +29,7 @@ namespace Microsoft.ML.SharedAutoencoder.Training
         {
             int n = data.Dimension;
             int rows = data.RowCount;
-            var inverseNorms = new double[rows];
-            for (int t = 0; t < rows; t++)
-            {
-                ReadOnlySpan<float> y = data.Row(t);
-                double norm = Math.Sqrt(TensorPrimitives.Dot(y, y));
-                inverseNorms[t] = norm > 0 && double.IsFinite(norm) ? 1 / norm : 0;
-            }
+            double[] inverseNorms = InverseNorms(data);
 
             // D² to the nearest center; rows of zero norm have weight 0 forever.
             var distances = new double[rows];
@@ -87,7 +81,20 @@ namespace Microsoft.ML.SharedAutoencoder.Training
             }
         }
 
-        private static void UpdateDistances(DenseRows data, double[] inverseNorms, double[] distances, ReadOnlySpan<float> center)
+        /// <summary>1/‖y_t‖ for every row; 0 for a zero (or non-finite) norm, so such rows are never chosen.</summary>
+        private static double[] InverseNorms(DenseRows data)
+        {
+            var inverseNorms = new double[data.RowCount];
+            for (int t = 0; t < inverseNorms.Length; t++)
+            {
+                ReadOnlySpan<float> y = data.Row(t);
+                double norm = Math.Sqrt(TensorPrimitives.Dot(y, y));
+                inverseNorms[t] = norm > 0 && double.IsFinite(norm) ? 1 / norm : 0;
+            }
+            return inverseNorms;
+        }
+
+                private static void UpdateDistances(DenseRows data, double[] inverseNorms, double[] distances, ReadOnlySpan<float> center)
         {
             for (int t = 0; t < distances.Length; t++)
             {
