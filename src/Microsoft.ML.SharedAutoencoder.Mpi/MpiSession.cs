@@ -66,6 +66,14 @@ namespace Microsoft.ML.SharedAutoencoder.Mpi
             }
         }
 
+        /// <summary>
+        /// Ends every process of the job at once (MPI_Abort) with <paramref name="exitCode"/>. For a failure on one rank
+        /// outside <see cref="DistributedTraining.FitDistributed"/> (which stops every rank by itself): the other ranks
+        /// may be waiting for this one in a collective call, and would wait forever.
+        /// </summary>
+        /// <param name="exitCode">The exit code of the job.</param>
+        public void Abort(int exitCode) => World.Abort(exitCode);
+
         /// <summary>Ends MPI (MPI_Finalize). Every rank must dispose its session, after its last collective call.</summary>
         public void Dispose()
         {
