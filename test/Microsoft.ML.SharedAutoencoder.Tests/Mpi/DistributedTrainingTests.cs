@@ -161,6 +161,26 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Mpi
         }
 
         [TestMethod]
+        public void TheTrainDistributedCommandTrainsOnTwoRanksAndSavesAModelThatLoadsWithoutMpi()
+        {
+            SharedAutoencoderTransformer reference = Reference();
+            string examples = typeof(Microsoft.ML.SharedAutoencoder.Examples.Shell.TrainDistributedCommand).Assembly.Location;
+            InTempDirectory(directory =>
+            {
+                string save = Path.Combine(directory, "model.zip");
+                MpiProbe.Result result = MpiProbe.RunProgram(examples, 2, null, "train-distributed", "--bilinear-rows", Rows.ToString(CultureInfo.InvariantCulture),
+                    "--bilinear-features", N.ToString(CultureInfo.InvariantCulture), "--bilinear-noise", "0.01", "--bilinear-seed", Seed.ToString(CultureInfo.InvariantCulture),
+                    "--hidden", M.ToString(CultureInfo.InvariantCulture), "--iterations", Iterations.ToString(CultureInfo.InvariantCulture),
+                    "--seed", Seed.ToString(CultureInfo.InvariantCulture), "--threads", "2", "--save", save);
+                AssertSucceeded(result);
+                Assert.Contains("over 2 rank(s)", result.Output);
+                var loaded = (SharedAutoencoderTransformer)new MLContext(5).Model.Load(save, out _);
+                CollectionAssert.AreEqual(reference.Model.GetWeights().SelectMany(c => c).ToArray(), loaded.Model.GetWeights().SelectMany(c => c).ToArray(),
+                    "the command's model is the one-process model");
+            });
+        }
+
+        [TestMethod]
         public void MissingMpichAndOpenMpiLauncherAreExplained()
         {
             MpiProbe.Result missing = MpiProbe.Run(0, new[] { ("SHAREDAUTOENCODER_MPI_LIBRARY", "libmpich-not-installed.so.12") }, "info");

@@ -36,9 +36,16 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Mpi
 
         public static Result Run(int ranks, (string Name, string Value)[]? environment, params string[] arguments)
         {
-            string launcher = RequireLauncher();
             string probe = typeof(MpiProbe).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "MpiProbePath").Value!;
             Assert.IsTrue(File.Exists(probe), $"the MPI probe must be built: {probe}");
+            return RunProgram(probe, ranks, environment, arguments);
+        }
+
+        /// <summary>Runs the .NET program <paramref name="program"/> (a dll) on <paramref name="ranks"/> ranks (0: no launcher).</summary>
+        public static Result RunProgram(string program, int ranks, (string Name, string Value)[]? environment, params string[] arguments)
+        {
+            string launcher = RequireLauncher();
+            string probe = program;
             var start = new ProcessStartInfo(ranks > 0 ? launcher : "dotnet") { RedirectStandardError = true, RedirectStandardOutput = true };
             if (ranks > 0)
             {
