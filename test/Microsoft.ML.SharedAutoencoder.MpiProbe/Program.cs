@@ -2,12 +2,14 @@
 //        MpiProbe comm <repeats>
 //        MpiProbe bench <totalRows> <n> <m> <threads> <fromIteration> <toIteration> [--plain] [--stream]
 //        MpiProbe train <outDir> <totalRows> <n> <m> <iterations> <seed> [--threads T] [--init NAME] [--stream]
-//                 [--bad-row ROW] [--cancel-rank R] [--raw-split] [--batch B]
+//                 [--bad-row ROW] [--scale X] [--cancel-rank R] [--raw-split] [--batch B]
 // info prints "rank R size P". train: every rank loads its shard of one bilinear-model dataset (DistributedTraining.ShardRange,
 // or [r·N/P, (r+1)·N/P) with --raw-split), trains with FitDistributed and writes <outDir>/rank<R>.bin: int32 m, int32 n,
 // W unit-major (m·n float32), b (m float32), int32 h, then h (double loss, float learning rate). Rank 0 also saves
 // <outDir>/model.zip. A DistributedTrainingException is written to <outDir>/rank<R>.error (failed rank, then the message),
-// exit code 3. --bad-row makes that row of the dataset NaN (on the rank holding it); --cancel-rank cancels that rank's
+// exit code 3. Another exception is written there too (failed rank -2, then its type and message), exit code 4.
+// --bad-row makes that row of the dataset NaN (on the rank holding it); --scale multiplies every feature by X (on every
+// rank: 1e20 overflows the loss, a failure every rank sees in the combined totals); --cancel-rank cancels that rank's
 // training before it starts; --stream streams the rows on every pass instead of holding them in memory.
 // bench fits N bilinear-model rows (n, m, k = 3, no noise) for B iterations and prints the time per step between the
 // logs of iterations A and B, and the share of the passes spent combining them; --plain fits with an ordinary Fit in
@@ -54,8 +56,8 @@ var data = new BilinearModelOptions { FeatureCount = n, AtomCount = m, Sparsity 
     ? (totalRows * mpi.Rank / mpi.Size, totalRows * (mpi.Rank + 1) / mpi.Size - totalRows * mpi.Rank / mpi.Size)
     : DistributedTraining.ShardRange(totalRows, mpi.Rank, mpi.Size);
 IDataView shard = ml.Data.LoadFromBilinearModel(data, count, first);
-if (Flag("--bad-row") is string badText)
-    shard = WithNaN(ml, (BilinearModelDataView)shard, long.Parse(badText) - first);
+if (Flag("--bad-row") is string || Flag("--scale") is string)
+    shard = Altered(ml, (BilinearModelDataView)shard, Flag("--bad-row") is string bad ? long.Parse(bad) - first : -1, float.Parse(Flag("--scale") ?? "1"));
 
 var options = new SharedAutoencoderEstimator.Options
 {
@@ -81,6 +83,11 @@ catch (DistributedTrainingException error)
 {
     File.WriteAllText(Path.Combine(outDir, $"rank{mpi.Rank}.error"), $"{error.FailedRank}\n{error.Message}");
     return 3;
+}
+catch (InvalidOperationException error)
+{
+    File.WriteAllText(Path.Combine(outDir, $"rank{mpi.Rank}.error"), $"-2\n{error.GetType().Name}: {error.Message}");
+    return 4;
 }
 
 using (var writer = new BinaryWriter(File.Create(Path.Combine(outDir, $"rank{mpi.Rank}.bin"))))
@@ -173,13 +180,15 @@ static int Bench(MpiSession mpi, string[] args)
     return 0;
 }
 
-// The shard with row `row` (of the shard) made NaN; other rows as generated.
-static IDataView WithNaN(MLContext ml, BilinearModelDataView view, long row)
+// The shard with row `row` (of the shard; -1: none) made NaN and every value multiplied by `scale`.
+static IDataView Altered(MLContext ml, BilinearModelDataView view, long row, float scale)
 {
     var rows = new List<ProbeRow>();
     for (long t = 0; t < view.RowCount; t++)
     {
         float[] features = view.GetFeatures(t);
+        for (int j = 0; j < features.Length; j++)
+            features[j] *= scale;
         if (t == row)
             features[0] = float.NaN;
         rows.Add(new ProbeRow { Features = features });

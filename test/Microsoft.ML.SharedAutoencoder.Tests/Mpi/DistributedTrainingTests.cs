@@ -143,6 +143,24 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Mpi
         }
 
         [TestMethod]
+        public void AnOverflowSeenInTheCombinedLossStopsEveryRankWithOneMessage()
+        {
+            // Decided from the combined totals, so every rank throws the estimator's own error, naming the largest
+            // feature magnitude of all ranks (an MPI maximum).
+            InTempDirectory(directory =>
+            {
+                MpiProbe.Result result = MpiProbe.Run(2, Train(directory, "--scale", "1e20"));
+                Assert.AreNotEqual(0, result.ExitCode);
+                var errors = Enumerable.Range(0, 2).Select(rank => MpiProbe.ReadError(directory, rank)).ToArray();
+                Assert.IsNotNull(errors[0], result.Error);
+                Assert.IsNotNull(errors[1], result.Error);
+                Assert.Contains("overflows float32", errors[0]!.Value.Message);
+                Assert.AreEqual(errors[0]!.Value.Message, errors[1]!.Value.Message);
+                Assert.IsFalse(File.Exists(Path.Combine(directory, "model.zip")));
+            });
+        }
+
+        [TestMethod]
         public void ACancelledRankStopsEveryRank()
         {
             InTempDirectory(directory => AssertEveryRankStopped(directory, MpiProbe.Run(2, Train(directory, "--cancel-rank", "1")), failedRank: 1, "cancelled"));
