@@ -97,7 +97,7 @@ namespace Microsoft.ML.SharedAutoencoder
         }
 
         // Factory method for SignatureLoadModel.
-        private static SharedAutoencoderAnomalyModelParameters Create(IHostEnvironment env, ModelLoadContext ctx)
+        internal static SharedAutoencoderAnomalyModelParameters Create(IHostEnvironment env, ModelLoadContext ctx)
         {
             Contracts.CheckValue(env, nameof(env));
             env.CheckValue(ctx, nameof(ctx));
