@@ -1,3 +1,5 @@
+using System;
+using System.Linq;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
 using Microsoft.ML.SharedAutoencoder;
@@ -47,6 +49,37 @@ namespace Microsoft.ML
             Contracts.CheckValue(catalog, nameof(catalog));
             MLNetVersionCheck.EnsureSupported();
             return new SharedAutoencoderAnomalyTrainer(CatalogUtils.GetEnvironment(catalog), options);
+        }
+    
+        /// <summary>
+        /// Loads a model file written by <c>mlContext.Model.Save</c> whose model is (or whose chain ends with) a shared
+        /// autoencoder anomaly detector, typed so that <c>mlContext.AnomalyDetection.ChangeModelThreshold</c> and
+        /// the typed <c>Model</c> can be used on it (<c>mlContext.Model.Load</c> returns
+        /// ML.NET's untyped form). The threshold saved with the model is kept.
+        /// </summary>
+        /// <param name="catalog">The model operations catalog (<c>mlContext.Model</c>).</param>
+        /// <param name="filePath">The model file.</param>
+        /// <param name="inputSchema">The schema the model was trained on.</param>
+        /// <returns>The anomaly detector.</returns>
+        /// <exception cref="FormatException">The file holds another kind of model.</exception>
+        public static AnomalyPredictionTransformer<SharedAutoencoderAnomalyModelParameters> LoadSharedAutoencoderAnomalyDetector(this ModelOperationsCatalog catalog,
+            string filePath, out DataViewSchema inputSchema)
+        {
+            Contracts.CheckValue(catalog, nameof(catalog));
+            Contracts.CheckNonEmpty(filePath, nameof(filePath));
+            MLNetVersionCheck.EnsureSupported();
+            ITransformer model = catalog.Load(filePath, out inputSchema);
+            if (model is TransformerChain<ITransformer> chain && chain.Any())
+                model = chain.Last();
+            if (model is AnomalyPredictionTransformer<SharedAutoencoderAnomalyModelParameters> typed)
+                return typed;
+            // mlContext.Model.Load builds ML.NET's generic form, AnomalyPredictionTransformer<IPredictorProducing<float>>.
+            if (model is AnomalyPredictionTransformer<IPredictorProducing<float>> { Model: SharedAutoencoderAnomalyModelParameters parameters } untyped)
+            {
+                return new AnomalyPredictionTransformer<SharedAutoencoderAnomalyModelParameters>(CatalogUtils.GetEnvironment(catalog), parameters,
+                    untyped.TrainSchema, untyped.FeatureColumnName, untyped.Threshold, untyped.ThresholdColumn);
+            }
+            throw new FormatException($"The model in '{filePath}' is a {model.GetType().Name}, not a shared autoencoder anomaly detector.");
         }
     }
 }

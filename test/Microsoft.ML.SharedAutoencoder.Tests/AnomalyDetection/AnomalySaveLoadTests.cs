@@ -39,6 +39,14 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.AnomalyDetection
                 CollectionAssert.AreEqual(ReliabilityData.Bits(scores), ReliabilityData.Bits(reloaded.GetColumn<float>("Score").ToArray()));
                 CollectionAssert.AreEqual(labels, reloaded.GetColumn<bool>("PredictedLabel").ToArray(), "the changed threshold is saved");
 
+                // Typed: the model parameters and ChangeModelThreshold are usable after loading.
+                var typed = new MLContext(9).Model.LoadSharedAutoencoderAnomalyDetector(modelPath, out _);
+                Assert.AreEqual(model.Model.TrainingThreshold, typed.Model.TrainingThreshold);
+                CollectionAssert.AreEqual(model.Model.GetMean(), typed.Model.GetMean());
+                CollectionAssert.AreEqual(labels, typed.Transform(testView).GetColumn<bool>("PredictedLabel").ToArray(), "the saved threshold is kept");
+                var retuned = ml.AnomalyDetection.ChangeModelThreshold(typed, float.MaxValue);
+                Assert.IsFalse(retuned.Transform(testView).GetColumn<bool>("PredictedLabel").Any(l => l));
+
                 // A fresh process: nothing of this process's state (loaded types, registered classes) helps.
                 string rowsPath = Path.Combine(directory, "rows.bin");
                 string outputPath = Path.Combine(directory, "scores.bin");
@@ -51,6 +59,26 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.AnomalyDetection
                     Assert.AreEqual(BitConverter.SingleToInt32Bits(scores[t]), BitConverter.SingleToInt32Bits(reader.ReadSingle()), $"row {t} score");
                     Assert.AreEqual(labels[t], reader.ReadByte() == 1, $"row {t} label");
                 }
+            }
+            finally
+            {
+                Directory.Delete(directory, recursive: true);
+            }
+        }
+
+        [TestMethod]
+        public void TypedLoadOfAnotherModelSaysWhatItIs()
+        {
+            var ml = new MLContext(1);
+            IDataView data = AnomalyTestData.View(ml, AnomalyTestData.Clusters(N, 50, seed: 1));
+            var pca = ml.AnomalyDetection.Trainers.RandomizedPca(rank: 2).Fit(data);
+            string directory = ReliabilityData.TempDirectory();
+            try
+            {
+                string path = Path.Combine(directory, "pca.zip");
+                ml.Model.Save(pca, data.Schema, path);
+                var error = Assert.ThrowsExactly<FormatException>(() => ml.Model.LoadSharedAutoencoderAnomalyDetector(path, out _));
+                StringAssert.Contains(error.Message, "not a shared autoencoder anomaly detector");
             }
             finally
             {
