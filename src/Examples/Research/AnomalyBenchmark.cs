@@ -7,12 +7,17 @@ using System.IO.Compression;
 using System.Linq;
 using System.Text;
 using Microsoft.ML.Data;
+using ScottPlot;
 
 namespace Microsoft.ML.SharedAutoencoder.Examples
 {
     /// <summary>One class of the one-class protocol: AUCs of "not this class" for both detectors.</summary>
     internal sealed record AnomalyClassResult(int Class, int TrainRows, int TestRows, double PcaAuc, double AutoencoderAuc,
-        double EvaluatorAuc, double DetectionRateAt10, double FlaggedTrainingFraction, double PcaFitSeconds, double AutoencoderFitSeconds);
+        double EvaluatorAuc, double DetectionRateAt10, double FlaggedTrainingFraction, double PcaFitSeconds, double AutoencoderFitSeconds,
+        RocCurve PcaRoc, RocCurve AutoencoderRoc);
+
+    /// <summary>An ROC curve: false and true positive rates at every distinct score threshold, from (0, 0) to (1, 1).</summary>
+    internal sealed record RocCurve(double[] FalsePositiveRates, double[] TruePositiveRates);
 
     /// <summary>Rows with an integer class in [0, classes).</summary>
     internal sealed record LabeledRows(float[][] Features, int[] Labels, int Classes);
@@ -92,18 +97,20 @@ namespace Microsoft.ML.SharedAutoencoder.Examples
                 var watch = Stopwatch.StartNew();
                 var pca = ml.AnomalyDetection.Trainers.RandomizedPca(featureColumnName: "Features", rank: PcaRank, seed: 1).Fit(trainView);
                 double pcaSeconds = watch.Elapsed.TotalSeconds;
-                double pcaAuc = Auc(Scores(pca.Transform(testView)), isAnomaly);
+                float[] pcaScores = Scores(pca.Transform(testView));
+                double pcaAuc = Auc(pcaScores, isAnomaly);
 
                 watch.Restart();
                 var model = ml.AnomalyDetection.Trainers.SharedAutoencoder(options).Fit(trainView);
                 double aeSeconds = watch.Elapsed.TotalSeconds;
                 IDataView scored = model.Transform(testView);
-                double aeAuc = Auc(Scores(scored), isAnomaly);
+                float[] aeScores = Scores(scored);
+                double aeAuc = Auc(aeScores, isAnomaly);
                 var metrics = ml.AnomalyDetection.Evaluate(scored);
                 double flagged = model.Transform(trainView).GetColumn<bool>("PredictedLabel").Count(p => p) / (double)normal.Length;
 
                 var result = new AnomalyClassResult(c, normal.Length, test.Features.Length, pcaAuc, aeAuc, metrics.AreaUnderRocCurve,
-                    metrics.DetectionRateAtFalsePositiveCount, flagged, pcaSeconds, aeSeconds);
+                    metrics.DetectionRateAtFalsePositiveCount, flagged, pcaSeconds, aeSeconds, Roc(pcaScores, isAnomaly), Roc(aeScores, isAnomaly));
                 log?.WriteLine($"class {c}: PCA {pcaAuc:F4}  autoencoder {aeAuc:F4} (Evaluate {metrics.AreaUnderRocCurve:F4})  fit {aeSeconds:F2} s");
                 results.Add(result);
             }
@@ -124,6 +131,60 @@ namespace Microsoft.ML.SharedAutoencoder.Examples
             text.AppendLine(string.Create(CultureInfo.InvariantCulture,
                 $"| **mean** | | **{results.Average(r => r.PcaAuc):F3}** | **{results.Average(r => r.AutoencoderAuc):F3}** | {results.Average(r => r.AutoencoderFitSeconds):F2} |"));
             return text.ToString();
+        }
+
+        /// <summary>
+        /// Writes a PNG of the ROC curves: one panel per detector (RandomizedPca, SharedAutoencoder), one line per class.
+        /// </summary>
+        public static void SaveRocPng(string path, IReadOnlyList<AnomalyClassResult> results, IReadOnlyList<string>? classNames = null)
+        {
+            var multiplot = new ScottPlot.Multiplot();
+            multiplot.AddPlots(2);
+            multiplot.Layout = new ScottPlot.MultiplotLayouts.Columns();
+            for (int panel = 0; panel < 2; panel++)
+            {
+                var plot = multiplot.GetPlot(panel);
+                plot.Title(panel == 0 ? $"RandomizedPca (rank {PcaRank}), mean AUC {results.Average(r => r.PcaAuc):F3}"
+                    : $"SharedAutoencoder, mean AUC {results.Average(r => r.AutoencoderAuc):F3}");
+                plot.XLabel("false positive rate");
+                plot.YLabel("true positive rate");
+                foreach (var r in results)
+                {
+                    RocCurve curve = panel == 0 ? r.PcaRoc : r.AutoencoderRoc;
+                    var line = plot.Add.ScatterLine(curve.FalsePositiveRates, curve.TruePositiveRates);
+                    line.LegendText = classNames != null ? classNames[r.Class] : r.Class.ToString(CultureInfo.InvariantCulture);
+                    line.LineWidth = 1.5f;
+                }
+                plot.Axes.SetLimits(0, 1, 0, 1);
+                plot.ShowLegend(ScottPlot.Alignment.LowerRight);
+            }
+            string? directory = Path.GetDirectoryName(Path.GetFullPath(path));
+            if (directory != null)
+                Directory.CreateDirectory(directory);
+            multiplot.SavePng(path, 1200, 560);
+        }
+
+        /// <summary>The ROC curve of <paramref name="scores"/> for labels &gt; 0, one point per distinct score.</summary>
+        public static RocCurve Roc(float[] scores, float[] labels)
+        {
+            var order = Enumerable.Range(0, scores.Length).OrderByDescending(i => scores[i]).ToArray();
+            double positives = labels.Count(l => l > 0), negatives = labels.Length - positives;
+            var fpr = new List<double> { 0 };
+            var tpr = new List<double> { 0 };
+            double truePositives = 0, falsePositives = 0;
+            for (int k = 0; k < order.Length; k++)
+            {
+                if (labels[order[k]] > 0)
+                    truePositives++;
+                else
+                    falsePositives++;
+                if (k + 1 == order.Length || !scores[order[k + 1]].Equals(scores[order[k]]))
+                {
+                    fpr.Add(falsePositives / negatives);
+                    tpr.Add(truePositives / positives);
+                }
+            }
+            return new RocCurve(fpr.ToArray(), tpr.ToArray());
         }
 
         /// <summary>The Fashion-MNIST class names, by label.</summary>

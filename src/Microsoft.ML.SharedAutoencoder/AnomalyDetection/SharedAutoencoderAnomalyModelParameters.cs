@@ -152,8 +152,9 @@ namespace Microsoft.ML.SharedAutoencoder
                 _model.Autoencoder.Encode(_centered, _code);
                 _model.Autoencoder.Decode(_code, _reconstruction);
                 TensorPrimitives.Subtract(_centered, _reconstruction, _reconstruction);
-                // Accumulated in float like the transform's ½‖y − ŷ‖²: beyond float range it reads +∞, not NaN.
-                return 0.5f * TensorPrimitives.SumOfSquares(_reconstruction);
+                // The transform's own ½‖y − ŷ‖² (same operations, so the same bits when μ = 0); beyond float range it
+                // reads +∞, not NaN.
+                return 0.5f * TensorPrimitives.Dot(_reconstruction, _reconstruction);
             }
         }
     }

@@ -52,6 +52,32 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.AnomalyDetection
         }
 
         [TestMethod]
+        public void UncenteredScoreIsTheTransformsReconstructionErrorBitForBit()
+        {
+            var ml = new MLContext(1);
+            var train = AnomalyTestData.Clusters(N, 200, seed: 1);
+            IDataView trainView = AnomalyTestData.View(ml, train);
+            var options = Options();
+            options.EnsureZeroMean = false;
+            options.Initialization = WeightInitialization.Random;
+            var model = ml.AnomalyDetection.Trainers.SharedAutoencoder(options).Fit(trainView);
+            var transform = ml.Transforms.SharedAutoencoder(new SharedAutoencoderEstimator.Options
+            {
+                HiddenUnits = 6,
+                Iterations = 20,
+                Initialization = WeightInitialization.Random,
+                Seed = 5,
+                ReconstructionErrorColumnName = "Error",
+            }).Fit(trainView);
+            CollectionAssert.AreEqual(transform.Model.GetBias(), model.Model.Autoencoder.GetBias(), "the same training, so the same model");
+
+            IDataView test = AnomalyTestData.View(ml, AnomalyTestData.Uniform(N, 50, seed: 3));
+            float[] errors = transform.Transform(test).GetColumn<float>("Error").ToArray();
+            float[] scores = model.Transform(test).GetColumn<float>("Score").ToArray();
+            CollectionAssert.AreEqual(errors.Select(BitConverter.SingleToInt32Bits).ToArray(), scores.Select(BitConverter.SingleToInt32Bits).ToArray());
+        }
+
+        [TestMethod]
         public void EvaluateWorksOnTheOutputAndMatchesTheExactAuc()
         {
             var ml = new MLContext(1);
