@@ -275,12 +275,13 @@ namespace Microsoft.ML.SharedAutoencoder
             }
 
             // In memory: the same checked reader as streaming, once, into one buffer.
-            DenseRows rows = new DataViewTrainingRows(_host, input, _options.InputColumnName, inputSize, rowCount, headLimit: (int)rowCount).Head((int)rowCount);
+            DenseRows rows = new DataViewTrainingRows(_host, input, _options.InputColumnName, inputSize, rowCount, headLimit: (int)rowCount)
+                .Read((int)rowCount, out bool anyNonZero);
             if (rows.RowCount != rowCount)
                 throw _host.Except($"Column '{_options.InputColumnName}' yielded {rows.RowCount} rows, but the data view reports {rowCount}.");
             // Zero data make the loss 0 for every W: nothing would be learned, and a model would hide an upstream mistake.
             // Checked here, on data held in memory; streamed all-zero data stop at the first step as converged (loss 0).
-            if (TensorPrimitives.MaxMagnitude(rows.Values.AsSpan(0, rows.RowCount * rows.Dimension)) == 0)
+            if (!anyNonZero)
                 throw _host.Except($"Column '{_options.InputColumnName}' is zero in all {rows.RowCount} rows: there is nothing to encode. Check that the right column is used.");
             return rows;
         }
