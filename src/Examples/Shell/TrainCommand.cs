@@ -72,6 +72,7 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Shell
             var source = TabularInput.Load(mlContext, input, line);
             output.WriteLine(source.Description);
             int dimension = source.Dimension;
+            (int Height, int Width) atomShape = AtomShape(dimension, imageShape);
             if (options.Initialization == WeightInitialization.Pca && options.HiddenUnits > dimension)
                 throw new UsageException($"--init pca gives at most n = {dimension} directions, but --hidden is {options.HiddenUnits}; use --init random.");
             var watch = Stopwatch.StartNew();
@@ -109,7 +110,7 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Shell
             if (weightsOut != null)
                 output.WriteLine($"Weights written to {Path.GetFullPath(weightsOut)} (one line per hidden unit: bias, then its {dimension} weights).");
             if (plots != null)
-                WritePlots(plots, autoencoder, dimension, imageShape, output);
+                WritePlots(plots, autoencoder, atomShape, output);
             return ExitCodes.Success;
         });
 
@@ -147,13 +148,20 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Shell
             throw new UsageException($"Option --image-shape needs HxW with positive integers (e.g. 28x28), got '{text}'.");
         }
 
-        /// <summary>DIR/history.png and DIR/atoms.png, each written atomically by the library.</summary>
-        private static void WritePlots(string directory, SharedAutoencoderTransformer autoencoder, int dimension, (int Height, int Width)? shape, TextWriter output)
+        /// <summary>The image shape of one atom: --image-shape, else square when n is a square, else one row; checked before training.</summary>
+        private static (int Height, int Width) AtomShape(int dimension, (int Height, int Width)? shape)
         {
             int side = (int)Math.Round(Math.Sqrt(dimension));
             (int height, int width) = shape ?? (side * side == dimension ? (side, side) : (1, dimension));
-            if (height * width != dimension)
-                throw new UsageException($"--image-shape {height}x{width} has {height * width} pixels, but the atoms have n = {dimension} entries.");
+            if ((long)height * width != dimension)
+                throw new UsageException($"--image-shape {height}x{width} has {(long)height * width} pixels, but the atoms have n = {dimension} entries.");
+            return (height, width);
+        }
+
+        /// <summary>DIR/history.png and DIR/atoms.png, each written atomically by the library.</summary>
+        private static void WritePlots(string directory, SharedAutoencoderTransformer autoencoder, (int Height, int Width) shape, TextWriter output)
+        {
+            (int height, int width) = shape;
             Directory.CreateDirectory(directory);
             string history = Path.Combine(directory, "history.png"), atoms = Path.Combine(directory, "atoms.png");
             Visualization.TrainingHistoryPlot.SavePng(autoencoder.History, history);
