@@ -95,12 +95,13 @@ namespace Microsoft.ML.SharedAutoencoder.Mpi
             using IChannel channel = host.Start("Distributed training of a shared autoencoder");
 
             TrainerSettings? settings = null;
+            CodeEncodingSettings? encoding = null;
             ITrainingRows? rows = null;
             ExceptionDispatchInfo? failure = null;
             try
             {
                 ArgumentNullException.ThrowIfNull(shard);
-                (settings, rows) = estimator.PrepareFit(shard, channel);
+                (settings, encoding, rows) = estimator.PrepareFit(shard, channel);
             }
             catch (Exception error)
             {
@@ -114,7 +115,7 @@ namespace Microsoft.ML.SharedAutoencoder.Mpi
                 communicator.Rank, communicator.Size, rows!.RowCount, totalRows));
             var combiner = new MpiPassCombiner(communicator, rows.Dimension, settings!.HiddenUnits, cancellationToken);
             // Cancellation reaches the trainer through the combiner only, so that every rank stops at the same pass.
-            SharedAutoencoderTransformer transformer = estimator.Train(settings, rows, monitor, CancellationToken.None, combiner);
+            SharedAutoencoderTransformer transformer = estimator.Train(settings, encoding!, rows, monitor, CancellationToken.None, combiner);
             monitor.Info(string.Format(CultureInfo.InvariantCulture,
                 "Rank {0}: combining the passes took {1:F6} s over {2} passes (waiting for the other ranks included), of which {3:F6} s adding this rank's chunks.",
                 communicator.Rank, combiner.CommunicationSeconds, combiner.Passes, combiner.FoldSeconds));

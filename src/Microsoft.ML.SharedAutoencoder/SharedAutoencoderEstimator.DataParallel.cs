@@ -15,15 +15,19 @@ namespace Microsoft.ML.SharedAutoencoder
         /// <summary>The estimator's host: its channel, its exceptions.</summary>
         internal IHost Host => _host;
 
-        /// <summary>What Fit does before the first step: checks the input column, resolves the settings, reads or opens the rows.</summary>
-        internal (TrainerSettings Settings, ITrainingRows Rows) PrepareFit(IDataView input, IChannel channel)
+        /// <summary>
+        /// What Fit does before the first step: checks the input column, resolves the training and encoding settings,
+        /// reads or opens the rows.
+        /// </summary>
+        internal (TrainerSettings Settings, CodeEncodingSettings Encoding, ITrainingRows Rows) PrepareFit(IDataView input, IChannel channel)
         {
             _host.CheckValue(input, nameof(input));
             int inputSize = CheckInputColumn(_host, input.Schema, _options.InputColumnName);
             TrainerSettings settings = Resolve(inputSize, channel);
+            CodeEncodingSettings encoding = ResolveEncoding(inputSize);
             ITrainingRows rows = ReadRows(input, inputSize, settings, channel);
             CheckTrainable(rows, settings);
-            return (settings, rows);
+            return (settings, encoding, rows);
         }
 
         /// <summary>
@@ -38,12 +42,12 @@ namespace Microsoft.ML.SharedAutoencoder
         /// only) and returns the transformer.
         /// </summary>
         internal SharedAutoencoderTransformer Train(
-            TrainerSettings settings, ITrainingRows rows, ITrainingMonitor monitor, CancellationToken cancellationToken, IPassCombiner? combiner = null)
+            TrainerSettings settings, CodeEncodingSettings encoding, ITrainingRows rows, ITrainingMonitor monitor, CancellationToken cancellationToken, IPassCombiner? combiner = null)
         {
             try
             {
                 var (model, history) = AutoencoderTrainer.Train(rows, settings, monitor, cancellationToken, combiner);
-                return new SharedAutoencoderTransformer(_host, model, history, OutputColumns());
+                return new SharedAutoencoderTransformer(_host, model.WithEncoding(encoding), history, OutputColumns());
             }
             catch (TrainingDivergedException error)
             {
