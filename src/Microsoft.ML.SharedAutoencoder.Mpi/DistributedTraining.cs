@@ -107,7 +107,7 @@ namespace Microsoft.ML.SharedAutoencoder.Mpi
             {
                 failure = ExceptionDispatchInfo.Capture(error);
             }
-            long totalRows = Agree(communicator, failure, settings, rows);
+            long totalRows = Agree(communicator, failure, settings, encoding, rows);
             CheckSupported(settings!, totalRows);
 
             ITrainingMonitor monitor = SharedAutoencoderEstimator.CreateDataParallelMonitor(channel);
@@ -126,12 +126,12 @@ namespace Microsoft.ML.SharedAutoencoder.Mpi
         /// The collective check before training: throws on every rank if any rank failed to prepare its shard, or if the
         /// ranks disagree on the dimension or the options, or the shards are not aligned. Returns the total row count.
         /// </summary>
-        private static long Agree(MPI.Intracommunicator communicator, ExceptionDispatchInfo? failure, TrainerSettings? settings, ITrainingRows? rows)
+        private static long Agree(MPI.Intracommunicator communicator, ExceptionDispatchInfo? failure, TrainerSettings? settings, CodeEncodingSettings? encoding, ITrainingRows? rows)
         {
             const int Facts = 4;
             long[] local = failure != null
                 ? new long[] { communicator.Rank, 0, 0, 0 }
-                : new long[] { RankFailures.None, rows!.Dimension, rows.RowCount, Fingerprint(settings!) };
+                : new long[] { RankFailures.None, rows!.Dimension, rows.RowCount, Fingerprint(settings!, encoding!) };
             long[] all = communicator.AllgatherFlattened(local, Facts);
             for (int r = 0; r < communicator.Size; r++)
             {
@@ -169,14 +169,17 @@ namespace Microsoft.ML.SharedAutoencoder.Mpi
                 throw Disagree($"the final least-squares refit (FinalRefitIterations = {settings.FinalRefitIterations}) is not supported (it solves on rows held in one process): set it to 0.");
         }
 
-        /// <summary>A hash of the settings that steer the steps (not the seed, the given weights or the threads: W⁰ comes from rank 0, and threads do not change results).</summary>
-        private static long Fingerprint(TrainerSettings s)
+        /// <summary>
+        /// A hash of the settings that steer the steps and of the code encoding (not the seed, the given weights or the
+        /// threads: W⁰ comes from rank 0, and threads do not change results).
+        /// </summary>
+        private static long Fingerprint(TrainerSettings s, CodeEncodingSettings encoding)
         {
             string text = string.Join("|",
                 s.HiddenUnits, s.Activation, s.Threshold.ToString("R", CultureInfo.InvariantCulture), s.InitialBias.ToString("R", CultureInfo.InvariantCulture),
                 s.BiasDecay.ToString("R", CultureInfo.InvariantCulture), s.LearningRate.ToString("R", CultureInfo.InvariantCulture), s.MaximumNumberOfIterations,
                 s.Tolerance.ToString("R", CultureInfo.InvariantCulture), s.DivergenceFactor.ToString("R", CultureInfo.InvariantCulture), s.MaxLearningRateHalvings,
-                s.Initialization, s.BatchSize, s.ReseedDeadUnits, s.FinalRefitIterations);
+                s.Initialization, s.BatchSize, s.ReseedDeadUnits, s.FinalRefitIterations, string.Create(CultureInfo.InvariantCulture, $"{encoding}"));
             ulong hash = 14695981039346656037UL;
             foreach (byte b in Encoding.UTF8.GetBytes(text))
                 hash = (hash ^ b) * 1099511628211UL;
