@@ -20,6 +20,7 @@ namespace Microsoft.ML.SharedAutoencoder.Examples
             ("digits", "UCI handwritten digits: overcomplete codes vs raw pixels for a linear classifier", DigitsCommand.Run, Samples),
             ("save-load", "fit, save to a zip, load in a new MLContext, predict with a PredictionEngine", SaveLoadCommand.Run, Samples),
             ("train", "train on a CSV or .idv file; save the model and the weights", TrainCommand.Run, Shell),
+            ("train-distributed", "train over MPI (mpiexec.mpich -n P): each rank its rows, the model of one process", TrainDistributedCommand.Run, Shell),
             ("encode", "encode a CSV or .idv file with a saved model (or pipeline) into codes (CSV)", EncodeCommand.Run, Shell),
             ("reproduce", "the paper's Section 6 (Figures 2 and 3, three readings of its set-up); the default", ReproduceCommand.Run, Research),
             ("experiments", "recovery from scratch: phase-transition heat maps over noise and sparsity × initialization", ExperimentsCommand.Run, Research),

@@ -58,25 +58,9 @@ namespace Microsoft.ML.SharedAutoencoder
         {
             _host.CheckValue(input, nameof(input));
             cancellationToken.ThrowIfCancellationRequested();
-            int inputSize = CheckInputColumn(_host, input.Schema, _options.InputColumnName);
             using IChannel channel = _host.Start("Training shared autoencoder");
-
-            TrainerSettings settings = Resolve(inputSize, channel);
-            CodeEncodingSettings encoding = ResolveEncoding(inputSize);
-            ITrainingRows rows = ReadRows(input, inputSize, settings, channel);
-            CheckTrainable(rows, settings);
-            var monitor = new ChannelMonitor(_host, channel, cancellationToken);
-            try
-            {
-                var (model, history) = AutoencoderTrainer.Train(rows, settings, monitor, cancellationToken);
-                return new SharedAutoencoderTransformer(_host, model.WithEncoding(encoding), history, OutputColumns());
-            }
-            catch (TrainingDivergedException error)
-            {
-                // The core speaks of features and the learning rate; say which ML.NET transform and option those are.
-                throw _host.Except(error, error.Message + " In ML.NET: add mlContext.Transforms.NormalizeMinMax (or another normalizer) before "
-                    + $"the autoencoder, or set {nameof(Options)}.{nameof(Options.LearningRate)} (it was {settings.LearningRate:G4}).");
-            }
+            var (settings, encoding, rows) = PrepareFit(input, channel);
+            return Train(settings, encoding, rows, new ChannelMonitor(_host, channel, cancellationToken), cancellationToken);
         }
 
         /// <summary>The schema after the transform: the input schema plus the code column (and the optional ones).</summary>

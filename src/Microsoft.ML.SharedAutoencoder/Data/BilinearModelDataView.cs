@@ -10,8 +10,11 @@ namespace Microsoft.ML.SharedAutoencoder
     /// A lazy <see cref="IDataView"/> over rows of a <see cref="BilinearModel"/>: each row is generated when read, from
     /// (seed, row index) alone, so serial, shuffled and parallel cursors see the same rows. Columns: <c>Features</c>
     /// (y, dense, n floats), <c>LatentCode</c> (x*, sparse, m floats) and, for the mixture model, <c>Label</c> (the
-    /// component as a 1-based key of cardinality m). Row ids are the row indices.
-    /// Created by <c>mlContext.Data.LoadFromBilinearModel(options, rowCount)</c>; also gives the ground truth.
+    /// component as a 1-based key of cardinality m). Row ids are the model's row indices.
+    /// Created by <c>mlContext.Data.LoadFromBilinearModel(options, rowCount)</c>; also gives the ground truth. A view may
+    /// start at a later row of the model (<see cref="FirstRow"/>): then its rows are the model's rows
+    /// [<see cref="FirstRow"/>, <see cref="FirstRow"/> + <see cref="RowCount"/>), so one N-row dataset can be split
+    /// between processes, each generating only its own rows.
     /// </summary>
     public sealed class BilinearModelDataView : IDataView
     {
@@ -30,16 +33,20 @@ namespace Microsoft.ML.SharedAutoencoder
 
         private readonly IHost _host;
         private readonly long _rowCount;
+        private readonly long _firstRow;
 
-        internal BilinearModelDataView(IHostEnvironment environment, BilinearModel model, long rowCount)
+        internal BilinearModelDataView(IHostEnvironment environment, BilinearModel model, long rowCount, long firstRow = 0)
         {
             Contracts.CheckValue(environment, nameof(environment));
             _host = environment.Register(nameof(BilinearModelDataView));
             _host.CheckValue(model, nameof(model));
             if (rowCount < 0)
                 throw new ArgumentOutOfRangeException(nameof(rowCount), rowCount, $"{nameof(rowCount)} must be non-negative, got {rowCount}.");
+            if (firstRow < 0 || firstRow > long.MaxValue - rowCount)
+                throw new ArgumentOutOfRangeException(nameof(firstRow), firstRow, $"{nameof(firstRow)} must be non-negative and {nameof(firstRow)} + {nameof(rowCount)} must fit in a long, got {firstRow}.");
             Model = model;
             _rowCount = rowCount;
+            _firstRow = firstRow;
 
             var builder = new DataViewSchema.Builder();
             builder.AddColumn(FeaturesColumnName, new VectorDataViewType(NumberDataViewType.Single, model.FeatureCount));
@@ -57,6 +64,9 @@ namespace Microsoft.ML.SharedAutoencoder
 
         /// <summary>The number of rows.</summary>
         public long RowCount => _rowCount;
+
+        /// <summary>The model row index of this view's row 0 (0 unless the view is a range of a larger dataset).</summary>
+        public long FirstRow => _firstRow;
 
         /// <summary>A copy of the dictionary A as its columns: m arrays of length n, array i = atom A_i.</summary>
         public float[][] Dictionary => Model.GetDictionaryColumns();
@@ -76,28 +86,28 @@ namespace Microsoft.ML.SharedAutoencoder
         /// <summary>The number of rows.</summary>
         public long? GetRowCount() => _rowCount;
 
-        /// <summary>The latent code x* of row <paramref name="row"/>, dense (m floats).</summary>
-        /// <param name="row">The row index, in [0, <see cref="RowCount"/>).</param>
+        /// <summary>The latent code x* of row <paramref name="row"/> of this view (model row <see cref="FirstRow"/> + <paramref name="row"/>), dense (m floats).</summary>
+        /// <param name="row">The row index in this view, in [0, <see cref="RowCount"/>).</param>
         public float[] GetLatentCode(long row)
         {
             CheckRow(row);
             int count = Model.NonzeroCount;
             var indices = new int[count];
             var values = new float[count];
-            Model.GetLatentCode(row, indices, values);
+            Model.GetLatentCode(_firstRow + row, indices, values);
             var dense = new float[Model.AtomCount];
             for (int j = 0; j < count; j++)
                 dense[indices[j]] = values[j];
             return dense;
         }
 
-        /// <summary>The observation y of row <paramref name="row"/> (n floats).</summary>
-        /// <param name="row">The row index, in [0, <see cref="RowCount"/>).</param>
+        /// <summary>The observation y of row <paramref name="row"/> of this view (model row <see cref="FirstRow"/> + <paramref name="row"/>), n floats.</summary>
+        /// <param name="row">The row index in this view, in [0, <see cref="RowCount"/>).</param>
         public float[] GetFeatures(long row)
         {
             CheckRow(row);
             var features = new float[Model.FeatureCount];
-            Model.GenerateRow(row, features, new int[Model.NonzeroCount], new float[Model.NonzeroCount]);
+            Model.GenerateRow(_firstRow + row, features, new int[Model.NonzeroCount], new float[Model.NonzeroCount]);
             return features;
         }
 
@@ -209,7 +219,7 @@ namespace Microsoft.ML.SharedAutoencoder
                     return false;
                 }
                 _orderPosition = next;
-                _row = _permutation is null ? next : _permutation[next];
+                _row = _view._firstRow + (_permutation is null ? next : _permutation[next]);
                 _position++;
                 return true;
             }

@@ -16,12 +16,13 @@ namespace Microsoft.ML.SharedAutoencoder.Training
     {
         /// <exception cref="TrainingDivergedException">The features are too large for the step size (overflow, or a loss that kept rising).</exception>
         public static (SharedAutoencoderModelParameters Model, TrainingHistory History) Train(
-            ITrainingRows data, TrainerSettings settings, ITrainingMonitor monitor, CancellationToken cancellation = default)
+            ITrainingRows data, TrainerSettings settings, ITrainingMonitor monitor, CancellationToken cancellation = default, IPassCombiner? combiner = null)
         {
             if (data.RowCount == 0)
                 throw new InvalidOperationException("Training data are empty.");
             monitor.CheckAlive();
-            using var run = new Run(data, settings, monitor, cancellation);
+            // A data-parallel run (the Mpi package) combines the passes of all its processes; see IPassCombiner.
+            using var run = new Run(data, settings, monitor, cancellation, combiner ?? LocalPassCombiner.Instance);
             return run.Train();
         }
 
@@ -29,6 +30,7 @@ namespace Microsoft.ML.SharedAutoencoder.Training
         private sealed class Run : IDisposable
         {
             private readonly ITrainingRows _data;
+            private readonly IPassCombiner _combiner;
             private readonly TrainerSettings _settings;
             private readonly ITrainingMonitor _monitor;
             private readonly CancellationToken _cancellation;
@@ -45,8 +47,9 @@ namespace Microsoft.ML.SharedAutoencoder.Training
             private PassResult _current;
             private PassResult _candidate;
 
-            public Run(ITrainingRows data, TrainerSettings settings, ITrainingMonitor monitor, CancellationToken cancellation)
+            public Run(ITrainingRows data, TrainerSettings settings, ITrainingMonitor monitor, CancellationToken cancellation, IPassCombiner combiner)
             {
+                _combiner = combiner;
                 _data = data;
                 _settings = settings;
                 _monitor = monitor;
@@ -57,10 +60,15 @@ namespace Microsoft.ML.SharedAutoencoder.Training
                 // Random and Given initializations look at no rows: a streamed source is then not read for them. The
                 // data-driven initializations, dead-unit re-seeding and the refit work on the rows held in memory (all of
                 // them, or for a streamed source the first rows it agrees to hold, see ITrainingRows.Head).
-                bool needsRows = settings.Initialization is not (WeightInitialization.Random or WeightInitialization.Given)
-                    || settings.ReseedDeadUnits || settings.FinalRefitIterations > 0;
-                _inMemory = data.Head(needsRows ? int.MaxValue : 0);
-                _weights = WeightInitializer.Create(settings, _inMemory, new Random(settings.Seed), out _initialization);
+                // In a data-parallel run W⁰ is computed by one process only (the combiner's InitialWeights).
+                bool initializationNeedsRows = settings.Initialization is not (WeightInitialization.Random or WeightInitialization.Given);
+                bool sidePassesNeedRows = settings.ReseedDeadUnits || settings.FinalRefitIterations > 0;
+                _inMemory = data.Head(sidePassesNeedRows ? int.MaxValue : 0);
+                _weights = combiner.InitialWeights(() =>
+                {
+                    DenseRows rows = sidePassesNeedRows || !initializationNeedsRows ? _inMemory : data.Head(int.MaxValue);
+                    return (WeightInitializer.Create(settings, rows, new Random(settings.Seed), out InitializationReport report), report);
+                }, out _initialization);
                 monitor.Info(_initialization.ToString());
                 _bias = new float[m];
                 Array.Fill(_bias, settings.InitialBias);
@@ -68,7 +76,7 @@ namespace Microsoft.ML.SharedAutoencoder.Training
                 _candidateBias = new float[m];
                 _current = new PassResult(_inputSize, m);
                 _candidate = new PassResult(_inputSize, m);
-                _pass = new GradientPass(data, m, settings.NumberOfThreads);
+                _pass = new GradientPass(data, m, settings.NumberOfThreads, combiner);
             }
 
             public (SharedAutoencoderModelParameters Model, TrainingHistory History) Train()
@@ -83,6 +91,9 @@ namespace Microsoft.ML.SharedAutoencoder.Training
 
             public void Dispose() => _pass.Dispose();
 
+            /// <summary>The largest |y_j| over the rows of every process (for the messages of a failed run).</summary>
+            private float LargestMagnitudeOfAll() => (float)_combiner.Max(LargestMagnitude(_data));
+
             /// <summary>The pass at W⁰ (iteration 0); refuses features so large that it overflows.</summary>
             private void FirstPass()
             {
@@ -91,7 +102,7 @@ namespace Microsoft.ML.SharedAutoencoder.Training
                 {
                     // Data are finite (checked when read), so only float32 overflow of ‖y‖² or of the gradient sum gets here.
                     throw new TrainingDivergedException(OverflowMessage(double.IsFinite(_current.Loss) ? "gradient" : "reconstruction loss",
-                        LargestMagnitude(_data), _inputSize, _settings.InitialBias));
+                        LargestMagnitudeOfAll(), _inputSize, _settings.InitialBias));
                 }
                 _history.Add(Record(0, _current, 0f, undone: false, _weights, _settings));
                 _monitor.Info(Describe(_history[^1], _settings.MaximumNumberOfIterations));
@@ -118,7 +129,7 @@ namespace Microsoft.ML.SharedAutoencoder.Training
                     if (verdict == DivergenceGuard.Verdict.Undo)
                     {
                         _history.Add(Record(iteration, _candidate, learningRate, undone: true, _candidateWeights, _settings));
-                        guard.Undo(iteration - 1, _current.Loss, () => LargestMagnitude(_data));
+                        guard.Undo(iteration - 1, _current.Loss, LargestMagnitudeOfAll);
                         _monitor.Warning(string.Format(CultureInfo.InvariantCulture,
                             "Iteration {0}: the step with learning rate {1:G4} raised the loss from {2:G6} to {3:G6}; undone, learning rate halved to {4:G4}.",
                             iteration, learningRate, _current.Loss, _candidate.Loss, learningRate / 2));

@@ -1,7 +1,6 @@
 using System;
 using System.Numerics.Tensors;
-using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
+using System.Runtime.ExceptionServices;
 using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.ML.SharedAutoencoder.Model;
@@ -34,38 +33,28 @@ namespace Microsoft.ML.SharedAutoencoder.Training
         private readonly int _inputSize;
         private readonly int _hiddenUnits;
         private readonly int _numberOfThreads;
-        private readonly float[][] _slotSums;
-        private readonly long[][] _slotCounts;
-        private readonly double[][] _slotCoactivations;
-        private readonly double[] _slotLoss;
-        private readonly double[] _slotSquaredNorms;
-        private readonly double[] _reduction;
-        private readonly double[] _coactivation;
+        private readonly ChunkSlots _slots;
+        private readonly PassTotals _totals;
+        private readonly IPassCombiner _combiner;
         private readonly float[] _gram;
         private readonly double[] _weightsInDouble;
         private long _position;
 
-        public GradientPass(ITrainingRows data, int hiddenUnits, int numberOfThreads)
+        /// <param name="data">The rows (this process's, in a data-parallel run).</param>
+        /// <param name="hiddenUnits">m.</param>
+        /// <param name="numberOfThreads">Threads for the chunks; results do not depend on it.</param>
+        /// <param name="combiner">How the chunk sums become the pass totals; null: in this process (<see cref="LocalPassCombiner"/>).</param>
+        public GradientPass(ITrainingRows data, int hiddenUnits, int numberOfThreads, IPassCombiner? combiner = null)
         {
+            _combiner = combiner ?? LocalPassCombiner.Instance;
             _data = data;
             _inputSize = data.Dimension;
             _hiddenUnits = hiddenUnits;
             _numberOfThreads = Math.Max(1, numberOfThreads);
             int slots = (int)Math.Min(Math.Max(1, RowPartition.ChunkCount(data.RowCount)), data.WaveChunks);
             _blocks = data.OpenBlocks(slots * RowPartition.ChunkRows);
-            _slotSums = new float[slots][];
-            _slotCounts = new long[slots][];
-            _slotCoactivations = new double[slots][];
-            for (int s = 0; s < slots; s++)
-            {
-                _slotSums[s] = new float[_inputSize * hiddenUnits];
-                _slotCounts[s] = new long[hiddenUnits];
-                _slotCoactivations[s] = new double[hiddenUnits * hiddenUnits];
-            }
-            _slotLoss = new double[slots];
-            _slotSquaredNorms = new double[slots];
-            _reduction = new double[_inputSize * hiddenUnits];
-            _coactivation = new double[hiddenUnits * hiddenUnits];
+            _slots = new ChunkSlots(slots, _inputSize, hiddenUnits);
+            _totals = new PassTotals(_inputSize, hiddenUnits);
             _gram = new float[hiddenUnits * hiddenUnits];
             _weightsInDouble = new double[_inputSize * hiddenUnits];
         }
@@ -84,15 +73,12 @@ namespace Microsoft.ML.SharedAutoencoder.Training
         public void RunNextBatch(long batchRows, float[] weights, float[] bias, EncoderActivation activation, PassResult result, CancellationToken cancellation)
         {
             long rowCount = Math.Min(batchRows, _data.RowCount - _position);
-            Array.Clear(_reduction);
-            Array.Clear(_coactivation);
-            Array.Clear(result.ActiveCounts);
+            _totals.Clear();
             ComputeGram(weights);
-            double loss = 0;
-            double squaredNorms = 0;
             long chunks = RowPartition.ChunkCount(rowCount);
-            int waveChunks = _slotSums.Length;
+            int waveChunks = _slots.Count;
             var options = new ParallelOptions { MaxDegreeOfParallelism = _numberOfThreads, CancellationToken = cancellation };
+            ExceptionDispatchInfo? failure = null;
             try
             {
                 for (long waveStart = 0; waveStart < chunks; waveStart += waveChunks)
@@ -104,19 +90,23 @@ namespace Microsoft.ML.SharedAutoencoder.Training
                     int nextRows = nextFirstRow < rowCount ? (int)Math.Min(rowCount - nextFirstRow, (long)waveChunks * RowPartition.ChunkRows) : 0;
                     ReadOnlyMemory<float> wave = _blocks.Next(waveRows, nextRows);
                     AccumulateWave(wave, count, waveRows, weights, bias, activation, options);
-                    ReduceWave(count, result, ref loss, ref squaredNorms);
+                    // In chunk order (see PassTotals), or kept for later by a data-parallel combiner.
+                    _combiner.AddWave(_slots, count, _totals, ForEachUnit);
                 }
             }
-            catch
+            catch (Exception error)
             {
                 ResetPosition();
-                throw;
+                failure = ExceptionDispatchInfo.Capture(error);
             }
 
+            // In a data-parallel run the other processes take part in every pass: the combiner throws a failure on all of
+            // them at once, after combining (in one process it simply rethrows it).
+            _combiner.Complete(_totals, failure, ForEachUnit);
             _position += rowCount;
             if (_position >= _data.RowCount)
                 ResetPosition();
-            FinishReduction(weights, result, rowCount, loss, squaredNorms);
+            FinishReduction(weights, result);
         }
 
         /// <summary>Each chunk of the wave is accumulated from zero into its own slot, on as many threads as allowed.</summary>
@@ -127,49 +117,30 @@ namespace Microsoft.ML.SharedAutoencoder.Training
             {
                 int chunkFirstRow = c * RowPartition.ChunkRows;
                 int rows = Math.Min(RowPartition.ChunkRows, waveRows - chunkFirstRow);
-                Array.Clear(_slotSums[c]);
-                Array.Clear(_slotCounts[c]);
-                Array.Clear(_slotCoactivations[c]);
+                _slots.Clear(c, rows);
                 ReadOnlySpan<float> span = wave.Span.Slice(chunkFirstRow * _inputSize, rows * _inputSize);
-                _slotSquaredNorms[c] = 0;
-                _slotLoss[c] = GradientKernel.Accumulate(
-                    span, rows, weights, bias, _gram, activation, _slotSums[c], _slotCoactivations[c], _slotCounts[c], scratch, ref _slotSquaredNorms[c]);
+                _slots.Loss[c] = GradientKernel.Accumulate(
+                    span, rows, weights, bias, _gram, activation, _slots.Sums[c], _slots.Coactivations[c], _slots.ActiveCounts[c], scratch, ref _slots.SquaredNorms[c]);
                 return scratch;
             }, _ => { });
         }
 
-        /// <summary>Adds the wave's slots into the pass totals in chunk order (the order fixes the rounding).</summary>
-        private void ReduceWave(int count, PassResult result, ref double loss, ref double squaredNorms)
+        /// <summary>
+        /// S = reduced sums − W·C; gradient −S/N, mean loss and mean ½‖y‖² over the batch's rows (of all processes, in a
+        /// data-parallel run: the combined totals count them).
+        /// </summary>
+        private void FinishReduction(float[] weights, PassResult result)
         {
-            ForEachUnit(i =>
-            {
-                Span<double> total = _reduction.AsSpan(i * _inputSize, _inputSize);
-                for (int c = 0; c < count; c++)
-                    AddWidened(_slotSums[c].AsSpan(i * _inputSize, _inputSize), total);
-            });
-            for (int c = 0; c < count; c++)
-            {
-                loss += _slotLoss[c];
-                squaredNorms += _slotSquaredNorms[c];
-                long[] counts = _slotCounts[c];
-                for (int i = 0; i < counts.Length; i++)
-                    result.ActiveCounts[i] += counts[i];
-                double[] coactivation = _slotCoactivations[c];
-                for (int k = 0; k < coactivation.Length; k++)
-                    _coactivation[k] += coactivation[k];
-            }
-        }
-
-        /// <summary>S = reduced sums − W·C; gradient −S/N, mean loss and mean ½‖y‖² over the batch's rows.</summary>
-        private void FinishReduction(float[] weights, PassResult result, long rowCount, double loss, double squaredNorms)
-        {
+            long rowCount = _totals.RowCount;
             MirrorCoactivation();
             SubtractWeightsTimesCoactivation(weights);
             double scale = rowCount == 0 ? 0 : -1.0 / rowCount;
-            for (int j = 0; j < _reduction.Length; j++)
-                result.Gradient[j] = (float)(_reduction[j] * scale);
-            result.Loss = rowCount == 0 ? 0 : loss / rowCount;
-            result.ZeroCodeLoss = rowCount == 0 ? 0 : 0.5 * squaredNorms / rowCount;
+            double[] reduction = _totals.Sums;
+            for (int j = 0; j < reduction.Length; j++)
+                result.Gradient[j] = (float)(reduction[j] * scale);
+            _totals.ActiveCounts.CopyTo(result.ActiveCounts, 0);
+            result.Loss = rowCount == 0 ? 0 : _totals.Loss / rowCount;
+            result.ZeroCodeLoss = rowCount == 0 ? 0 : 0.5 * _totals.SquaredNorms / rowCount;
             result.RowCount = rowCount;
         }
 
@@ -205,25 +176,6 @@ namespace Microsoft.ML.SharedAutoencoder.Training
                 body(i);
         }
 
-        /// <summary>total += values, widened to double (the chunk sums are float, the pass total double).</summary>
-        private static void AddWidened(ReadOnlySpan<float> values, Span<double> total)
-        {
-            int j = 0;
-            if (Vector256.IsHardwareAccelerated)
-            {
-                ref float source = ref MemoryMarshal.GetReference(values);
-                ref double target = ref MemoryMarshal.GetReference(total);
-                for (; j <= values.Length - Vector256<float>.Count; j += Vector256<float>.Count)
-                {
-                    var (lower, upper) = Vector256.Widen(Vector256.LoadUnsafe(ref source, (nuint)j));
-                    (Vector256.LoadUnsafe(ref target, (nuint)j) + lower).StoreUnsafe(ref target, (nuint)j);
-                    (Vector256.LoadUnsafe(ref target, (nuint)(j + Vector256<double>.Count)) + upper).StoreUnsafe(ref target, (nuint)(j + Vector256<double>.Count));
-                }
-            }
-            for (; j < values.Length; j++)
-                total[j] += values[j];
-        }
-
         /// <summary>The kernel accumulates only C's lower triangle; the upper one is its mirror image.</summary>
         private void MirrorCoactivation()
         {
@@ -231,7 +183,7 @@ namespace Microsoft.ML.SharedAutoencoder.Training
             for (int i = 0; i < m; i++)
             {
                 for (int j = 0; j < i; j++)
-                    _coactivation[j * m + i] = _coactivation[i * m + j];
+                    _totals.Coactivation[j * m + i] = _totals.Coactivation[i * m + j];
             }
         }
 
@@ -244,10 +196,10 @@ namespace Microsoft.ML.SharedAutoencoder.Training
                 _weightsInDouble[k] = weights[k];
             ForEachUnit(i =>
             {
-                Span<double> sums = _reduction.AsSpan(i * n, n);
+                Span<double> sums = _totals.Sums.AsSpan(i * n, n);
                 for (int j = 0; j < m; j++)
                 {
-                    double coactivation = _coactivation[i * m + j];
+                    double coactivation = _totals.Coactivation[i * m + j];
                     if (coactivation != 0)
                         TensorPrimitives.MultiplyAdd(_weightsInDouble.AsSpan(j * n, n), -coactivation, sums, sums);
                 }

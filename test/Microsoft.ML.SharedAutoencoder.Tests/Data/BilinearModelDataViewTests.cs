@@ -59,6 +59,33 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Data
         }
 
         [TestMethod]
+        public void RowRangesAreTheRowsOfTheWholeDatasetWithTheirRowIds()
+        {
+            var options = new BilinearModelOptions { FeatureCount = 12, AtomCount = 8, Sparsity = 3, NoiseStandardDeviation = 0.1f, Seed = 11 };
+            var whole = new MLContext(1).Data.LoadFromBilinearModel(options, 500);
+            List<Row> all = ReadAll(whole.GetRowCursor(whole.Schema), whole);
+            var ranges = new List<Row>();
+            foreach ((long first, long count) in new[] { (0L, 130L), (130L, 200L), (330L, 170L) })
+            {
+                // Another context: the rows depend on the seed and row index only.
+                var part = new MLContext(99).Data.LoadFromBilinearModel(options, count, first);
+                Assert.AreEqual(first, part.FirstRow);
+                Assert.AreEqual(count, part.GetRowCount());
+                CollectionAssert.AreEqual(whole.GetFeatures(first + 5), part.GetFeatures(5));
+                CollectionAssert.AreEqual(whole.GetLatentCode(first + 7), part.GetLatentCode(7));
+                List<Row> rows = ReadAll(part.GetRowCursor(part.Schema), part);
+                CollectionAssert.AreEqual(Enumerable.Range((int)first, (int)count).Select(i => (ulong)i).ToList(), rows.Select(r => r.Id).ToList());
+                // Shuffled and parallel cursors stay inside the range.
+                AssertSameRows(rows, ReadAll(part.GetRowCursor(part.Schema, new Random(3)), part));
+                AssertSameRows(rows, part.GetRowCursorSet(part.Schema, 3).SelectMany(c => ReadAll(c, part)));
+                ranges.AddRange(rows);
+            }
+            AssertSameRows(all, ranges);
+            Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new MLContext(1).Data.LoadFromBilinearModel(options, 10, -1));
+            Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new MLContext(1).Data.LoadFromBilinearModel(options, 10, long.MaxValue - 5));
+        }
+
+        [TestMethod]
         public void SchemaHasTheDocumentedColumns()
         {
             var context = new MLContext(1);
