@@ -13,9 +13,11 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Shell
         public const string Usage =
 @"usage: train --input FILE [--hidden m] [--activation relu|threshold] [--threshold λ] [--iterations T]
              [--learning-rate ζ] [--init random|pca] [--seed S] [--save model.zip] [--weights-out W.csv]
-             [--features SPEC] [--label-column NAME] [--header yes|no|auto] [--separator C]
+             [--features SPEC] [--label-column NAME] [--header yes|no|auto] [--separator C] [--strict]
   FILE is a CSV of numbers or an ML.NET binary IDataView (.idv). Defaults are the library's: m = 10, relu, λ = 0.5,
   T = 50, ζ = m, random initialization, seed 1. --weights-out writes one line per hidden unit: bias, then W_i.
+  A degenerate model (most units never fire, codes nearly constant, or nothing trained because the loss is 0 from
+  the start) is reported on stderr; --strict makes it an error (exit 3, no file written).
 " + TabularInput.OptionsHelp;
 
         public static int Run(string[] args) => Run(args, Console.Out, Console.Error);
@@ -26,7 +28,7 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Shell
             {
                 "input", "hidden", "activation", "threshold", "iterations", "learning-rate", "init", "seed", "save", "weights-out",
                 "features", "label-column", "header", "separator",
-            });
+            }, new[] { "strict" });
             if (line.HelpRequested)
             {
                 output.WriteLine(Usage);
@@ -65,6 +67,17 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Shell
             output.WriteLine(string.Format(CultureInfo.InvariantCulture,
                 "Trained m = {0} units on n = {1} features in {2:F2} s: loss {3:G5} → {4:G5} after {5} steps; code density {6:P1}, dead units {7}; {8} step(s) undone.",
                 options.HiddenUnits, dimension, seconds, history[0].Loss, last.Loss, last.Iteration, last.ActiveFraction, last.DeadUnits, history.Count(i => i.Undone)));
+            string? problem = Degeneracy(model.History, options.HiddenUnits, options.Activation);
+            if (problem != null)
+            {
+                bool strict = line.Flag("strict");
+                error.WriteLine($"{(strict ? "error" : "warning")}: {problem}");
+                if (strict)
+                {
+                    error.WriteLine("error: --strict: no file written.");
+                    return ExitCodes.DegenerateModel;
+                }
+            }
 
             // Every output is written in full first; the targets are replaced together only when all were written.
             if (save != null)
@@ -83,5 +96,29 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Shell
                 output.WriteLine($"Weights written to {Path.GetFullPath(weightsOut)} (one line per hidden unit: bias, then its {dimension} weights).");
             return ExitCodes.Success;
         });
+
+        /// <summary>
+        /// Why the trained model is useless as a featurizer, in the user's terms (the options to change), or null. The
+        /// library measures it (<see cref="TrainingHistory.Degenerate"/>, also logged as a warning); a loss that is 0 before
+        /// any step is not convergence: the squares of such small features round to 0 in 32-bit floats.
+        /// </summary>
+        internal static string? Degeneracy(TrainingHistory history, int hiddenUnits, AutoencoderActivation activation)
+        {
+            var steps = history.Iterations;
+            if (steps[0].Loss == 0 && !steps.Any(i => i.Iteration > 0 && !i.Undone))
+            {
+                return "nothing was trained: the reconstruction loss is 0 at the initial weights, so no step was taken (the library reports "
+                    + "StopReason Converged, but this is not a fit). The features are too small (their squares round to 0 in 32-bit floats) or "
+                    + "all zero; scale them to about [0, 1].";
+            }
+            if (!history.Degenerate)
+                return null;
+            int dead = (int)Math.Round(history.DeadUnitFraction * hiddenUnits);
+            return string.Format(CultureInfo.InvariantCulture,
+                "the model is degenerate: {0} of {1} units never fire on the training rows{2}, so the codes carry almost no information. "
+                + "Usual causes: features far from order 1 (scale them to about [0, 1]) or a random start whose units miss the data "
+                + "(try --init pca); {3}.", dead, hiddenUnits, history.CodesNearlyConstant ? " and the codes are nearly the same on every row" : "",
+                activation == AutoencoderActivation.HardThreshold ? "a smaller --threshold or --learning-rate can also help" : "a smaller --learning-rate can also help");
+        }
     }
 }

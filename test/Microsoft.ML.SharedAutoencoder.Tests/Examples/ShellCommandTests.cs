@@ -248,5 +248,68 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Examples
                 StringAssert.Contains(error, value);
             }
         }
+
+        /// <summary>The shipped digits as a CSV (64 pixel values times <paramref name="scale"/>, then the digit), no header.</summary>
+        private static string WriteDigits(string directory, double scale)
+        {
+            var (images, digits) = Microsoft.ML.SharedAutoencoder.Examples.Samples.DigitsCommand.Load(Microsoft.ML.SharedAutoencoder.Examples.Samples.DigitsCommand.DefaultDataPath);
+            string path = Path.Combine(directory, "digits.csv");
+            File.WriteAllLines(path, images.Select((image, t) => string.Join(",",
+                image.Select(v => (v * scale).ToString("R", CultureInfo.InvariantCulture)).Append(digits[t].ToString(CultureInfo.InvariantCulture)))));
+            return path;
+        }
+
+        [TestMethod]
+        public void DeadUnits_UnscaledDigits_SaidPlainlyOnStderr_StrictExits3AndWritesNothing()
+        {
+            string directory = NewDirectory();
+            string csv = WriteDigits(directory, 1); // pixel counts 0..16, unscaled
+            string model = Path.Combine(directory, "model.zip");
+            File.WriteAllText(model, "previous");
+            string[] common = { "--input", csv, "--features", "0-63", "--hidden", "16", "--save", model };
+
+            var (code, output, error) = Run(TrainCommand.Run, common);
+            Assert.AreEqual(0, code, error);
+            StringAssert.Contains(error, "warning: the model is degenerate: ");
+            StringAssert.Contains(error, "of 16 units never fire on the training rows");
+            StringAssert.Contains(error, "scale them to about [0, 1]");
+            StringAssert.Contains(error, "try --init pca");
+            StringAssert.Contains(output, "Model saved to");
+
+            File.WriteAllText(model, "previous");
+            (code, output, error) = Run(TrainCommand.Run, common.Append("--strict").ToArray());
+            Assert.AreEqual(3, code, error);
+            StringAssert.Contains(error, "error: the model is degenerate: ");
+            StringAssert.Contains(error, "--strict: no file written");
+            Assert.AreEqual("previous", File.ReadAllText(model));
+            Assert.IsFalse(output.Contains("Model saved", StringComparison.Ordinal), output);
+        }
+
+        [TestMethod]
+        public void LossZeroBeforeAnyStep_IsNotReportedAsAFit_StrictExits3()
+        {
+            string directory = NewDirectory();
+            string csv = WriteDigits(directory, 1e-30); // squares round to 0 in float32
+            var (code, output, error) = Run(TrainCommand.Run, "--input", csv, "--features", "0-63");
+            Assert.AreEqual(0, code, error);
+            StringAssert.Contains(error, "warning: nothing was trained: the reconstruction loss is 0 at the initial weights");
+            StringAssert.Contains(error, "this is not a fit");
+            StringAssert.Contains(output, "after 0 steps");
+
+            (code, _, error) = Run(TrainCommand.Run, "--input", csv, "--features", "0-63", "--strict");
+            Assert.AreEqual(3, code, error);
+            StringAssert.Contains(error, "error: nothing was trained");
+        }
+
+        [TestMethod]
+        public void HealthyFit_NoDegeneracyMessage_StrictExits0()
+        {
+            string directory = NewDirectory();
+            string csv = WriteDigits(directory, 1.0 / 16);
+            var (code, _, error) = Run(TrainCommand.Run, "--input", csv, "--features", "0-63", "--hidden", "16", "--init", "pca", "--strict");
+            Assert.AreEqual(0, code, error);
+            Assert.IsFalse(error.Contains("degenerate", StringComparison.Ordinal), error);
+            Assert.IsFalse(error.Contains("nothing was trained", StringComparison.Ordinal), error);
+        }
     }
 }
