@@ -41,6 +41,13 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Shell
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
+                // ML.NET wraps a component's own check (the autoencoder's FormatException: a damaged size, a checksum) in
+                // "Error during class instantiation"; the cause is the message the user needs.
+                Exception cause = e;
+                while (cause.InnerException != null)
+                    cause = cause.InnerException;
+                if (cause is FormatException)
+                    throw new InputException($"--model: {modelPath} cannot be loaded: {cause.Message}");
                 throw new InputException($"--model: {modelPath} is not a saved ML.NET model ({e.Message}).");
             }
             var chain = loaded as TransformerChain<ITransformer>;

@@ -311,5 +311,33 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Examples
             Assert.IsFalse(error.Contains("degenerate", StringComparison.Ordinal), error);
             Assert.IsFalse(error.Contains("nothing was trained", StringComparison.Ordinal), error);
         }
+
+        [TestMethod]
+        public void Encode_DamagedModel_NamesTheCauseNotAWrapper()
+        {
+            string directory = NewDirectory();
+            string csv = WriteCsv(directory, 30, 6, "label,a,b,c,d,e,f", r => "x");
+            string model = Path.Combine(directory, "model.zip");
+            var (code, _, error) = Run(TrainCommand.Run, "--input", csv, "--label-column", "label", "--hidden", "3", "--iterations", "3", "--save", model);
+            Assert.AreEqual(0, code, error);
+            // Enlarge the stored n (the int 16 bytes before W) and re-zip with a valid zip CRC: only the model's own length
+            // check can refuse it (it used to hang; then the CLI said "not a saved ML.NET model (Error during class instantiation)").
+            byte[] file = File.ReadAllBytes(model);
+            byte[] entry = Microsoft.ML.SharedAutoencoder.Tests.Reliability.ZipEntries.Read(file);
+            float[] w = new MLContext(1).Model.LoadSharedAutoencoder(model, out _).Model.GetWeights()[0];
+            int offset = entry.AsSpan().IndexOf(BitConverter.GetBytes(w[0]).Concat(BitConverter.GetBytes(w[1])).ToArray());
+            Assert.IsGreaterThan(16, offset);
+            Assert.AreEqual(6, BitConverter.ToInt32(entry, offset - 16), "n is stored 16 bytes before W");
+            BitConverter.TryWriteBytes(entry.AsSpan(offset - 16), 1_000_000);
+            string damaged = Path.Combine(directory, "damaged.zip");
+            File.WriteAllBytes(damaged, Microsoft.ML.SharedAutoencoder.Tests.Reliability.ZipEntries.Replace(file, entry));
+
+            string codes = Path.Combine(directory, "codes.csv");
+            (code, _, error) = Run(EncodeCommand.Run, "--model", damaged, "--input", csv, "--label-column", "label", "--output", codes);
+            Assert.AreEqual(1, code, error);
+            StringAssert.Contains(error, "cannot be loaded: The model file is damaged or truncated");
+            Assert.IsFalse(error.Contains("class instantiation", StringComparison.Ordinal), error);
+            Assert.IsFalse(File.Exists(codes));
+        }
     }
 }
