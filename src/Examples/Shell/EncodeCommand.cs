@@ -54,6 +54,10 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Shell
             var autoencoder = loaded as SharedAutoencoderTransformer
                 ?? chain?.OfType<SharedAutoencoderTransformer>().LastOrDefault()
                 ?? throw new InputException($"--model: {modelPath} holds no shared autoencoder.");
+            // The history (with the degeneracy measured at training) is saved with the model: say it again where the codes are used.
+            string? problem = TrainCommand.Degeneracy(autoencoder.History, autoencoder.Model.HiddenUnits, autoencoder.Model.Activation);
+            if (problem != null)
+                error.WriteLine($"warning: {modelPath}: {problem}");
 
             var source = TabularInput.Load(mlContext, input, line);
             output.WriteLine(source.Description);

@@ -105,7 +105,7 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Shell
         internal static string? Degeneracy(TrainingHistory history, int hiddenUnits, AutoencoderActivation activation)
         {
             var steps = history.Iterations;
-            if (steps[0].Loss == 0 && !steps.Any(i => i.Iteration > 0 && !i.Undone))
+            if (steps.Count > 0 && steps[0].Loss == 0 && !steps.Any(i => i.Iteration > 0 && !i.Undone))
             {
                 return "nothing was trained: the reconstruction loss is 0 at the initial weights, so no step was taken (the library reports "
                     + "StopReason Converged, but this is not a fit). The features are too small (their squares round to 0 in 32-bit floats) or "

@@ -283,6 +283,14 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Examples
             StringAssert.Contains(error, "--strict: no file written");
             Assert.AreEqual("previous", File.ReadAllText(model));
             Assert.IsFalse(output.Contains("Model saved", StringComparison.Ordinal), output);
+
+            // The degeneracy is saved with the model: encode repeats it.
+            (code, _, _) = Run(TrainCommand.Run, common);
+            Assert.AreEqual(0, code);
+            string codes = Path.Combine(directory, "codes.csv");
+            (code, _, error) = Run(EncodeCommand.Run, "--model", model, "--input", csv, "--features", "0-63", "--output", codes);
+            Assert.AreEqual(0, code, error);
+            StringAssert.Contains(error, "warning: " + model + ": the model is degenerate: ");
         }
 
         [TestMethod]
