@@ -23,6 +23,7 @@ namespace Microsoft.ML.SharedAutoencoder.Examples
             ("train-distributed", "train over MPI (mpiexec.mpich -n P): each rank its rows, the model of one process", TrainDistributedCommand.Run, Shell),
             ("encode", "encode a CSV or .idv file with a saved model (or pipeline) into codes (CSV)", EncodeCommand.Run, Shell),
             ("reproduce", "the paper's Section 6 (Figures 2 and 3, three readings of its set-up); the default", ReproduceCommand.Run, Research),
+            ("anomaly", "one-class anomaly detection (digits or Fashion-MNIST): RandomizedPca vs this trainer, per class; ROC PNG", AnomalyCommand.Run, Research),
             ("experiments", "recovery from scratch: phase-transition heat maps over noise and sparsity × initialization", ExperimentsCommand.Run, Research),
         };
 

@@ -47,6 +47,10 @@ namespace Microsoft.ML.SharedAutoencoder
             try
             {
                 var (model, history) = AutoencoderTrainer.Train(rows, settings, monitor, cancellationToken, combiner);
+                // The diagnosis reads this process's rows; in a data-parallel run they differ between processes, whose
+                // models (history included) must stay identical, so it is made on one process only.
+                if (combiner == null)
+                    history = Diagnose(model, history, rows, settings, monitor);
                 return new SharedAutoencoderTransformer(_host, model.WithEncoding(encoding), history, OutputColumns());
             }
             catch (TrainingDivergedException error)

@@ -22,6 +22,9 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Common
         public const int Success = 0;
         public const int InputError = 1;
         public const int UsageError = 2;
+
+        /// <summary>With <c>--strict</c>: training ran but gave a degenerate model (dead units, constant codes); nothing written.</summary>
+        public const int DegenerateModel = 3;
     }
 
     /// <summary>Runs a command body and turns the known failures into a message on stderr and an exit code.</summary>

@@ -42,12 +42,23 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Shell
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
+                // ML.NET wraps a component's own check (the autoencoder's FormatException: a damaged size, a checksum) in
+                // "Error during class instantiation"; the cause is the message the user needs.
+                Exception cause = e;
+                while (cause.InnerException != null)
+                    cause = cause.InnerException;
+                if (cause is FormatException)
+                    throw new InputException($"--model: {modelPath} cannot be loaded: {cause.Message}");
                 throw new InputException($"--model: {modelPath} is not a saved ML.NET model ({e.Message}).");
             }
             var chain = loaded as TransformerChain<ITransformer>;
             var autoencoder = loaded as SharedAutoencoderTransformer
                 ?? chain?.OfType<SharedAutoencoderTransformer>().LastOrDefault()
                 ?? throw new InputException($"--model: {modelPath} holds no shared autoencoder.");
+            // The history (with the degeneracy measured at training) is saved with the model: say it again where the codes are used.
+            string? problem = TrainCommand.Degeneracy(autoencoder.History, autoencoder.Model.HiddenUnits, autoencoder.Model.Activation);
+            if (problem != null)
+                error.WriteLine($"warning: {modelPath}: {problem}");
 
             var source = TabularInput.Load(mlContext, input, line);
             output.WriteLine(source.Description);

@@ -16,13 +16,16 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Shell
              [--encoding activation|soft-threshold|top-k|omp] [--split-polarity] [--encoding-threshold α]
              [--active-units k] [--save model.zip] [--weights-out W.csv] [--plots DIR] [--image-shape HxW]
              [--features SPEC] [--label-column NAME] [--header yes|no|auto] [--separator C] [--quiet|--progress]
+             [--strict]
   FILE is a CSV of numbers or an ML.NET binary IDataView (.idv). Defaults are the library's: m = 10, relu, λ = 0.5,
   T = 50, ζ = m, random initialization, seed 1, no scaling, the activation as the code. --scale puts
   NormalizeMinMax or NormalizeMeanVariance before the autoencoder (saved with the model). --encoding chooses how
   the code column is computed from the trained dictionary (see SharedAutoencoderEstimator.Options.Encoding).
   --weights-out writes one line per hidden unit: bias, then W_i. --plots DIR writes DIR/history.png (loss, active
   fraction per iteration) and DIR/atoms.png (each W_i as an image: HxW from --image-shape, else square when n is a
-  square, else one row per atom).
+  square, else one row per atom). A degenerate model (most units never fire, codes nearly constant, or nothing
+  trained because the loss is 0 from the start) is reported on stderr; --strict makes it an error (exit 3, no file
+  written).
 " + TabularInput.OptionsHelp + "\n" + Progress.OptionsHelp;
 
         public static int Run(string[] args) => Run(args, Console.Out, Console.Error);
@@ -33,7 +36,7 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Shell
             {
                 "input", "hidden", "activation", "threshold", "iterations", "learning-rate", "init", "seed", "save", "weights-out",
                 "features", "label-column", "header", "separator", "scale", "encoding", "encoding-threshold", "active-units", "plots", "image-shape",
-            }, Progress.Flags.Append("split-polarity"));
+            }, Progress.Flags.Append("split-polarity").Append("strict"));
             if (line.HelpRequested)
             {
                 output.WriteLine(Usage);
@@ -93,6 +96,17 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Shell
             output.WriteLine(string.Format(CultureInfo.InvariantCulture,
                 "Trained m = {0} units on n = {1} features in {2:F2} s: loss {3:G5} → {4:G5} after {5} steps; code density {6:P1}, dead units {7}; {8} step(s) undone.",
                 options.HiddenUnits, dimension, seconds, history[0].Loss, last.Loss, last.Iteration, last.ActiveFraction, last.DeadUnits, history.Count(i => i.Undone)));
+            string? problem = Degeneracy(autoencoder.History, options.HiddenUnits, options.Activation);
+            if (problem != null)
+            {
+                bool strict = line.Flag("strict");
+                error.WriteLine($"{(strict ? "error" : "warning")}: {problem}");
+                if (strict)
+                {
+                    error.WriteLine("error: --strict: no file written.");
+                    return ExitCodes.DegenerateModel;
+                }
+            }
 
             // Every output is written in full first; the targets are replaced together only when all were written.
             if (save != null)
@@ -168,6 +182,30 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Shell
             int scale = Math.Clamp(64 / Math.Max(height, width), 1, 8);
             Visualization.DictionaryImage.SavePng(autoencoder.Model.GetWeights(), height, width, atoms, columns: height == 1 ? 1 : null, scale: scale);
             output.WriteLine($"Plots written to {Path.GetFullPath(history)} and {Path.GetFullPath(atoms)}.");
+        }
+
+        /// <summary>
+        /// Why the trained model is useless as a featurizer, in the user's terms (the options to change), or null. The
+        /// library measures it (<see cref="TrainingHistory.Degenerate"/>, also logged as a warning); a loss that is 0 before
+        /// any step is not convergence: the squares of such small features round to 0 in 32-bit floats.
+        /// </summary>
+        internal static string? Degeneracy(TrainingHistory history, int hiddenUnits, AutoencoderActivation activation)
+        {
+            var steps = history.Iterations;
+            if (steps.Count > 0 && steps[0].Loss == 0 && !steps.Any(i => i.Iteration > 0 && !i.Undone))
+            {
+                return "nothing was trained: the reconstruction loss is 0 at the initial weights, so no step was taken (the library reports "
+                    + "StopReason Converged, but this is not a fit). The features are too small (their squares round to 0 in 32-bit floats) or "
+                    + "all zero; scale them to about [0, 1].";
+            }
+            if (!history.Degenerate)
+                return null;
+            int dead = (int)Math.Round(history.DeadUnitFraction * hiddenUnits);
+            return string.Format(CultureInfo.InvariantCulture,
+                "the model is degenerate: {0} of {1} units never fire on the training rows{2}, so the codes carry almost no information. "
+                + "Usual causes: features far from order 1 (scale them to about [0, 1]) or a random start whose units miss the data "
+                + "(try --init pca); {3}.", dead, hiddenUnits, history.CodesNearlyConstant ? " and the codes are nearly the same on every row" : "",
+                activation == AutoencoderActivation.HardThreshold ? "a smaller --threshold or --learning-rate can also help" : "a smaller --learning-rate can also help");
         }
     }
 }

@@ -248,5 +248,104 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Examples
                 StringAssert.Contains(error, value);
             }
         }
+
+        /// <summary>The shipped digits as a CSV (64 pixel values times <paramref name="scale"/>, then the digit), no header.</summary>
+        private static string WriteDigits(string directory, double scale)
+        {
+            var (images, digits) = Microsoft.ML.SharedAutoencoder.Examples.Samples.DigitsCommand.Load(Microsoft.ML.SharedAutoencoder.Examples.Samples.DigitsCommand.DefaultDataPath);
+            string path = Path.Combine(directory, "digits.csv");
+            File.WriteAllLines(path, images.Select((image, t) => string.Join(",",
+                image.Select(v => (v * scale).ToString("R", CultureInfo.InvariantCulture)).Append(digits[t].ToString(CultureInfo.InvariantCulture)))));
+            return path;
+        }
+
+        [TestMethod]
+        public void DeadUnits_UnscaledDigits_SaidPlainlyOnStderr_StrictExits3AndWritesNothing()
+        {
+            string directory = NewDirectory();
+            string csv = WriteDigits(directory, 1); // pixel counts 0..16, unscaled
+            string model = Path.Combine(directory, "model.zip");
+            File.WriteAllText(model, "previous");
+            string[] common = { "--input", csv, "--features", "0-63", "--hidden", "16", "--save", model };
+
+            var (code, output, error) = Run(TrainCommand.Run, common);
+            Assert.AreEqual(0, code, error);
+            StringAssert.Contains(error, "warning: the model is degenerate: ");
+            StringAssert.Contains(error, "of 16 units never fire on the training rows");
+            StringAssert.Contains(error, "scale them to about [0, 1]");
+            StringAssert.Contains(error, "try --init pca");
+            StringAssert.Contains(output, "Model saved to");
+
+            File.WriteAllText(model, "previous");
+            (code, output, error) = Run(TrainCommand.Run, common.Append("--strict").ToArray());
+            Assert.AreEqual(3, code, error);
+            StringAssert.Contains(error, "error: the model is degenerate: ");
+            StringAssert.Contains(error, "--strict: no file written");
+            Assert.AreEqual("previous", File.ReadAllText(model));
+            Assert.IsFalse(output.Contains("Model saved", StringComparison.Ordinal), output);
+
+            // The degeneracy is saved with the model: encode repeats it.
+            (code, _, _) = Run(TrainCommand.Run, common);
+            Assert.AreEqual(0, code);
+            string codes = Path.Combine(directory, "codes.csv");
+            (code, _, error) = Run(EncodeCommand.Run, "--model", model, "--input", csv, "--features", "0-63", "--output", codes);
+            Assert.AreEqual(0, code, error);
+            StringAssert.Contains(error, "warning: " + model + ": the model is degenerate: ");
+        }
+
+        [TestMethod]
+        public void LossZeroBeforeAnyStep_IsNotReportedAsAFit_StrictExits3()
+        {
+            string directory = NewDirectory();
+            string csv = WriteDigits(directory, 1e-30); // squares round to 0 in float32
+            var (code, output, error) = Run(TrainCommand.Run, "--input", csv, "--features", "0-63");
+            Assert.AreEqual(0, code, error);
+            StringAssert.Contains(error, "warning: nothing was trained: the reconstruction loss is 0 at the initial weights");
+            StringAssert.Contains(error, "this is not a fit");
+            StringAssert.Contains(output, "after 0 steps");
+
+            (code, _, error) = Run(TrainCommand.Run, "--input", csv, "--features", "0-63", "--strict");
+            Assert.AreEqual(3, code, error);
+            StringAssert.Contains(error, "error: nothing was trained");
+        }
+
+        [TestMethod]
+        public void HealthyFit_NoDegeneracyMessage_StrictExits0()
+        {
+            string directory = NewDirectory();
+            string csv = WriteDigits(directory, 1.0 / 16);
+            var (code, _, error) = Run(TrainCommand.Run, "--input", csv, "--features", "0-63", "--hidden", "16", "--init", "pca", "--strict");
+            Assert.AreEqual(0, code, error);
+            Assert.IsFalse(error.Contains("degenerate", StringComparison.Ordinal), error);
+            Assert.IsFalse(error.Contains("nothing was trained", StringComparison.Ordinal), error);
+        }
+
+        [TestMethod]
+        public void Encode_DamagedModel_NamesTheCauseNotAWrapper()
+        {
+            string directory = NewDirectory();
+            string csv = WriteCsv(directory, 30, 6, "label,a,b,c,d,e,f", r => "x");
+            string model = Path.Combine(directory, "model.zip");
+            var (code, _, error) = Run(TrainCommand.Run, "--input", csv, "--label-column", "label", "--hidden", "3", "--iterations", "3", "--save", model);
+            Assert.AreEqual(0, code, error);
+            // Enlarge the stored n (the int 16 bytes before W) and re-zip with a valid zip CRC: only the model's own length
+            // check can refuse it (it used to hang; then the CLI said "not a saved ML.NET model (Error during class instantiation)").
+            byte[] file = File.ReadAllBytes(model);
+            byte[] entry = Microsoft.ML.SharedAutoencoder.Tests.Reliability.ZipEntries.Read(file);
+            float[] w = new MLContext(1).Model.LoadSharedAutoencoder(model, out _).Model.GetWeights()[0];
+            int offset = entry.AsSpan().IndexOf(BitConverter.GetBytes(w[0]).Concat(BitConverter.GetBytes(w[1])).ToArray());
+            Assert.IsGreaterThan(16, offset);
+            Assert.AreEqual(6, BitConverter.ToInt32(entry, offset - 16), "n is stored 16 bytes before W");
+            BitConverter.TryWriteBytes(entry.AsSpan(offset - 16), 1_000_000);
+            string damaged = Path.Combine(directory, "damaged.zip");
+            File.WriteAllBytes(damaged, Microsoft.ML.SharedAutoencoder.Tests.Reliability.ZipEntries.Replace(file, entry));
+
+            string codes = Path.Combine(directory, "codes.csv");
+            (code, _, error) = Run(EncodeCommand.Run, "--model", damaged, "--input", csv, "--label-column", "label", "--output", codes);
+            Assert.AreEqual(1, code, error);
+            StringAssert.Contains(error, "cannot be loaded: The model file is damaged or truncated");
+            Assert.IsFalse(error.Contains("class instantiation", StringComparison.Ordinal), error);
+            Assert.IsFalse(File.Exists(codes));
+        }
     }
 }
