@@ -22,7 +22,7 @@ namespace Microsoft.ML.SharedAutoencoder
     /// rank for PCA). Produced by <see cref="WhiteningEstimator"/>; saved and loaded with <c>mlContext.Model.Save</c> /
     /// <c>Load</c>. Safe to use from many threads.
     /// </summary>
-    public sealed class WhiteningTransformer : OneToOneTransformerBase
+    public sealed partial class WhiteningTransformer : OneToOneTransformerBase
     {
         internal const string UserName = "Whitening Transform (Shared Autoencoder package)";
         internal const string LoaderSignature = "SaeWhitening";
@@ -222,7 +222,7 @@ namespace Microsoft.ML.SharedAutoencoder
             }
         }
 
-        private sealed class Mapper : OneToOneMapperBase
+        private sealed partial class Mapper : OneToOneMapperBase
         {
             private readonly WhiteningTransformer _transformer;
 
