@@ -5,6 +5,7 @@ using Microsoft.ML.Data;
 using Microsoft.ML.Model;
 using Microsoft.ML.Runtime;
 using Microsoft.ML.SharedAutoencoder;
+using Microsoft.ML.SharedAutoencoder.Persistence;
 using Microsoft.ML.Trainers;
 
 [assembly: LoadableClass(typeof(SharedAutoencoderAnomalyModelParameters), null, typeof(SignatureLoadModel),
@@ -101,7 +102,8 @@ namespace Microsoft.ML.SharedAutoencoder
         {
             Contracts.CheckValue(env, nameof(env));
             env.CheckValue(ctx, nameof(ctx));
-            ctx.CheckAtModel(SharedAutoencoderAnomalyModelFormat.GetVersionInfo());
+            var host = env.Register(RegistrationName);
+            ModelHeaderChecks.CheckVersion(host, ctx, SharedAutoencoderAnomalyModelFormat.GetVersionInfo(), "anomaly detection model");
             return new SharedAutoencoderAnomalyModelParameters(env, ctx);
         }
 
