@@ -123,5 +123,15 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Onnx
             TestContext.WriteLine($"macro accuracy {metrics.MacroAccuracy:F3}");
             Assert.IsGreaterThan(0.8, metrics.MacroAccuracy, $"macro accuracy {metrics.MacroAccuracy}");
         }
+
+        [TestMethod]
+        public void TheAnomalyDetectorRefusesExportNamingItself()
+        {
+            var (ml, train, _) = Data();
+            var detector = ml.AnomalyDetection.Trainers.SharedAutoencoder(hiddenUnits: 3, maximumNumberOfIterations: 3, seed: 2).Fit(train);
+            var error = Assert.Throws<Exception>(() => OnnxExportTests.Export(ml, detector, train));
+            TestContext.WriteLine(error.Message);
+            StringAssert.Contains(error.Message, "anomaly detector cannot be exported to ONNX");
+        }
     }
 }
