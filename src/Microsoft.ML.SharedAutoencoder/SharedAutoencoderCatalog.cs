@@ -142,67 +142,15 @@ namespace Microsoft.ML
             return LoadSharedAutoencoder(catalog, stream, "the stream", out inputSchema);
         }
 
-        /// <summary>
-        /// Why ML.NET could not load the (zip-intact) model, or null for a failure that is not the file's: out of memory,
-        /// cancellation, an I/O error while ML.NET extracts the entries to temporary files.
-        /// </summary>
-        private static string? LoadFailureReason(Exception error)
-        {
-            Exception? decoding = null;
-            Exception innermost = error;
-            for (Exception? e = error; e != null; e = e.InnerException)
-            {
-                if (e is FormatException or InvalidDataException or EndOfStreamException)
-                    decoding = e;
-                innermost = e;
-            }
-            return (decoding ?? innermost) switch
-            {
-                InvalidDataException cause => $"it is not a readable zip archive, as ML.NET models are ({cause.Message}).",
-                EndOfStreamException => "the file is truncated.",
-                FormatException cause when cause.Message == new FormatException().Message => "the file is damaged or truncated.",
-                // The transformer's own messages say what is damaged; ML.NET's header checks are terse ("Wrong file type").
-                FormatException cause when cause.Message.StartsWith("The model", StringComparison.Ordinal) => cause.Message,
-                FormatException cause => $"ML.NET's check of the model file failed ({cause.Message}); the file is damaged or not an ML.NET model.",
-                // A damaged loader name or assembly name in ML.NET's model header ends here.
-                FileNotFoundException or FileLoadException or System.Globalization.CultureNotFoundException
-                    => $"the file names a component assembly that cannot be loaded ({innermost.Message.Trim()}); the file is damaged, or it was saved with a component whose package is not referenced.",
-                OutOfMemoryException or OperationCanceledException or IOException => null,
-                _ => $"ML.NET cannot read it ({innermost.GetType().Name}: {innermost.Message.Trim()}); the file is damaged or not an ML.NET model.",
-            };
-        }
-
         private static SharedAutoencoderTransformer LoadSharedAutoencoder(ModelOperationsCatalog catalog, Stream stream, string source, out DataViewSchema inputSchema)
         {
             MLNetVersionCheck.EnsureSupported();
-            if (!stream.CanSeek)
-            {
-                // The archive is read twice: once to check it, once by ML.NET.
-                var copy = new MemoryStream();
-                stream.CopyTo(copy);
-                copy.Position = 0;
-                stream = copy;
-            }
-            if (ModelArchive.FindDamage(stream) is string damage)
-                throw new FormatException($"Cannot load a shared autoencoder model from {source}: {damage}.");
-            ITransformer model;
-            try
-            {
-                model = catalog.Load(stream, out inputSchema);
-            }
-            catch (Exception error) when (LoadFailureReason(error) is string reason)
-            {
-                // ML.NET wraps a loader's error in "Error during class instantiation"; report the cause itself.
-                throw new FormatException($"Cannot load a shared autoencoder model from {source}: {reason}", error);
-            }
+            ITransformer model = ModelFileLoader.Load(catalog, stream, source, "a shared autoencoder model", out inputSchema);
             if (model is SharedAutoencoderTransformer transformer)
                 return transformer;
             if (model is TransformerChain<ITransformer> chain && chain.Count() == 1 && chain.Single() is SharedAutoencoderTransformer only)
                 return only;
-            string found = model is TransformerChain<ITransformer> parts
-                ? $"a chain of {string.Join(", ", parts.Select(p => p.GetType().Name))}"
-                : $"a {model.GetType().Name}";
-            throw new FormatException($"The model in {source} is {found}, not a {nameof(SharedAutoencoderTransformer)}. "
+            throw new FormatException($"The model in {source} is {ModelFileLoader.Describe(model)}, not a {nameof(SharedAutoencoderTransformer)}. "
                 + "Load a pipeline with mlContext.Model.Load and take the transformer from the chain.");
         }
     }

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Linq;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
+using Microsoft.ML.SharedAutoencoder.Rows;
 using Microsoft.ML.SharedAutoencoder.Whitening;
 
 namespace Microsoft.ML.SharedAutoencoder
@@ -94,14 +95,7 @@ namespace Microsoft.ML.SharedAutoencoder
 
         /// <summary>Checks that <paramref name="name"/> is a known-size vector of floats; returns its size.</summary>
         internal static int CheckInputColumn(IExceptionContext ectx, DataViewSchema schema, string name)
-        {
-            if (!schema.TryGetColumnIndex(name, out int index))
-                throw ectx.ExceptSchemaMismatch(nameof(schema), "input", name);
-            DataViewType type = schema[index].Type;
-            if (type is not VectorDataViewType vector || vector.ItemType != NumberDataViewType.Single || !vector.IsKnownSize)
-                throw ectx.ExceptSchemaMismatch(nameof(schema), "input", name, "known-size vector of Single", type.ToString());
-            return vector.Size;
-        }
+            => InputColumn.KnownSizeFloatVector(ectx, schema, name);
 
         private static void Validate(IHost host, Options o)
         {

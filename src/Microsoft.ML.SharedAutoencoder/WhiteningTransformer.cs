@@ -1,9 +1,11 @@
 using System;
+using System.Numerics.Tensors;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Internal.Utilities;
 using Microsoft.ML.Runtime;
 using Microsoft.ML.SharedAutoencoder;
+using Microsoft.ML.SharedAutoencoder.Persistence;
 using Microsoft.ML.SharedAutoencoder.Whitening;
 
 [assembly: LoadableClass(typeof(WhiteningTransformer), null, typeof(SignatureLoadModel),
@@ -22,7 +24,7 @@ namespace Microsoft.ML.SharedAutoencoder
     /// rank for PCA). Produced by <see cref="WhiteningEstimator"/>; saved and loaded with <c>mlContext.Model.Save</c> /
     /// <c>Load</c>. Safe to use from many threads.
     /// </summary>
-    public sealed class WhiteningTransformer : OneToOneTransformerBase
+    public sealed partial class WhiteningTransformer : OneToOneTransformerBase
     {
         internal const string UserName = "Whitening Transform (Shared Autoencoder package)";
         internal const string LoaderSignature = "SaeWhitening";
@@ -39,7 +41,7 @@ namespace Microsoft.ML.SharedAutoencoder
             : base(host, ctx)
         {
             host.CheckDecode(ColumnPairs.Length == 1, $"The model has {ColumnPairs.Length} columns; a whitening model has exactly one.");
-            _parameters = LoadParameters(host, ctx);
+            _parameters = LoadParameters(host, ctx, ColumnPairs);
         }
 
         /// <summary>ZCA or PCA.</summary>
@@ -80,11 +82,15 @@ namespace Microsoft.ML.SharedAutoencoder
         /// <returns>The eigenvalues, <see cref="Rank"/> values.</returns>
         public double[] GetEigenvalues() => _parameters.Eigenvalues.ToArray();
 
+        // Format versions: 0x00010001 initial; 0x00010002 appends the payload checksum (older code cannot read it).
+        private const uint FormatInitial = 0x00010001;
+        private const uint FormatChecksum = 0x00010002;
+
         private static VersionInfo GetVersionInfo() => new VersionInfo(
             modelSignature: "SAEWHITE",
-            verWrittenCur: 0x00010001, // Initial
-            verReadableCur: 0x00010001,
-            verWeCanReadBack: 0x00010001,
+            verWrittenCur: FormatChecksum,
+            verReadableCur: FormatChecksum,
+            verWeCanReadBack: FormatInitial,
             loaderSignature: LoaderSignature,
             loaderAssemblyName: typeof(WhiteningTransformer).Assembly.FullName);
 
@@ -94,14 +100,8 @@ namespace Microsoft.ML.SharedAutoencoder
             Contracts.CheckValue(env, nameof(env));
             var host = env.Register(nameof(WhiteningTransformer));
             host.CheckValue(ctx, nameof(ctx));
-            // ML.NET's own check (CheckAtModel) names ML.NET's version, not this package's: say which one to update.
-            VersionInfo version = GetVersionInfo();
-            if (ctx.Header.ModelSignature == version.ModelSignature && ctx.Header.ModelVerReadable > version.VerWrittenCur)
-            {
-                throw host.ExceptDecode($"The whitening model was written in format 0x{ctx.Header.ModelVerWritten:X8} of {typeof(WhiteningTransformer).Assembly.GetName().Name}, "
-                    + $"readable only from format 0x{ctx.Header.ModelVerReadable:X8}; this version reads formats up to 0x{version.VerWrittenCur:X8}. Update the package to load the model.");
-            }
-            ctx.CheckAtModel(version);
+            ModelHeaderChecks.CheckVersion(host, ctx, GetVersionInfo(), "whitening model");
+            ModelHeaderChecks.CheckColumnCount(host, ctx, 1, 1, "a whitening model");
             return new WhiteningTransformer(host, ctx);
         }
 
@@ -120,13 +120,14 @@ namespace Microsoft.ML.SharedAutoencoder
             ctx.CheckAtModel();
             ctx.SetVersionInfo(GetVersionInfo());
 
-            // *** Binary format, version 0x00010001 ***
+            // *** Binary format, version 0x00010002 ***
             // Versioning as for SharedAutoencoderTransformer: the header stores the version written and the oldest
             // version able to read it; every format change bumps verWrittenCur, one older code cannot read also
-            // verReadableCur.
+            // verReadableCur. Versions: 0x00010001 had no checksum and is still read; 0x00010002 appends it.
             // Load checks every field and fails with a FormatException naming the damage rather than build a model
             // from a damaged file: each array's length is checked against the bytes left in the model before it is
-            // read, every value is checked for range and finiteness.
+            // read (Persistence/PayloadReader), every value is checked for range and finiteness, then the checksum.
+            // All values little-endian.
             // <base>: int 1 (one column), then 2 string ids (output name, input name)
             // int: kind (0 ZCA, 1 PCA)
             // double: ε (finite, > 0)
@@ -137,75 +138,68 @@ namespace Microsoft.ML.SharedAutoencoder
             // float[o·n]: W row-major (output i at [i·n, (i+1)·n)), o = n for ZCA and r for PCA, no count, all finite;
             //   for ZCA exactly symmetric
             // double[r]: the kept eigenvalues, no count, finite, ≥ 0, non-increasing
+            // uint: CRC-32 (Persistence/PayloadChecksum) of the column names and every byte above after <base>.
+            //   (From 0x00010002.)
             SaveColumns(ctx);
-            ctx.Writer.Write(_parameters.Symmetric ? 0 : 1);
-            ctx.Writer.Write(_parameters.Epsilon);
-            ctx.Writer.Write(_parameters.InputSize);
-            ctx.Writer.Write(_parameters.Rank);
-            ctx.Writer.Write(_parameters.RowCount);
-            ctx.Writer.WriteSinglesNoCount(_parameters.Mean);
-            ctx.Writer.WriteSinglesNoCount(_parameters.Matrix);
+            var payload = new PayloadWriter(ctx.Writer, ColumnPairs);
+            payload.Write(_parameters.Symmetric ? 0 : 1);
+            payload.Write(_parameters.Epsilon);
+            payload.Write(_parameters.InputSize);
+            payload.Write(_parameters.Rank);
+            payload.Write(_parameters.RowCount);
+            payload.Write(_parameters.Mean);
+            payload.Write(_parameters.Matrix);
             foreach (double value in _parameters.Eigenvalues)
-                ctx.Writer.Write(value);
+                payload.Write(value);
+            payload.WriteChecksum();
         }
 
-        private static WhiteningParameters LoadParameters(IHost host, ModelLoadContext ctx)
+        private static WhiteningParameters LoadParameters(IHost host, ModelLoadContext ctx, (string, string)[] columns)
         {
-            EnsureBytes(host, ctx, 4 + 8 + 4 + 4 + 8, "header fields");
-            int kind = ctx.Reader.ReadInt32();
-            host.CheckDecode(kind == 0 || kind == 1, $"The whitening kind code {kind} is unknown (0 ZCA, 1 PCA). The file is damaged.");
-            double epsilon = ctx.Reader.ReadDouble();
-            host.CheckDecode(double.IsFinite(epsilon) && epsilon > 0, $"The whitening ε {epsilon} is not positive and finite. The file is damaged.");
-            int n = ctx.Reader.ReadInt32();
-            int rank = ctx.Reader.ReadInt32();
-            long rows = ctx.Reader.ReadInt64();
-            host.CheckDecode(n > 0 && rank >= 1 && rank <= n && rows >= 2, $"The whitening sizes n = {n}, rank = {rank}, rows = {rows} are impossible. The file is damaged.");
+            var payload = new PayloadReader(host, ctx, columns);
+            int kind = payload.ReadInt32("the kind");
+            host.CheckDecode(kind == 0 || kind == 1, $"The whitening model's kind code {kind} is unknown (0 ZCA, 1 PCA). The file is damaged.");
+            double epsilon = payload.ReadDouble("ε");
+            host.CheckDecode(double.IsFinite(epsilon) && epsilon > 0, $"The whitening model's ε {epsilon} is not positive and finite. The file is damaged.");
+            int n = payload.ReadInt32("n");
+            int rank = payload.ReadInt32("the rank");
+            long rows = payload.ReadInt64("the row count");
+            host.CheckDecode(n > 0 && rank >= 1 && rank <= n && rows >= 2, $"The whitening model's sizes n = {n}, rank = {rank}, rows = {rows} are impossible. The file is damaged.");
             bool symmetric = kind == 0;
             long outputs = symmetric ? n : rank;
+            host.CheckDecode(outputs * n <= Array.MaxLength, $"The whitening model's matrix ({outputs}×{n}) is larger than one array. The file is damaged.");
 
-            EnsureBytes(host, ctx, 4L * n + 4L * outputs * n + 8L * rank, "mean, matrix and eigenvalues");
-            float[] mean = ctx.Reader.ReadSingleArray(n);
-            host.CheckDecode(AllFinite(mean), "The whitening mean contains NaN or infinity. The file is damaged.");
-            float[] matrix = ctx.Reader.ReadSingleArray((int)(outputs * n));
-            host.CheckDecode(AllFinite(matrix), "The whitening matrix contains NaN or infinity. The file is damaged.");
+            // All arrays before allocating any: a damaged n must not allocate gigabytes first.
+            payload.Require(4L * n + 4L * outputs * n + 8L * rank, $"the mean, matrix and eigenvalues (n = {n}, rank = {rank})");
+            float[] mean = payload.ReadSingles(n, "the mean");
+            host.CheckDecode(TensorPrimitives.IsFiniteAll(mean), "The whitening model's mean contains NaN or infinity. The file is damaged.");
+            float[] matrix = payload.ReadSingles(outputs * n, "the matrix");
+            host.CheckDecode(TensorPrimitives.IsFiniteAll(matrix), "The whitening model's matrix contains NaN or infinity. The file is damaged.");
             if (symmetric)
-            {
-                for (int i = 0; i < n; i++)
-                {
-                    for (int j = 0; j < i; j++)
-                    {
-                        if (matrix[i * n + j] != matrix[j * n + i])
-                            throw host.ExceptDecode($"The ZCA whitening matrix is not symmetric at ({i}, {j}); it is written symmetric. The file is damaged.");
-                    }
-                }
-            }
+                CheckSymmetric(host, matrix, n);
             var eigenvalues = new double[rank];
             for (int k = 0; k < rank; k++)
             {
-                eigenvalues[k] = ctx.Reader.ReadDouble();
+                eigenvalues[k] = payload.ReadDouble("an eigenvalue");
                 if (!(double.IsFinite(eigenvalues[k]) && eigenvalues[k] >= 0 && (k == 0 || eigenvalues[k] <= eigenvalues[k - 1])))
-                    throw host.ExceptDecode($"The whitening eigenvalue {k} ({eigenvalues[k]}) is not finite, non-negative and at most the previous one. The file is damaged.");
+                    throw host.ExceptDecode($"The whitening model's eigenvalue {k} ({eigenvalues[k]}) is not finite, non-negative and at most the previous one. The file is damaged.");
             }
+            if (ctx.Header.ModelVerWritten >= FormatChecksum)
+                payload.VerifyChecksum();
+            payload.RequireEnd();
             return new WhiteningParameters(symmetric, epsilon, mean, matrix, eigenvalues, rows);
         }
 
-        // Checked before reading so a damaged length cannot make the reader allocate or read past the model.
-        private static void EnsureBytes(IHost host, ModelLoadContext ctx, long needed, string what)
+        private static void CheckSymmetric(IHost host, float[] matrix, int n)
         {
-            long end = ctx.FpMin + ctx.Header.FpModel + ctx.Header.CbModel;
-            long left = end - ctx.Reader.BaseStream.Position;
-            if (needed > left)
-                throw host.ExceptDecode($"The whitening model is truncated: its {what} need {needed} bytes, but only {left} remain. The file is damaged.");
-        }
-
-        private static bool AllFinite(float[] values)
-        {
-            foreach (float v in values)
+            for (int i = 0; i < n; i++)
             {
-                if (!float.IsFinite(v))
-                    return false;
+                for (int j = 0; j < i; j++)
+                {
+                    if (matrix[i * n + j] != matrix[j * n + i])
+                        throw host.ExceptDecode($"The whitening model's ZCA matrix is not symmetric at ({i}, {j}); it is written symmetric. The file is damaged.");
+                }
             }
-            return true;
         }
 
         /// <summary>Creates the row mapper that computes the output column.</summary>
@@ -222,7 +216,7 @@ namespace Microsoft.ML.SharedAutoencoder
             }
         }
 
-        private sealed class Mapper : OneToOneMapperBase
+        private sealed partial class Mapper : OneToOneMapperBase
         {
             private readonly WhiteningTransformer _transformer;
 

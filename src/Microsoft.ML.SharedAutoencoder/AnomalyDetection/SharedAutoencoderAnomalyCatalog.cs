@@ -1,8 +1,10 @@
 using System;
+using System.IO;
 using System.Linq;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
 using Microsoft.ML.SharedAutoencoder;
+using Microsoft.ML.SharedAutoencoder.Persistence;
 using Defaults = Microsoft.ML.SharedAutoencoder.SharedAutoencoderAnomalyTrainer.Defaults;
 
 namespace Microsoft.ML
@@ -55,31 +57,57 @@ namespace Microsoft.ML
         /// Loads a model file written by <c>mlContext.Model.Save</c> whose model is (or whose chain ends with) a shared
         /// autoencoder anomaly detector, typed so that <c>mlContext.AnomalyDetection.ChangeModelThreshold</c> and
         /// the typed <c>Model</c> can be used on it (<c>mlContext.Model.Load</c> returns
-        /// ML.NET's untyped form). The threshold saved with the model is kept.
+        /// ML.NET's untyped form). The threshold saved with the model is kept. The file is checked as by
+        /// <c>LoadSharedAutoencoder</c>: every zip entry's CRC-32 first, then the model's lengths, values and checksum.
         /// </summary>
         /// <param name="catalog">The model operations catalog (<c>mlContext.Model</c>).</param>
         /// <param name="filePath">The model file.</param>
         /// <param name="inputSchema">The schema the model was trained on.</param>
         /// <returns>The anomaly detector.</returns>
-        /// <exception cref="FormatException">The file holds another kind of model.</exception>
+        /// <exception cref="FormatException">The file is damaged, not an ML.NET model, too new, or holds another kind of model; the message says which.</exception>
         public static AnomalyPredictionTransformer<SharedAutoencoderAnomalyModelParameters> LoadSharedAutoencoderAnomalyDetector(this ModelOperationsCatalog catalog,
             string filePath, out DataViewSchema inputSchema)
         {
             Contracts.CheckValue(catalog, nameof(catalog));
             Contracts.CheckNonEmpty(filePath, nameof(filePath));
+            using var stream = File.OpenRead(filePath);
+            return LoadSharedAutoencoderAnomalyDetector(catalog, stream, $"'{filePath}'", out inputSchema);
+        }
+
+        /// <summary>
+        /// Loads a model stream whose model is (or whose chain ends with) a shared autoencoder anomaly detector; see
+        /// <see cref="LoadSharedAutoencoderAnomalyDetector(ModelOperationsCatalog, string, out DataViewSchema)"/>.
+        /// </summary>
+        /// <param name="catalog">The model operations catalog (<c>mlContext.Model</c>).</param>
+        /// <param name="stream">A readable stream positioned at the model.</param>
+        /// <param name="inputSchema">The schema the model was trained on.</param>
+        /// <returns>The anomaly detector.</returns>
+        /// <exception cref="FormatException">The stream does not hold a valid anomaly detector; the message says why.</exception>
+        public static AnomalyPredictionTransformer<SharedAutoencoderAnomalyModelParameters> LoadSharedAutoencoderAnomalyDetector(this ModelOperationsCatalog catalog,
+            Stream stream, out DataViewSchema inputSchema)
+        {
+            Contracts.CheckValue(catalog, nameof(catalog));
+            Contracts.CheckValue(stream, nameof(stream));
+            return LoadSharedAutoencoderAnomalyDetector(catalog, stream, "the stream", out inputSchema);
+        }
+
+        private static AnomalyPredictionTransformer<SharedAutoencoderAnomalyModelParameters> LoadSharedAutoencoderAnomalyDetector(ModelOperationsCatalog catalog,
+            Stream stream, string source, out DataViewSchema inputSchema)
+        {
             MLNetVersionCheck.EnsureSupported();
-            ITransformer model = catalog.Load(filePath, out inputSchema);
+            ITransformer model = ModelFileLoader.Load(catalog, stream, source, "a shared autoencoder anomaly detector", out inputSchema);
+            ITransformer last = model;
             if (model is TransformerChain<ITransformer> chain && chain.Any())
-                model = chain.Last();
-            if (model is AnomalyPredictionTransformer<SharedAutoencoderAnomalyModelParameters> typed)
+                last = chain.Last();
+            if (last is AnomalyPredictionTransformer<SharedAutoencoderAnomalyModelParameters> typed)
                 return typed;
             // mlContext.Model.Load builds ML.NET's generic form, AnomalyPredictionTransformer<IPredictorProducing<float>>.
-            if (model is AnomalyPredictionTransformer<IPredictorProducing<float>> { Model: SharedAutoencoderAnomalyModelParameters parameters } untyped)
+            if (last is AnomalyPredictionTransformer<IPredictorProducing<float>> { Model: SharedAutoencoderAnomalyModelParameters parameters } untyped)
             {
                 return new AnomalyPredictionTransformer<SharedAutoencoderAnomalyModelParameters>(CatalogUtils.GetEnvironment(catalog), parameters,
                     untyped.TrainSchema, untyped.FeatureColumnName, untyped.Threshold, untyped.ThresholdColumn);
             }
-            throw new FormatException($"The model in '{filePath}' is a {model.GetType().Name}, not a shared autoencoder anomaly detector.");
+            throw new FormatException($"The model in {source} is {ModelFileLoader.Describe(model)}, not a shared autoencoder anomaly detector.");
         }
     }
 }

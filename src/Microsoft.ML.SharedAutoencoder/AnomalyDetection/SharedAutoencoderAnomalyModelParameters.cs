@@ -3,8 +3,10 @@ using System.Numerics.Tensors;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Model;
+using Microsoft.ML.Model.OnnxConverter;
 using Microsoft.ML.Runtime;
 using Microsoft.ML.SharedAutoencoder;
+using Microsoft.ML.SharedAutoencoder.Persistence;
 using Microsoft.ML.Trainers;
 
 [assembly: LoadableClass(typeof(SharedAutoencoderAnomalyModelParameters), null, typeof(SignatureLoadModel),
@@ -22,7 +24,7 @@ namespace Microsoft.ML.SharedAutoencoder
     /// A row with a NaN or an infinite value scores NaN (it has no code), so its <c>PredictedLabel</c> is false
     /// (NaN &gt; threshold is false): remove or impute such rows before scoring when they must be flagged.
     /// </remarks>
-    public sealed class SharedAutoencoderAnomalyModelParameters : ModelParametersBase<float>, IValueMapper
+    public sealed class SharedAutoencoderAnomalyModelParameters : ModelParametersBase<float>, IValueMapper, ISingleCanSaveOnnx
     {
         internal const string LoaderSignature = "SharedAutoencAnomExec";
         private const string RegistrationName = "SharedAutoencoderAnomalyPredictor";
@@ -101,9 +103,18 @@ namespace Microsoft.ML.SharedAutoencoder
         {
             Contracts.CheckValue(env, nameof(env));
             env.CheckValue(ctx, nameof(ctx));
-            ctx.CheckAtModel(SharedAutoencoderAnomalyModelFormat.GetVersionInfo());
+            var host = env.Register(RegistrationName);
+            ModelHeaderChecks.CheckVersion(host, ctx, SharedAutoencoderAnomalyModelFormat.GetVersionInfo(), "anomaly detection model");
             return new SharedAutoencoderAnomalyModelParameters(env, ctx);
         }
+
+        // ONNX: answering false (ML.NET's default for a predictor without ISingleCanSaveOnnx) makes the converter fail with
+        // a generic "can not be fully converted" that names no step; saying true and throwing names this one and why.
+        bool ICanSaveOnnx.CanSaveOnnx(OnnxContext ctx) => true;
+
+        bool ISingleCanSaveOnnx.SaveAsOnnx(OnnxContext ctx, string[] outputNames, string featureColumn)
+            => throw Host.ExceptNotSupp("The shared autoencoder anomaly detector cannot be exported to ONNX in this version of the package "
+                + "(its score has no ONNX form yet; the SharedAutoencoder and Whiten transforms do export). Score it with ML.NET: mlContext.Model.LoadSharedAutoencoderAnomalyDetector.");
 
         DataViewType IValueMapper.InputType => _inputType;
 

@@ -59,7 +59,7 @@ namespace Microsoft.ML.SharedAutoencoder
             Host.CheckValue(context, nameof(context));
             IDataView data = context.TrainingSet.Data;
             string column = _options.FeatureColumnName;
-            int dimension = SharedAutoencoderEstimator.CheckInputColumn(Host, data.Schema, column);
+            int dimension = Rows.InputColumn.KnownSizeFloatVector(Host, data.Schema, column);
             using IChannel channel = Host.Start("Training shared autoencoder anomaly detector");
 
             var rows = AnomalyTrainingRows.Read(Host, channel, data, column, dimension);

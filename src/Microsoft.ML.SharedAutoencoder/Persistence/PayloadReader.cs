@@ -54,6 +54,13 @@ namespace Microsoft.ML.SharedAutoencoder.Persistence
             return BinaryPrimitives.ReadInt32LittleEndian(bytes);
         }
 
+        public long ReadInt64(string what)
+        {
+            Span<byte> bytes = stackalloc byte[8];
+            Read(bytes, what);
+            return BinaryPrimitives.ReadInt64LittleEndian(bytes);
+        }
+
         public float ReadSingle(string what)
         {
             Span<byte> bytes = stackalloc byte[4];
@@ -83,6 +90,13 @@ namespace Microsoft.ML.SharedAutoencoder.Persistence
             PayloadChecksum.LittleEndianBytes(values); // refuses a big-endian platform before reading
             Read(MemoryMarshal.AsBytes(values.AsSpan()), what);
             return values;
+        }
+
+        /// <summary>Refuses the file when bytes follow the payload (and its checksum, once read).</summary>
+        public void RequireEnd()
+        {
+            if (Remaining != 0)
+                throw _ectx.ExceptDecode($"The model file is damaged: {Remaining} bytes follow the transformer's data.");
         }
 
         /// <summary>Reads the stored CRC-32 and refuses the file when it differs from the CRC-32 of what was read.</summary>

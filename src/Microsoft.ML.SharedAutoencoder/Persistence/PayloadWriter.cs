@@ -31,6 +31,13 @@ namespace Microsoft.ML.SharedAutoencoder.Persistence
             Write(bytes);
         }
 
+        public void Write(long value)
+        {
+            Span<byte> bytes = stackalloc byte[8];
+            BinaryPrimitives.WriteInt64LittleEndian(bytes, value);
+            Write(bytes);
+        }
+
         public void Write(float value)
         {
             Span<byte> bytes = stackalloc byte[4];

@@ -41,7 +41,7 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Onnx
             ReconstructionErrorColumnName = "Error",
         };
 
-        private static byte[] Export(MLContext ml, ITransformer model, IDataView data, int? opSet = null)
+        internal static byte[] Export(MLContext ml, ITransformer model, IDataView data, int? opSet = null)
         {
             using var stream = new MemoryStream();
             if (opSet is int version)
@@ -52,7 +52,7 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Onnx
         }
 
         /// <summary>Runs the model on <paramref name="rows"/> fed to the float input <paramref name="inputName"/>; other inputs get zeros.</summary>
-        private static Dictionary<string, float[]> Run(byte[] onnx, string inputName, float[][] rows)
+        internal static Dictionary<string, float[]> Run(byte[] onnx, string inputName, float[][] rows)
         {
             using var session = new InferenceSession(onnx);
             var inputs = new Dictionary<string, OrtValue>();
@@ -80,13 +80,13 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Onnx
             }
         }
 
-        private static float[] Flat(IDataView view, string column)
+        internal static float[] Flat(IDataView view, string column)
             => view.Schema[column].Type is VectorDataViewType
                 ? view.GetColumn<VBuffer<float>>(column).SelectMany(v => v.DenseValues().ToArray()).ToArray()
                 : view.GetColumn<float>(column).ToArray();
 
         // Largest |a − b|; NaN in both at the same place counts as equal, NaN in only one as infinite.
-        private static double MaxAbsDifference(float[] expected, float[] actual)
+        internal static double MaxAbsDifference(float[] expected, float[] actual)
         {
             Assert.HasCount(expected.Length, actual);
             double max = 0;

@@ -61,13 +61,13 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Reliability
             return bits.Concat(parameters).Concat(history).Append((long)transformer.History.StopReason).ToArray();
         }
 
-        private static Outcome Classify(Func<ITransformer> load, IDataView data, long[] expected, out string detail)
+        private static Outcome Classify(Func<ITransformer> load, IDataView data, long[] expected, Func<ITransformer, IDataView, long[]> bitsOf, out string detail)
         {
             detail = "";
             try
             {
                 var loaded = load();
-                if (CodeBits(loaded, data).SequenceEqual(expected))
+                if (bitsOf(loaded, data).SequenceEqual(expected))
                     return Outcome.Identical;
                 detail = "loaded, different codes, weights or history";
                 return Outcome.Different;
@@ -91,11 +91,12 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Reliability
         }
 
         /// <summary>Runs one load with a time limit: a hang fails the test instead of stalling the run.</summary>
-        private static Sample Run(Func<byte[], ITransformer> load, IDataView data, byte[] file, long[] expected, int position, byte value)
+        private static Sample Run(Func<byte[], ITransformer> load, IDataView data, byte[] file, long[] expected, int position, byte value,
+            Func<ITransformer, IDataView, long[]>? bitsOf = null)
         {
             byte[] damaged = (byte[])file.Clone();
             damaged[position] = value;
-            var task = Task.Run(() => (Outcome: Classify(() => load(damaged), data, expected, out string detail), Detail: detail));
+            var task = Task.Run(() => (Outcome: Classify(() => load(damaged), data, expected, bitsOf ?? CodeBits, out string detail), Detail: detail));
             if (!task.Wait(LoadTimeLimit))
                 Assert.Fail($"Loading the file with byte {position} set to 0x{value:X2} (was 0x{file[position]:X2}) did not finish within {LoadTimeLimit.TotalSeconds} s.");
             return new Sample(position, value, task.Result.Outcome, task.Result.Detail);
@@ -170,6 +171,94 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Reliability
             Assert.IsEmpty(plain.Where(s => s.Outcome == Outcome.Different).ToList(), "Model.Load loaded a different model");
             var outside = plain.Where(s => s.Outcome == Outcome.OtherException && (s.Position < assemblyName || s.Position >= assemblyName + assemblyNameBytes)).ToList();
             Assert.IsEmpty(outside, $"Model.Load failed with another exception outside ML.NET's assembly name; first: byte {outside.FirstOrDefault()?.Position}: {outside.FirstOrDefault()?.Detail}");
+        }
+
+        /// <summary>The output column's values on the fixed rows, as bits (for an anomaly detector also its labels and saved thresholds).</summary>
+        private static long[] OutputBits(ITransformer model, IDataView data, string column)
+        {
+            var output = model.Transform(data);
+            float[] values = output.Schema[column].Type is VectorDataViewType
+                ? output.GetColumn<VBuffer<float>>(column).SelectMany(v => v.DenseValues()).ToArray()
+                : output.GetColumn<float>(column).ToArray();
+            var bits = ReliabilityData.Bits(values).Select(b => (long)b);
+            // An anomaly detector's threshold shows in its predicted labels; its model's saved values are compared too.
+            if (model is AnomalyPredictionTransformer<SharedAutoencoderAnomalyModelParameters> detector)
+            {
+                bits = bits.Concat(output.GetColumn<bool>("PredictedLabel").Select(b => b ? 1L : 0L))
+                    .Append(BitConverter.SingleToInt32Bits(detector.Model.TrainingThreshold)).Append(BitConverter.DoubleToInt64Bits(detector.Model.ThresholdQuantile));
+            }
+            return bits.ToArray();
+        }
+
+        /// <summary>
+        /// Every byte of <paramref name="file"/> changed the three ways, or (<paramref name="stride"/> &gt; 1) every
+        /// stride-th byte, loaded by <paramref name="load"/>: refused with a FormatException or bit-identical output.
+        /// </summary>
+        private static void Sweep(string title, byte[] file, IDataView data, Func<byte[], ITransformer> load, Func<ITransformer, IDataView, long[]> bitsOf, int stride)
+        {
+            long[] expected = bitsOf(load(file), data);
+            var random = new Random(17);
+            var samples = new List<Sample>();
+            for (int position = 0; position < file.Length; position += stride)
+            {
+                foreach (byte value in Changes(file[position], random))
+                    samples.Add(Run(load, data, file, expected, position, value, bitsOf));
+            }
+            Console.WriteLine($"File: {file.Length} bytes, every {(stride == 1 ? "" : stride + "th ")}byte.");
+            Report(samples, title);
+            Assert.IsGreaterThan(0, samples.Count(s => s.Outcome == Outcome.Rejected), "the sweep must damage something");
+            var bad = samples.Where(s => s.Outcome is Outcome.Different or Outcome.OtherException).ToList();
+            Assert.IsEmpty(bad, $"{bad.Count} damaged files loaded wrong or failed with another exception; first: byte {bad.FirstOrDefault()?.Position}: {bad.FirstOrDefault()?.Detail}");
+        }
+
+        [TestMethod]
+        [DataRow(WhiteningKind.Zca, 0)]
+        [DataRow(WhiteningKind.Pca, 3)]
+        public void EverySingleByteChangeOfAWhiteningModelIsRefusedOrHarmless(WhiteningKind kind, int rank)
+        {
+            var ml = new MLContext(1);
+            var data = ReliabilityData.View(ml, ReliabilityData.Mixture(N, M, Rows, seed: 3), N);
+            var model = ml.Transforms.Whiten("White", "Features", kind, rank: rank).Fit(data);
+            using var stream = new MemoryStream();
+            ml.Model.Save(model, data.Schema, stream);
+            Sweep($"LoadWhitening ({kind}, rank {rank})", stream.ToArray(), data, bytes => ml.Model.LoadWhitening(new MemoryStream(bytes), out _),
+                (loaded, view) => OutputBits(loaded, view, "White"), stride: 1);
+        }
+
+        [TestMethod]
+        public void EverySingleByteChangeOfAnAnomalyModelIsRefusedOrHarmless()
+        {
+            var ml = new MLContext(1);
+            var data = ReliabilityData.View(ml, ReliabilityData.Mixture(N, M, Rows, seed: 3), N);
+            var model = ml.AnomalyDetection.Trainers.SharedAutoencoder(hiddenUnits: M, maximumNumberOfIterations: 3, seed: 2).Fit(data);
+            using var stream = new MemoryStream();
+            ml.Model.Save(model, data.Schema, stream);
+            Sweep("LoadSharedAutoencoderAnomalyDetector", stream.ToArray(), data, bytes => ml.Model.LoadSharedAutoencoderAnomalyDetector(new MemoryStream(bytes), out _),
+                (loaded, view) => OutputBits(loaded, view, "Score"), stride: 1);
+        }
+
+        [TestMethod]
+        public void EverySingleByteChangeOfTheWhiteningAndAnomalyEntriesInAValidZipIsRefusedOrHarmless()
+        {
+            // As for the autoencoder: the entry is changed and re-zipped with a valid CRC, so only the component's own
+            // length checks and checksum can help.
+            var ml = new MLContext(1);
+            var data = ReliabilityData.View(ml, ReliabilityData.Mixture(N, M, Rows, seed: 3), N);
+            var whitening = ml.Transforms.Whiten("White", "Features", WhiteningKind.Zca).Fit(data);
+            using var whiteningFile = new MemoryStream();
+            ml.Model.Save(whitening, data.Schema, whiteningFile);
+            byte[] file = whiteningFile.ToArray();
+            Sweep("LoadWhitening, entry re-zipped", ZipEntries.Read(file), data,
+                bytes => ml.Model.LoadWhitening(new MemoryStream(ZipEntries.Replace(file, bytes)), out _), (loaded, view) => OutputBits(loaded, view, "White"), stride: 1);
+
+            const string anomalyEntry = "TransformerChain/Model/Model.key";
+            var detector = ml.AnomalyDetection.Trainers.SharedAutoencoder(hiddenUnits: M, maximumNumberOfIterations: 3, seed: 2).Fit(data);
+            using var anomalyFile = new MemoryStream();
+            ml.Model.Save(detector, data.Schema, anomalyFile);
+            byte[] anomaly = anomalyFile.ToArray();
+            Sweep("LoadSharedAutoencoderAnomalyDetector, model entry re-zipped", ZipEntries.Read(anomaly, anomalyEntry), data,
+                bytes => ml.Model.LoadSharedAutoencoderAnomalyDetector(new MemoryStream(ZipEntries.Replace(anomaly, bytes, anomalyEntry)), out _),
+                (loaded, view) => OutputBits(loaded, view, "Score"), stride: 1);
         }
     }
 }

@@ -13,7 +13,7 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Reliability
     public sealed class ModelFileTests
     {
         private const int N = 6, M = 3;
-        private const string ModelEntry = "TransformerChain/Model.key";
+        private const string ModelEntry = ZipEntries.ModelEntry;
 
         // ML.NET's ModelHeader (src/Microsoft.ML.Core/Data/ModelHeader.cs): the component's signature and versions.
         private const int ModelSignatureOffset = 0x40, ModelVerWrittenOffset = 0x48, ModelVerReadableOffset = 0x4C;
@@ -28,27 +28,9 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Reliability
             return (ml, data, model, stream.ToArray());
         }
 
-        private static byte[] ReadEntry(byte[] file, string name = ModelEntry)
-        {
-            using var zip = new ZipArchive(new MemoryStream(file), ZipArchiveMode.Read);
-            using var entry = zip.GetEntry(name)!.Open();
-            using var copy = new MemoryStream();
-            entry.CopyTo(copy);
-            return copy.ToArray();
-        }
+        private static byte[] ReadEntry(byte[] file, string name = ModelEntry) => ZipEntries.Read(file, name);
 
-        private static byte[] ReplaceEntry(byte[] file, byte[] content, string name = ModelEntry)
-        {
-            var stream = new MemoryStream();
-            stream.Write(file);
-            using (var zip = new ZipArchive(stream, ZipArchiveMode.Update, leaveOpen: true))
-            {
-                zip.GetEntry(name)!.Delete();
-                using var entry = zip.CreateEntry(name).Open();
-                entry.Write(content);
-            }
-            return stream.ToArray();
-        }
+        private static byte[] ReplaceEntry(byte[] file, byte[] content, string name = ModelEntry) => ZipEntries.Replace(file, content, name);
 
         private static byte[] Patch(byte[] file, Action<byte[]> change)
         {

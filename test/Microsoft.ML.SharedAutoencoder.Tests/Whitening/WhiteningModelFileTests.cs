@@ -99,18 +99,7 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Whitening
             throw new AssertFailedException("no entry holds the model's mean");
         }
 
-        private static byte[] ReplaceEntry(byte[] file, string name, byte[] content)
-        {
-            var stream = new MemoryStream();
-            stream.Write(file);
-            using (var zip = new ZipArchive(stream, ZipArchiveMode.Update, leaveOpen: true))
-            {
-                zip.GetEntry(name)!.Delete();
-                using var entry = zip.CreateEntry(name).Open();
-                entry.Write(content);
-            }
-            return stream.ToArray();
-        }
+        private static byte[] ReplaceEntry(byte[] file, string name, byte[] content) => Reliability.ZipEntries.Replace(file, content, name);
 
         private static void AssertLoadFails(MLContext ml, byte[] file, string fragment)
         {
@@ -170,6 +159,36 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Whitening
             var (ml, _, _, model, file) = Saved(WhiteningKind.Zca);
             var (name, content, meanOffset) = ModelEntry(file, model);
             AssertLoadFails(ml, ReplaceEntry(file, name, content.AsSpan(0, meanOffset + 10).ToArray()), "");
+        }
+
+        [TestMethod]
+        public void AChangedValueThatPassesTheRangeChecksFailsTheChecksum()
+        {
+            var (ml, _, _, model, file) = Saved(WhiteningKind.Pca);
+            var (name, content, meanOffset) = ModelEntry(file, model);
+            // A plausible mean: finite, so only the checksum can tell.
+            BitConverter.TryWriteBytes(content.AsSpan(meanOffset), BitConverter.ToSingle(content, meanOffset) + 0.5f);
+            byte[] damaged = ReplaceEntry(file, name, content);
+            AssertLoadFails(ml, damaged, "checksum");
+            var error = Assert.ThrowsExactly<FormatException>(() => ml.Model.LoadWhitening(new MemoryStream(damaged), out _));
+            StringAssert.Contains(error.Message, "Cannot load a whitening model from the stream: The model file is damaged: the transformer's checksum");
+        }
+
+        [TestMethod]
+        public void LoadWhiteningReturnsTheTransformerAndRefusesOtherModels()
+        {
+            var (ml, data, _, model, file) = Saved(WhiteningKind.Zca);
+            WhiteningTransformer loaded = ml.Model.LoadWhitening(new MemoryStream(file), out var schema);
+            AssertBitIdentical(WhiteningData.Column(model.Transform(data), "White"), WhiteningData.Column(loaded.Transform(data), "White"));
+            Assert.AreEqual(data.Schema["Features"].Type, schema["Features"].Type);
+
+            var normalizer = ml.Transforms.NormalizeMinMax("Features").Fit(data);
+            using var other = new MemoryStream();
+            ml.Model.Save(normalizer, data.Schema, other);
+            var error = Assert.ThrowsExactly<FormatException>(() => ml.Model.LoadWhitening(new MemoryStream(other.ToArray()), out _));
+            StringAssert.Contains(error.Message, "is a NormalizingTransformer, not a WhiteningTransformer");
+            var truncated = Assert.ThrowsExactly<FormatException>(() => ml.Model.LoadWhitening(new MemoryStream(file.AsSpan(0, file.Length / 2).ToArray()), out _));
+            StringAssert.Contains(truncated.Message, "not a readable zip archive");
         }
     }
 }

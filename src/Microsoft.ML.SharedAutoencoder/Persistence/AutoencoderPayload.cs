@@ -1,0 +1,52 @@
+using System;
+using System.Numerics.Tensors;
+using Microsoft.ML.Runtime;
+
+namespace Microsoft.ML.SharedAutoencoder.Persistence
+{
+    /// <summary>
+    /// The autoencoder's parameters inside a payload, shared by every format that stores one:
+    /// int n (&gt; 0), int m (&gt; 0), int activation (0 ReLU, 1 hard threshold), float λ (finite, &gt; 0),
+    /// float[m·n] W unit-major (finite, every column of unit norm to 1e-4), float[m] b (finite); no counts.
+    /// </summary>
+    internal static class AutoencoderPayload
+    {
+        // float32 normalization leaves ‖W_i‖ within a few ulps of 1; a corrupted value moves it far more.
+        private const double UnitNormTolerance = 1e-4;
+
+        public static void Write(PayloadWriter payload, SharedAutoencoderModelParameters model)
+        {
+            payload.Write(model.InputSize);
+            payload.Write(model.HiddenUnits);
+            payload.Write((int)model.Activation);
+            payload.Write(model.Threshold);
+            payload.Write(model.WeightsUnitMajor);
+            payload.Write(model.BiasSpan);
+        }
+
+        public static SharedAutoencoderModelParameters Read(IExceptionContext ectx, PayloadReader payload)
+        {
+            int n = payload.ReadInt32("n");
+            int m = payload.ReadInt32("m");
+            ectx.CheckDecode(n > 0 && m > 0 && (long)n * m <= Array.MaxLength, $"The model's sizes n = {n}, m = {m} are impossible.");
+            int activation = payload.ReadInt32("the activation");
+            ectx.CheckDecode(Enum.IsDefined((AutoencoderActivation)activation), $"The model's activation code {activation} is unknown.");
+            float threshold = payload.ReadSingle("the threshold");
+            ectx.CheckDecode(float.IsFinite(threshold) && threshold > 0, $"The model's threshold {threshold} is not positive and finite.");
+            // W and b together before allocating W: a damaged n or m must not allocate gigabytes first.
+            payload.Require(((long)n * m + m) * sizeof(float), $"W and b (n = {n}, m = {m})");
+            float[] weights = payload.ReadSingles((long)n * m, "W");
+            ectx.CheckDecode(TensorPrimitives.IsFiniteAll(weights), "The model's weights contain NaN or infinity.");
+            for (int i = 0; i < m; i++)
+            {
+                // Training keeps every column at unit norm; anything else is a damaged file, not a model.
+                double norm = Math.Sqrt(TensorPrimitives.SumOfSquares(weights.AsSpan(i * n, n)));
+                if (!(Math.Abs(norm - 1) <= UnitNormTolerance))
+                    throw ectx.ExceptDecode($"The model's weight column {i} has norm {norm:G6}; trained columns have unit norm. The file is damaged.");
+            }
+            float[] bias = payload.ReadSingles(m, "b");
+            ectx.CheckDecode(TensorPrimitives.IsFiniteAll(bias), "The model's bias contains NaN or infinity.");
+            return new SharedAutoencoderModelParameters(n, weights, bias, (AutoencoderActivation)activation, threshold);
+        }
+    }
+}
