@@ -115,8 +115,7 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Estimator
                 {
                     HiddenUnits = 512,
                     Initialization = WeightInitialization.Samples,
-                    MaximumNumberOfIterations = 1,
-                    LearningRate = 1e-3f,
+                    MaximumNumberOfIterations = 0,
                     InitialBias = 0,
                     Encoding = CodeEncoding.SoftThreshold,
                     SplitPolarity = true,
@@ -126,6 +125,21 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Estimator
             double codes = Accuracy(ml, recipe, "Code", train, test);
             TestContext.WriteLine($"digits 80/20: pixels {pixels:F4}, whitened split soft-threshold codes (m = 512) {codes:F4}");
             Assert.IsGreaterThan(pixels, codes);
+        }
+
+        [TestMethod]
+        public void ZeroIterationsKeepsTheInitialization()
+        {
+            var (ml, train, _) = Digits(1 / 16f);
+            var options = new SharedAutoencoderEstimator.Options { HiddenUnits = 32, Initialization = WeightInitialization.Samples, MaximumNumberOfIterations = 0, Seed = 2 };
+            var model = ml.Transforms.SharedAutoencoder(options).Fit(train);
+            Assert.HasCount(1, model.History.Iterations);
+            options.MaximumNumberOfIterations = 1;
+            options.LearningRate = 0.1f;
+            var once = ml.Transforms.SharedAutoencoder(options).Fit(train);
+            // The same W⁰ (same seed), and no step: the first entry of a one-step run is the zero-step model's loss.
+            Assert.AreEqual(once.History.Iterations[0].Loss, model.History.Iterations[0].Loss);
+            CollectionAssert.AreNotEqual(once.Model.GetWeights()[0], model.Model.GetWeights()[0]);
         }
     }
 }
