@@ -90,7 +90,7 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Estimator
             Assert.IsTrue(loaded.History.Degenerate);
         }
 
-        private static double Accuracy(MLContext ml, IEstimator<ITransformer> featurizer, string features, IDataView train, IDataView test)
+        private static double Accuracy(MLContext ml, IEstimator<ITransformer> featurizer, string features, IDataView train, IDataView test, float l2PerRow = 0.01f)
         {
             // Standardized features and L2 = 0.01·N: ML.NET's default L2 (1) overfits 1,438 rows of 2,048 features.
             var model = featurizer
@@ -98,7 +98,7 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Estimator
                 .Append(ml.MulticlassClassification.Trainers.LbfgsMaximumEntropy(new Trainers.LbfgsMaximumEntropyMulticlassTrainer.Options
                 {
                     FeatureColumnName = features,
-                    L2Regularization = 0.01f * TrainRows,
+                    L2Regularization = l2PerRow * TrainRows,
                     NumberOfThreads = 1,
                 }))
                 .Fit(train);
@@ -109,7 +109,10 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Estimator
         public void TheRecommendedRecipeBeatsThePixelsOnAFixedSplit()
         {
             var (ml, train, test) = Digits();
-            double pixels = Accuracy(ml, ml.Transforms.CopyColumns("Pixels", "Features"), "Pixels", train, test);
+            // The pixels get the better of two regularizations (L2 = 0.001·N and 0.01·N), the codes one.
+            double pixels = Math.Max(
+                Accuracy(ml, ml.Transforms.CopyColumns("Pixels", "Features"), "Pixels", train, test, 0.001f),
+                Accuracy(ml, ml.Transforms.CopyColumns("Pixels", "Features"), "Pixels", train, test, 0.01f));
             var recipe = ml.Transforms.Whiten(new WhiteningEstimator.Options { Kind = WhiteningKind.Pca, Epsilon = 10 * 16 * 16 * 0.0733f })
                 .Append(ml.Transforms.SharedAutoencoder(new SharedAutoencoderEstimator.Options
                 {
