@@ -24,7 +24,7 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Research
     /// <summary>
     /// One way of reading the ambiguous places of the paper's Section 6: the scale of the dictionary A, the scale of
     /// the perturbation E (N(0, 1/√n) read as a variance or as a standard deviation), the initial bias, and the
-    /// nonlinearity (the text's ReLU with b ← b/2, or the hard threshold its theory analyzes for mixtures).
+    /// nonlinearity (the text's ReLU with b ← b/2, or a hard threshold with a fixed bias).
     /// </summary>
     internal sealed record PaperReading(
         string Name,
@@ -55,7 +55,7 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Research
         /// σ√(nm²/N); PCA and random starts do not recover A.
         /// </summary>
         public static PaperReading HardThreshold { get; } = new("hard-threshold",
-            "‖A_i‖ = 1, E_ij standard deviation 1/√n, hard threshold λ = ½, b = 0, C = 1 (the theory's encoder for mixtures)",
+            "‖A_i‖ = 1, E_ij standard deviation 1/√n, hard threshold λ = ½, b = 0, C = 1",
             UnitNormDictionary: true, PerturbationVarianceIsOneOverRootN: false, PaperBias: false, AutoencoderActivation.HardThreshold);
 
         public static IReadOnlyList<PaperReading> All { get; } = new[] { Faithful, UnitNormPaperBias, Working, HardThreshold };
