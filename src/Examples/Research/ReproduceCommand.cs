@@ -170,7 +170,8 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Research
             }
             s.AppendLine();
             double floor = settings.Floor(settings.TrialSigma);
-            s.AppendLine(FormattableString.Invariant($"Figure 3: final ‖W−A‖_F over {settings.Trials} trial(s) at σ = {settings.TrialSigma} (new A, E, rows and random W⁰ per trial); floor σ√(nm²/N) = {floor:F4}. \"up to sign\": the mean with sign flips allowed in the matching."));
+            s.AppendLine(FormattableString.Invariant($"Figure 3: final ‖W−A‖_F over {settings.Trials} trial(s) at σ = {settings.TrialSigma} (new A, E, rows and random W⁰ per trial); ")
+                + FormattableString.Invariant($"floor σ√(nm²/N) = {floor:F4}. \"up to sign\": the mean with sign flips allowed in the matching."));
             s.AppendLine();
             s.AppendLine("| reading | init | mean | min | max | mean / floor | mean up to sign |");
             s.AppendLine("|---|---|---|---|---|---|---|");
