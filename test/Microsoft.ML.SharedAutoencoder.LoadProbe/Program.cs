@@ -4,15 +4,21 @@
 // dense codes (float32) of column "Code" (or the named output column), computed by the loaded model.
 // Train mode fits the estimator (ReLU, 10 iterations, the given seed and threads) and writes parameters.bin:
 // int32 m, int32 n, W unit-major (m·n float32), b (m float32), int32 h, then h (double loss, float learning rate).
+//        LoadProbe score <model.zip> <rows.bin> <scores.bin>
+// Score mode loads an anomaly detector and writes int32 rowCount, then per row float32 Score and byte PredictedLabel.
 using System;
 using System.Collections.Generic;
 using System.IO;
+using System.Linq;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.SharedAutoencoder;
 
 if (args.Length == 6 && args[0] == "train")
     return Train(args[1], int.Parse(args[2]), int.Parse(args[3]), int.Parse(args[4]), args[5]);
+
+if (args.Length == 4 && args[0] == "score")
+    return Score(args[1], args[2], args[3]);
 
 if (args.Length != 3 && args.Length != 4)
 {
@@ -83,6 +89,26 @@ static int Train(string rowsPath, int hiddenUnits, int seed, int threads, string
     {
         writer.Write(entry.Loss);
         writer.Write(entry.LearningRate);
+    }
+    return 0;
+}
+
+static int Score(string modelPath, string rowsPath, string outputPath)
+{
+    var ml = new MLContext(seed: 123);
+    ITransformer model = ml.Model.Load(modelPath, out DataViewSchema inputSchema);
+    var rows = ReadRows(rowsPath, out _);
+    var schema = SchemaDefinition.Create(typeof(ProbeRow));
+    schema[nameof(ProbeRow.Features)].ColumnType = inputSchema["Features"].Type;
+    IDataView scored = model.Transform(ml.Data.LoadFromEnumerable(rows, schema));
+    float[] scores = scored.GetColumn<float>("Score").ToArray();
+    bool[] labels = scored.GetColumn<bool>("PredictedLabel").ToArray();
+    using var writer = new BinaryWriter(File.Create(outputPath));
+    writer.Write(scores.Length);
+    for (int t = 0; t < scores.Length; t++)
+    {
+        writer.Write(scores[t]);
+        writer.Write(labels[t] ? (byte)1 : (byte)0);
     }
     return 0;
 }

@@ -22,6 +22,8 @@ namespace Microsoft.ML.SharedAutoencoder.PerformanceTests
                 int passes = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 3;
                 return Soak(rows, passes);
             }
+            if (args.Length > 0 && args[0] == "ingest")
+                return QuickIngestion(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 100_000, args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 5);
             if (args.Length > 0 && args[0] == "steps")
                 return QuickSteps(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 200, args.Length > 2 ? args[2] : "");
             BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
@@ -88,6 +90,61 @@ namespace Microsoft.ML.SharedAutoencoder.PerformanceTests
                 Console.WriteLine(FormattableString.Invariant($"{workload,-16} median {times[count / 2],7:F2} ms   p10 {times[count / 10],7:F2} ms   ({count} steps)"));
             }
             return 0;
+        }
+
+        /// <summary>
+        /// A quick check of <see cref="IngestionBenchmarks"/>: median of <paramref name="repetitions"/> Stopwatch timings of the
+        /// plain copy loop, Fit's reader and a streamed pass, and the time from Fit's start to its first gradient pass.
+        /// </summary>
+        private static int QuickIngestion(int rows, int repetitions)
+        {
+            var ml = new MLContext(1);
+            var host = ((Microsoft.ML.Runtime.IHostEnvironment)ml).Register("ingest");
+            var data = Environment.GetEnvironmentVariable("INGEST_SOURCE") == "enumerable"
+                ? IngestionBenchmarks.CachedEnumerable(ml, rows) : IngestionBenchmarks.CachedRows(ml, rows);
+            Console.WriteLine(FormattableString.Invariant($"{rows:N0} rows × {Workloads.InputSize}, cached; median of {repetitions}:"));
+            bool fitFirst = Environment.GetEnvironmentVariable("INGEST_FIT_FIRST") == "1";
+            if (fitFirst)
+                Time("Fit to initialization", 1, () => FitToInitialization(ml, data));
+            Time("plain copy loop", repetitions, () => IngestionBenchmarks.PlainCopy(data, rows));
+            Time("Fit's reader", repetitions, () => new Streaming.DataViewTrainingRows(host, data, "Features", Workloads.InputSize, rows, rows).Head(rows));
+            Time("streamed pass", repetitions, () => IngestionBenchmarks.StreamAll(host, data, rows));
+            Time("Fit to initialization", repetitions, () => FitToInitialization(ml, data));
+            return 0;
+        }
+
+        private static double FitToInitialization(MLContext ml, IDataView data)
+        {
+                var watch = Stopwatch.StartNew();
+                double at = 0;
+                void Log(object? sender, LoggingEventArgs e)
+                {
+                    if (at == 0 && e.Message.Contains("initialization", StringComparison.Ordinal) && !e.Message.Contains("Shared autoencoder:", StringComparison.Ordinal))
+                        at = watch.Elapsed.TotalSeconds;
+                }
+                ml.Log += Log;
+                ml.Transforms.SharedAutoencoder(new SharedAutoencoderEstimator.Options { HiddenUnits = 10, MaximumNumberOfIterations = 1, Seed = 1 }).Fit(data);
+                ml.Log -= Log;
+                return at;
+        }
+
+        private static void Time(string name, int repetitions, Func<object> action)
+        {
+            var times = new double[repetitions];
+            object? result = null;
+            for (int i = 0; i < repetitions; i++)
+            {
+                result = null;
+                GC.Collect();
+                long start = Stopwatch.GetTimestamp();
+                result = action();
+                times[i] = Stopwatch.GetElapsedTime(start).TotalSeconds;
+                if (result is double inner)
+                    times[i] = inner;
+            }
+            Array.Sort(times);
+            Console.WriteLine(FormattableString.Invariant($"  {name,-22} median {times[repetitions / 2]:F3} s   min {times[0]:F3} s"));
+            GC.KeepAlive(result);
         }
 
         private static string Tail(string message)

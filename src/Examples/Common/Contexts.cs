@@ -12,7 +12,10 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Common
     internal static class Contexts
     {
         /// <summary>A context whose warnings and errors are written to <paramref name="error"/> as "warning: ..." lines.</summary>
-        public static MLContext Create(int? seed, TextWriter error)
+        /// <param name="seed">The context's seed.</param>
+        /// <param name="error">Where warnings go.</param>
+        /// <param name="progress">When given, reports the fits' iterations.</param>
+        public static MLContext Create(int? seed, TextWriter error, Progress? progress = null)
         {
             var mlContext = new MLContext(seed);
             mlContext.Log += (_, e) =>
@@ -23,6 +26,7 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Common
                 lock (error)
                     error.WriteLine($"{(e.Kind == ChannelMessageKind.Error ? "error" : "warning")}: {e.Source}: {e.RawMessage}");
             };
+            progress?.Attach(mlContext);
             return mlContext;
         }
     }

@@ -25,10 +25,12 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Samples
         public const string Usage =
 @"usage: digits [--data PATH] [--hidden m] [--activation relu|threshold] [--threshold λ] [--normalize unit|minmax]
               [--iterations T] [--learning-rate ζ] [--seed S] [--sweep]
+              [--quiet|--progress]
   Learns a code of m units on 2/3 of the UCI digits (a seeded split), trains SdcaMaximumEntropy on the code, on the
   pixels, and on code + pixels, and prints held-out accuracy on the other 1/3. --sweep runs a grid of m, activation
   and normalization. Defaults: m = 256, relu, unit-norm rows, T = 100, ζ = 1, seed 1, data Data/digits.csv.gz
-  next to the program.";
+  next to the program.
+" + Progress.OptionsHelp;
 
         public static string DefaultDataPath => Path.Combine(AppContext.BaseDirectory, "Data", "digits.csv.gz");
 
@@ -36,7 +38,7 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Samples
 
         internal static int Run(string[] args, TextWriter output, TextWriter error) => CommandRunner.Run(error, Usage, () =>
         {
-            var line = new Arguments(args, new[] { "data", "hidden", "activation", "threshold", "normalize", "iterations", "learning-rate", "seed" }, new[] { "sweep" });
+            var line = new Arguments(args, new[] { "data", "hidden", "activation", "threshold", "normalize", "iterations", "learning-rate", "seed" }, Progress.Flags.Append("sweep"));
             if (line.HelpRequested)
             {
                 output.WriteLine(Usage);
@@ -51,6 +53,7 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Samples
                 line.Float("learning-rate", 1, min: 0, exclusiveMin: true),
                 line.Float("threshold", 0.1f, min: 0, exclusiveMin: true),
                 line.Int("seed", 1));
+            var progress = Progress.For("digits", line, error);
             var (images, digits) = Load(path);
             output.WriteLine($"UCI handwritten digits: {images.Count} images of 8×8 pixels (CC BY 4.0, Alpaydin & Kaynak 1998).");
             var grid = line.Flag("sweep")
@@ -61,9 +64,11 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Samples
                 : new List<DigitsSettings> { settings };
             output.WriteLine("| m | activation | rows | pixels | code | code + pixels | code density | autoencoder s | classifier s (pixels / code) |");
             output.WriteLine("|---|---|---|---|---|---|---|---|---|");
-            foreach (var s in grid)
+            foreach (var (s, index) in grid.Select((s, i) => (s, i)))
             {
-                var r = Execute(images, digits, s);
+                progress?.Phase($"configuration {index + 1}/{grid.Count}: training the autoencoder and the classifiers");
+                var r = Execute(images, digits, s, progress);
+                progress?.Done();
                 output.WriteLine(string.Format(CultureInfo.InvariantCulture, "| {0} | {1} | {2} | {3:P2} | {4:P2} | {5:P2} | {6:P1} | {7:F2} | {8:F2} / {9:F2} |",
                     s.HiddenUnits, s.Activation == AutoencoderActivation.Relu ? "relu" : "threshold", s.Normalization, r.PixelAccuracy, r.CodeAccuracy, r.CombinedAccuracy,
                     r.CodeDensity, r.AutoencoderSeconds, r.PixelClassifierSeconds, r.CodeClassifierSeconds));
@@ -98,9 +103,10 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Samples
             return (images, digits);
         }
 
-        internal static DigitsResult Execute(List<float[]> images, List<int> digits, DigitsSettings s)
+        internal static DigitsResult Execute(List<float[]> images, List<int> digits, DigitsSettings s, Progress? progress = null)
         {
             var mlContext = new MLContext(s.Seed);
+            progress?.Attach(mlContext);
             var rows = images.Select(p => Normalize(p, s.Normalization)).ToList();
             // A seeded shuffle, then 1/3 held out.
             var order = Enumerable.Range(0, rows.Count).ToArray();

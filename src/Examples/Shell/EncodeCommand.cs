@@ -12,16 +12,16 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Shell
     {
         public const string Usage =
 @"usage: encode --model model.zip --input FILE --output codes.csv [--features SPEC] [--label-column NAME]
-              [--header yes|no|auto] [--separator C]
+              [--header yes|no|auto] [--separator C] [--quiet|--progress]
   Writes one line per input row: the label (when --label-column is given) then the m code values. A saved pipeline
   is applied up to its (last) shared autoencoder, with every transform before it.
-" + TabularInput.OptionsHelp;
+" + TabularInput.OptionsHelp + "\n" + Progress.OptionsHelp;
 
         public static int Run(string[] args) => Run(args, Console.Out, Console.Error);
 
         internal static int Run(string[] args, TextWriter output, TextWriter error) => CommandRunner.Run(error, Usage, () =>
         {
-            var line = new Arguments(args, new[] { "model", "input", "output", "features", "label-column", "header", "separator" });
+            var line = new Arguments(args, new[] { "model", "input", "output", "features", "label-column", "header", "separator" }, Progress.Flags);
             if (line.HelpRequested)
             {
                 output.WriteLine(Usage);
@@ -33,7 +33,8 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Shell
             using var outputs = new OutputFiles(modelPath, input);
             outputs.CheckDistinct(("--output", outputPath));
 
-            var mlContext = Contexts.Create(null, error);
+            var progress = Progress.For("encode", line, error);
+            var mlContext = Contexts.Create(null, error, progress);
             ITransformer loaded;
             try
             {
@@ -54,7 +55,15 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Shell
 
             int m = autoencoder.Model.HiddenUnits;
             long rows = 0;
-            outputs.StageText(outputPath, writer => rows = WriteCodes(writer, codes, autoencoder.OutputColumnName, source));
+            progress?.Phase("encoding");
+            try
+            {
+                outputs.StageText(outputPath, writer => rows = WriteCodes(writer, codes, autoencoder.OutputColumnName, source));
+            }
+            finally
+            {
+                progress?.Done();
+            }
             outputs.Commit();
             output.WriteLine($"Encoded {rows} rows into {m} code values each: {Path.GetFullPath(outputPath)}");
             return ExitCodes.Success;

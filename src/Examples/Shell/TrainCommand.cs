@@ -12,11 +12,18 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Shell
     {
         public const string Usage =
 @"usage: train --input FILE [--hidden m] [--activation relu|threshold] [--threshold λ] [--iterations T]
-             [--learning-rate ζ] [--init random|pca] [--seed S] [--save model.zip] [--weights-out W.csv]
-             [--features SPEC] [--label-column NAME] [--header yes|no|auto] [--separator C]
+             [--learning-rate ζ] [--init random|pca|samples|spectral] [--seed S] [--scale none|minmax|meanvar]
+             [--encoding activation|soft-threshold|top-k|omp] [--split-polarity] [--encoding-threshold α]
+             [--active-units k] [--save model.zip] [--weights-out W.csv] [--plots DIR] [--image-shape HxW]
+             [--features SPEC] [--label-column NAME] [--header yes|no|auto] [--separator C] [--quiet|--progress]
   FILE is a CSV of numbers or an ML.NET binary IDataView (.idv). Defaults are the library's: m = 10, relu, λ = 0.5,
-  T = 50, ζ = m, random initialization, seed 1. --weights-out writes one line per hidden unit: bias, then W_i.
-" + TabularInput.OptionsHelp;
+  T = 50, ζ = m, random initialization, seed 1, no scaling, the activation as the code. --scale puts
+  NormalizeMinMax or NormalizeMeanVariance before the autoencoder (saved with the model). --encoding chooses how
+  the code column is computed from the trained dictionary (see SharedAutoencoderEstimator.Options.Encoding).
+  --weights-out writes one line per hidden unit: bias, then W_i. --plots DIR writes DIR/history.png (loss, active
+  fraction per iteration) and DIR/atoms.png (each W_i as an image: HxW from --image-shape, else square when n is a
+  square, else one row per atom).
+" + TabularInput.OptionsHelp + "\n" + Progress.OptionsHelp;
 
         public static int Run(string[] args) => Run(args, Console.Out, Console.Error);
 
@@ -25,8 +32,8 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Shell
             var line = new Arguments(args, new[]
             {
                 "input", "hidden", "activation", "threshold", "iterations", "learning-rate", "init", "seed", "save", "weights-out",
-                "features", "label-column", "header", "separator",
-            });
+                "features", "label-column", "header", "separator", "scale", "encoding", "encoding-threshold", "active-units", "plots", "image-shape",
+            }, Progress.Flags.Append("split-polarity"));
             if (line.HelpRequested)
             {
                 output.WriteLine(Usage);
@@ -39,9 +46,19 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Shell
                 Threshold = line.Float("threshold", 0.5f, min: 0, exclusiveMin: true),
                 MaximumNumberOfIterations = line.Int("iterations", 50, min: 1),
                 LearningRate = line.NullableFloat("learning-rate", 0, exclusiveMin: true),
-                Initialization = line.Choice("init", WeightInitialization.Random, ("random", WeightInitialization.Random), ("pca", WeightInitialization.Pca)),
+                Initialization = line.Choice("init", WeightInitialization.Random, ("random", WeightInitialization.Random), ("pca", WeightInitialization.Pca),
+                    ("samples", WeightInitialization.Samples), ("spectral", WeightInitialization.Spectral)),
                 Seed = line.Int("seed", 1),
+                Encoding = line.Choice("encoding", CodeEncoding.Activation, ("activation", CodeEncoding.Activation), ("soft-threshold", CodeEncoding.SoftThreshold),
+                    ("top-k", CodeEncoding.TopK), ("omp", CodeEncoding.OrthogonalMatchingPursuit)),
+                SplitPolarity = line.Flag("split-polarity"),
+                EncodingThreshold = line.NullableFloat("encoding-threshold", 0),
+                ActiveUnits = line.NullableInt("active-units", min: 1),
             };
+            Scaling scale = line.Choice("scale", Scaling.None, ("none", Scaling.None), ("minmax", Scaling.MinMax), ("meanvar", Scaling.MeanVariance));
+            string? plots = line.String("plots");
+            (int Height, int Width)? imageShape = ImageShape(line.String("image-shape"));
+            var progress = Progress.For("train", line, error);
             string? save = line.String("save");
             string? weightsOut = line.String("weights-out");
             string input = line.ExistingFile("input");
@@ -51,16 +68,27 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Shell
             if (save == null && weightsOut == null)
                 output.WriteLine("note: neither --save nor --weights-out given; the model is trained and discarded.");
 
-            var mlContext = Contexts.Create(options.Seed, error);
+            var mlContext = Contexts.Create(options.Seed, error, progress);
             var source = TabularInput.Load(mlContext, input, line);
             output.WriteLine(source.Description);
             int dimension = source.Dimension;
+            (int Height, int Width) atomShape = AtomShape(dimension, imageShape);
             if (options.Initialization == WeightInitialization.Pca && options.HiddenUnits > dimension)
                 throw new UsageException($"--init pca gives at most n = {dimension} directions, but --hidden is {options.HiddenUnits}; use --init random.");
             var watch = Stopwatch.StartNew();
-            var model = mlContext.Transforms.SharedAutoencoder(options).Fit(source.Data);
+            progress?.Phase("reading the input and initializing");
+            ITransformer model;
+            SharedAutoencoderTransformer autoencoder;
+            try
+            {
+                (model, autoencoder) = Fit(mlContext, options, scale, source.Data);
+            }
+            finally
+            {
+                progress?.Done();
+            }
             double seconds = watch.Elapsed.TotalSeconds;
-            var history = model.History.Iterations;
+            var history = autoencoder.History.Iterations;
             var last = history.Last(i => !i.Undone);
             output.WriteLine(string.Format(CultureInfo.InvariantCulture,
                 "Trained m = {0} units on n = {1} features in {2:F2} s: loss {3:G5} → {4:G5} after {5} steps; code density {6:P1}, dead units {7}; {8} step(s) undone.",
@@ -71,8 +99,8 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Shell
                 outputs.Stage(save, stream => mlContext.Model.Save(model, source.Data.Schema, stream));
             if (weightsOut != null)
             {
-                var weights = model.Model.GetWeights();
-                var bias = model.Model.GetBias();
+                var weights = autoencoder.Model.GetWeights();
+                var bias = autoencoder.Model.GetBias();
                 outputs.StageText(weightsOut, writer => Csv.WriteLines(writer, new[] { "bias" }.Concat(Enumerable.Range(0, dimension).Select(j => $"w{j}")),
                     weights.Select((column, i) => new[] { Csv.Format(bias[i]) }.Concat(column.Select(Csv.Format)))));
             }
@@ -81,7 +109,65 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Shell
                 output.WriteLine($"Model saved to {Path.GetFullPath(save)}");
             if (weightsOut != null)
                 output.WriteLine($"Weights written to {Path.GetFullPath(weightsOut)} (one line per hidden unit: bias, then its {dimension} weights).");
+            if (plots != null)
+                WritePlots(plots, autoencoder, atomShape, output);
             return ExitCodes.Success;
         });
+
+        private enum Scaling
+        {
+            None,
+            MinMax,
+            MeanVariance,
+        }
+
+        /// <summary>The fitted chain (scaling, then the autoencoder) and the autoencoder itself.</summary>
+        private static (ITransformer Model, SharedAutoencoderTransformer Autoencoder) Fit(MLContext mlContext, SharedAutoencoderEstimator.Options options, Scaling scale, IDataView data)
+        {
+            var autoencoder = mlContext.Transforms.SharedAutoencoder(options);
+            string column = options.InputColumnName;
+            if (scale == Scaling.None)
+            {
+                var alone = autoencoder.Fit(data);
+                return (alone, alone);
+            }
+            var chain = (scale == Scaling.MinMax ? mlContext.Transforms.NormalizeMinMax(column) : mlContext.Transforms.NormalizeMeanVariance(column))
+                .Append(autoencoder).Fit(data);
+            return (chain, chain.LastTransformer);
+        }
+
+        /// <summary>"HxW" (e.g. 28x28) from --image-shape, or null.</summary>
+        private static (int Height, int Width)? ImageShape(string? text)
+        {
+            if (text == null)
+                return null;
+            string[] parts = text.Split('x', 'X');
+            if (parts.Length == 2 && int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out int h)
+                && int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out int w) && h > 0 && w > 0)
+                return (h, w);
+            throw new UsageException($"Option --image-shape needs HxW with positive integers (e.g. 28x28), got '{text}'.");
+        }
+
+        /// <summary>The image shape of one atom: --image-shape, else square when n is a square, else one row; checked before training.</summary>
+        private static (int Height, int Width) AtomShape(int dimension, (int Height, int Width)? shape)
+        {
+            int side = (int)Math.Round(Math.Sqrt(dimension));
+            (int height, int width) = shape ?? (side * side == dimension ? (side, side) : (1, dimension));
+            if ((long)height * width != dimension)
+                throw new UsageException($"--image-shape {height}x{width} has {(long)height * width} pixels, but the atoms have n = {dimension} entries.");
+            return (height, width);
+        }
+
+        /// <summary>DIR/history.png and DIR/atoms.png, each written atomically by the library.</summary>
+        private static void WritePlots(string directory, SharedAutoencoderTransformer autoencoder, (int Height, int Width) shape, TextWriter output)
+        {
+            (int height, int width) = shape;
+            Directory.CreateDirectory(directory);
+            string history = Path.Combine(directory, "history.png"), atoms = Path.Combine(directory, "atoms.png");
+            Visualization.TrainingHistoryPlot.SavePng(autoencoder.History, history);
+            int scale = Math.Clamp(64 / Math.Max(height, width), 1, 8);
+            Visualization.DictionaryImage.SavePng(autoencoder.Model.GetWeights(), height, width, atoms, columns: height == 1 ? 1 : null, scale: scale);
+            output.WriteLine($"Plots written to {Path.GetFullPath(history)} and {Path.GetFullPath(atoms)}.");
+        }
     }
 }

@@ -46,11 +46,20 @@ namespace Microsoft.ML.SharedAutoencoder.Streaming
 
         public ITrainingRowReader OpenReader() => new Reader(this);
 
-        public DenseRows Head(int maxRows)
+        public DenseRows Head(int maxRows) => Read(maxRows, out _);
+
+        /// <summary>
+        /// Reads up to <paramref name="maxRows"/> rows (at most the head limit) into one dense buffer, reporting whether
+        /// any value is non-zero: the estimator's all-zero check, made on each row while it is in cache rather than by a
+        /// second pass over the whole buffer.
+        /// </summary>
+        public DenseRows Read(int maxRows, out bool anyNonZero)
         {
             int rows = (int)Math.Min(Math.Min(maxRows, _headLimit), Math.Min(RowCount, int.MaxValue / Dimension));
-            var values = new float[(long)rows * Dimension];
-            using var reader = OpenReader();
+            // Every element is overwritten by the reader (or cut off by the returned row count): zeroing the buffer
+            // first would be one more full write pass over up to gigabytes.
+            float[] values = GC.AllocateUninitializedArray<float>(rows * Dimension);
+            using var reader = new Reader(this);
             int read = 0;
             while (read < rows)
             {
@@ -59,6 +68,7 @@ namespace Microsoft.ML.SharedAutoencoder.Streaming
                     break;
                 read += count;
             }
+            anyNonZero = reader.AnyNonZero;
             return new DenseRows(values, read, Dimension);
         }
 
@@ -82,6 +92,7 @@ namespace Microsoft.ML.SharedAutoencoder.Streaming
             private readonly ValueGetter<VBuffer<float>> _getter;
             private VBuffer<float> _value;
             private long _position;
+            private bool _anyNonZero;
 
             public Reader(DataViewTrainingRows rows)
             {
@@ -89,6 +100,9 @@ namespace Microsoft.ML.SharedAutoencoder.Streaming
                 _cursor = rows._data.GetRowCursor(new[] { rows._column });
                 _getter = _cursor.GetGetter<VBuffer<float>>(rows._column);
             }
+
+            /// <summary>Whether a row read so far has a non-zero value.</summary>
+            public bool AnyNonZero => _anyNonZero;
 
             public int Read(Span<float> destination, int maxRows)
             {
@@ -98,7 +112,10 @@ namespace Microsoft.ML.SharedAutoencoder.Streaming
                 {
                     _rows._host.CheckAlive();
                     _getter(ref _value);
-                    ReadRow(_rows._host, _rows._column.Name, _value, _position, destination.Slice(count * n, n));
+                    Span<float> row = destination.Slice(count * n, n);
+                    ReadRow(_rows._host, _rows._column.Name, _value, _position, row);
+                    // Looked for only until found: usually on the first row, so it costs nothing afterwards.
+                    _anyNonZero = _anyNonZero || TensorPrimitives.MaxMagnitude(row) != 0;
                     _position++;
                     count++;
                 }

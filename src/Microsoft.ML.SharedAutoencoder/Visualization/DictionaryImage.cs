@@ -36,25 +36,7 @@ namespace Microsoft.ML.SharedAutoencoder.Visualization
         {
             ArgumentException.ThrowIfNullOrWhiteSpace(path);
             (byte[] pixels, int width, int height) = Render(atoms, tileHeight, tileWidth, columns, scale);
-            string fullPath = Path.GetFullPath(path);
-            string directory = Path.GetDirectoryName(fullPath)!;
-            if (!Directory.Exists(directory))
-                throw new DirectoryNotFoundException($"Cannot save the dictionary image '{fullPath}': the directory '{directory}' does not exist.");
-            string temporary = Path.Combine(directory, $".{Path.GetFileName(fullPath)}.{Guid.NewGuid():N}.tmp");
-            try
-            {
-                using (var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write))
-                {
-                    PngEncoder.WriteGrayscale(file, pixels, width, height);
-                    file.Flush(flushToDisk: true);
-                }
-                File.Move(temporary, fullPath, overwrite: true);
-            }
-            finally
-            {
-                if (File.Exists(temporary))
-                    File.Delete(temporary);
-            }
+            PngFile.SaveAtomically(path, pixels, width, height, "dictionary image");
         }
 
         /// <summary>Writes the PNG grid to <paramref name="stream"/> (see <see cref="SavePng(float[][], int, int, string, int?, int)"/>); the stream is left open.</summary>

@@ -131,6 +131,50 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Onnx
         }
 
         [TestMethod]
+        [DataRow(AutoencoderActivation.Relu, CodeEncoding.Activation, true)]
+        [DataRow(AutoencoderActivation.HardThreshold, CodeEncoding.Activation, true)]
+        [DataRow(AutoencoderActivation.Relu, CodeEncoding.SoftThreshold, false)]
+        [DataRow(AutoencoderActivation.Relu, CodeEncoding.SoftThreshold, true)]
+        [DataRow(AutoencoderActivation.Relu, CodeEncoding.TopK, false)]
+        [DataRow(AutoencoderActivation.HardThreshold, CodeEncoding.TopK, true)]
+        public void EveryEncodingExportsWithEqualCodesReconstructionsAndErrors(AutoencoderActivation activation, CodeEncoding encoding, bool split)
+        {
+            var (ml, train, heldOut) = Mixture();
+            var options = Options(activation);
+            options.Encoding = encoding;
+            options.SplitPolarity = split;
+            if (encoding == CodeEncoding.SoftThreshold)
+                options.EncodingThreshold = 0.2f;
+            if (encoding == CodeEncoding.TopK)
+                options.ActiveUnits = 3;
+            var model = ml.Transforms.SharedAutoencoder(options).Fit(train);
+            byte[] onnx = Export(ml, model, train, opSet: 11);
+
+            var expected = model.Transform(heldOut);
+            var actual = Run(onnx, "Features", heldOut.GetColumn<float[]>("Features").ToArray());
+            Assert.HasCount(HeldOutRows * model.Model.CodeLength, actual["Code.output"]);
+            foreach (string column in new[] { "Code", "Reconstruction", "Error" })
+                AssertParity(expected, actual, column);
+            float[] code = actual["Code.output"];
+            double active = code.Count(v => v != 0) / (double)code.Length;
+            TestContext.WriteLine($"{activation} {encoding} split {split}: active fraction {active:F3}");
+            Assert.IsTrue(active > 0.02 && active < 0.95, $"active fraction {active}");
+        }
+
+        [TestMethod]
+        public void TopKNeedsOpSet11AndSaysSo()
+        {
+            var (ml, train, _) = Mixture();
+            var options = Options(AutoencoderActivation.Relu);
+            options.Encoding = CodeEncoding.TopK;
+            options.ActiveUnits = 2;
+            var model = ml.Transforms.SharedAutoencoder(options).Fit(train);
+            var error = Assert.Throws<Exception>(() => Export(ml, model, train, opSet: 10));
+            TestContext.WriteLine(error.Message);
+            StringAssert.Contains(error.Message, "11");
+        }
+
+        [TestMethod]
         public void AModelLoadedFromAFileExportsTheSameGraph()
         {
             var (ml, train, heldOut) = Mixture();
@@ -307,12 +351,12 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Onnx
         [TestMethod]
         public void AnEncodingWithoutAnOnnxFormThrowsNamingTheStep()
         {
-            // No shipped encoding lacks an ONNX form; an activation this version does not know (as a newer package's
-            // model would carry) takes the same path an unexportable encoding must take.
+            // Orthogonal matching pursuit iterates per row: no static-graph form.
             var ml = new MLContext(seed: 1);
             var random = new Random(1);
             var weights = TestData.RandomDictionary(N, M, random);
-            var parameters = new SharedAutoencoderModelParameters(N, weights, new float[M], (AutoencoderActivation)99, 0.5f);
+            var parameters = new SharedAutoencoderModelParameters(N, weights, new float[M], AutoencoderActivation.Relu, 0.5f,
+                CodeEncodingSettings.OrthogonalMatchingPursuit(3));
             var transformer = new SharedAutoencoderTransformer(ml, parameters, new TrainingHistory(Array.Empty<TrainingIteration>(), TrainingStopReason.IterationLimit),
                 new[] { new SharedAutoencoderTransformer.OutputColumn("Code", "Features", SharedAutoencoderTransformer.OutputKind.Code) });
             var (values, labels) = TestData.Mixture(weights, N, M, 10, 0.1, random);
@@ -321,7 +365,7 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Onnx
             var error = Assert.ThrowsExactly<NotSupportedException>(() => Export(ml, transformer, data));
             StringAssert.Contains(error.Message, "SharedAutoencoder step (code column 'Code')");
             StringAssert.Contains(error.Message, "cannot be exported to ONNX");
-            StringAssert.Contains(error.Message, "activation 99");
+            StringAssert.Contains(error.Message, "OrthogonalMatchingPursuit");
         }
     }
 }
