@@ -13,6 +13,9 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Research
     /// <summary>A curve with a spread: mean and a [low, high] band.</summary>
     internal sealed record BandCurve(string Label, double[] Mean, double[] Low, double[] High);
 
+    /// <summary>A labelled horizontal reference line (for example a statistical floor).</summary>
+    internal sealed record HorizontalMark(double Value, string Label);
+
     /// <summary>The reproduction's figures, rendered headless with ScottPlot (SkiaSharp).</summary>
     internal static class Figures
     {
@@ -76,8 +79,11 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Research
             Save(plot, path, 900, 450);
         }
 
-        /// <summary>Mean curves with shaded min–max bands, all in one panel.</summary>
-        public static void SaveBands(string path, string title, IReadOnlyList<BandCurve> curves, string yLabel)
+        /// <summary>
+        /// Mean curves with shaded min–max bands, all in one panel, on a logarithmic y axis (errors span from a floor of a
+        /// few hundredths to ≈ 4), with an optional dashed horizontal <paramref name="mark"/>.
+        /// </summary>
+        public static void SaveBands(string path, string title, IReadOnlyList<BandCurve> curves, string yLabel, HorizontalMark? mark = null)
         {
             var plot = new Plot();
             plot.Title(title);
@@ -89,14 +95,23 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Research
                 var curve = curves[c];
                 Color color = palette.GetColor(c);
                 double[] xs = Enumerable.Range(0, curve.Mean.Length).Select(i => (double)i).ToArray();
-                var band = plot.Add.FillY(xs, curve.Low, curve.High);
+                var band = plot.Add.FillY(xs, Log(curve.Low), Log(curve.High));
                 band.FillColor = color.WithAlpha(0.25);
                 band.LineWidth = 0;
-                var line = plot.Add.ScatterLine(xs, curve.Mean);
+                var line = plot.Add.ScatterLine(xs, Log(curve.Mean));
                 line.Color = color;
                 line.LineWidth = 2;
                 line.LegendText = curve.Label;
             }
+            if (mark != null)
+            {
+                var floor = plot.Add.HorizontalLine(Math.Log10(Math.Max(mark.Value, 1e-12)));
+                floor.Color = Colors.Black;
+                floor.LineWidth = 1.5f;
+                floor.LinePattern = LinePattern.Dashed;
+                floor.LegendText = mark.Label;
+            }
+            UseLogTicks(plot);
             plot.ShowLegend(Alignment.UpperRight);
             Save(plot, path, 720, Height);
         }
@@ -119,6 +134,8 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Research
             if (directory != null)
                 Directory.CreateDirectory(directory);
         }
+
+        private static double[] Log(double[] values) => values.Select(v => Math.Log10(Math.Max(v, 1e-12))).ToArray();
 
         private static void UseLogTicks(Plot plot)
         {

@@ -22,15 +22,17 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Research
     }
 
     /// <summary>
-    /// One way of reading the three ambiguous places of the paper's Section 6: the scale of the dictionary A, the
-    /// scale of the perturbation E (N(0, 1/√n) read as a variance or as a standard deviation) and the initial bias.
+    /// One way of reading the ambiguous places of the paper's Section 6: the scale of the dictionary A, the scale of
+    /// the perturbation E (N(0, 1/√n) read as a variance or as a standard deviation), the initial bias, and the
+    /// nonlinearity (the text's ReLU with b ← b/2, or a hard threshold with a fixed bias).
     /// </summary>
     internal sealed record PaperReading(
         string Name,
         string Description,
         bool UnitNormDictionary,
         bool PerturbationVarianceIsOneOverRootN,
-        bool PaperBias)
+        bool PaperBias,
+        AutoencoderActivation Activation = AutoencoderActivation.Relu)
     {
         /// <summary>
         /// The text taken literally: A_i ~ N(0, I/√n) (so ‖A_i‖ ≈ n^¼ ≈ 5.3 for n = 784), E_ij with variance 1/√n,
@@ -47,7 +49,16 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Research
         public static PaperReading Working { get; } = new("working",
             "‖A_i‖ = 1, E_ij standard deviation 1/√n, b⁰ = −1/ln n (library default)", UnitNormDictionary: true, PerturbationVarianceIsOneOverRootN: false, PaperBias: false);
 
-        public static IReadOnlyList<PaperReading> All { get; } = new[] { Faithful, UnitNormPaperBias, Working };
+        /// <summary>
+        /// The reading under which Figure 3's sentence holds: the hard threshold λ = ½ with b = 0 and C = 1 (the bias
+        /// never moves), ζ = m, unit-norm A, E_ij with standard deviation 1/√n. A+δE reaches the statistical floor
+        /// σ√(nm²/N); PCA and random starts do not recover A.
+        /// </summary>
+        public static PaperReading HardThreshold { get; } = new("hard-threshold",
+            "‖A_i‖ = 1, E_ij standard deviation 1/√n, hard threshold λ = ½, b = 0, C = 1",
+            UnitNormDictionary: true, PerturbationVarianceIsOneOverRootN: false, PaperBias: false, AutoencoderActivation.HardThreshold);
+
+        public static IReadOnlyList<PaperReading> All { get; } = new[] { Faithful, UnitNormPaperBias, Working, HardThreshold };
     }
 
     /// <summary>The sizes and seeds of a reproduction; the defaults are the paper's.</summary>
@@ -68,6 +79,12 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Research
         /// <summary>The σ of Figure 3 (spread over trials).</summary>
         public double TrialSigma { get; set; } = 0.01;
 
+        /// <summary>
+        /// The statistical floor σ√(nm²/N) of ‖π(W) − A‖_F for the mixture: each column's mean over its ≈ N/m rows keeps
+        /// noise of norm σ√(n·m/N), and m columns add up in squares.
+        /// </summary>
+        public double Floor(double sigma) => sigma * Math.Sqrt((double)FeatureCount * Components * Components / Rows);
+
         public double Delta { get; set; } = 0.5;
 
         public int Seed { get; set; } = 2019;
@@ -77,8 +94,11 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Research
         /// <summary>Where the library's warnings go (the command's stderr); null: nowhere.</summary>
         public TextWriter? Warnings { get; set; }
 
-        /// <summary>Default: the theory's reading only (the paper's experiment once); the others are for comparison.</summary>
-        public IReadOnlyList<PaperReading> Readings { get; set; } = new[] { PaperReading.Working };
+        /// <summary>
+        /// Default: the library's ReLU reading and the hard-threshold reading under which Figure 3's claim holds; the
+        /// others are for comparison.
+        /// </summary>
+        public IReadOnlyList<PaperReading> Readings { get; set; } = new[] { PaperReading.Working, PaperReading.HardThreshold };
     }
 
     /// <summary>One training run: its setting and the history the estimator recorded.</summary>
@@ -88,7 +108,8 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Research
         double Sigma,
         int Trial,
         TrainingHistory History,
-        double Seconds)
+        double Seconds,
+        double SignInvariantError)
     {
         public IReadOnlyList<TrainingIteration> Accepted => History.Iterations.Where(i => !i.Undone).ToList();
 
@@ -223,9 +244,11 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Research
             var options = new SharedAutoencoderEstimator.Options
             {
                 HiddenUnits = settings.Components,
-                Activation = AutoencoderActivation.Relu,
-                InitialBias = job.Reading.PaperBias ? (float)(-2.5 * settings.Delta) : null,
-                BiasDecay = 2,
+                Activation = job.Reading.Activation,
+                Threshold = 0.5f,
+                // The hard threshold keeps b = 0 fixed (C = 1); the ReLU readings use the text's b ← b/2.
+                InitialBias = job.Reading.PaperBias ? (float)(-2.5 * settings.Delta) : job.Reading.Activation == AutoencoderActivation.HardThreshold ? 0 : null,
+                BiasDecay = job.Reading.Activation == AutoencoderActivation.HardThreshold ? 1 : 2,
                 LearningRate = settings.Components,
                 MaximumNumberOfIterations = settings.Iterations,
                 Initialization = job.Initialization switch
@@ -245,7 +268,9 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Research
             // An MLContext per fit: fits run on several threads at once.
             var mlContext = settings.Warnings == null ? new MLContext(settings.Seed) : Contexts.Create(settings.Seed, settings.Warnings);
             var transformer = mlContext.Transforms.SharedAutoencoder(options).Fit(job.Data);
-            return new ReproductionRun(job.Reading, job.Initialization, job.Sigma, job.Trial, transformer.History, watch.Elapsed.TotalSeconds);
+            // Up to sign as well: the hard threshold fires on |z| > λ, so −A_i codes a row as well as A_i does.
+            double signInvariant = DictionaryRecovery.Evaluate(transformer.Model.GetWeights(), job.Truth.UnitDictionary, allowSignFlips: true).FrobeniusError;
+            return new ReproductionRun(job.Reading, job.Initialization, job.Sigma, job.Trial, transformer.History, watch.Elapsed.TotalSeconds, signInvariant);
         }
 
         public static string Label(PaperInitialization init) => init switch

@@ -9,20 +9,22 @@ using Microsoft.ML.SharedAutoencoder.Examples.Common;
 namespace Microsoft.ML.SharedAutoencoder.Examples.Research
 {
     /// <summary>
-    /// <c>reproduce</c>: the paper's Section 6 (Figures 2 and 3) under three readings of its ambiguous set-up; writes
+    /// <c>reproduce</c>: the paper's Section 6 (Figures 2 and 3) under four readings of its ambiguous set-up; writes
     /// PNG figures, every curve as CSV and a Markdown summary.
     /// </summary>
     internal static class ReproduceCommand
     {
         public const string Usage =
 @"usage: reproduce [--output DIR] [--seed S] [--trials K] [--rows N] [--features n] [--components m]
-                 [--iterations T] [--sigmas 0.01,0.02,0.03] [--readings working|all|R1,R2]
+                 [--iterations T] [--sigmas 0.01,0.02,0.03] [--readings working,hard-threshold|all|R1,R2]
                  [--threads P] [--quick]
-  The paper's Section 6: mixture of m Gaussians in n dimensions, N rows per trial, m ReLU units, ζ = m, T steps,
-  b ← b/2; initializations A+δE (δ = 0.5), PCA and random. Defaults are the paper's: n = 784, m = 10, N = 10000,
+  The paper's Section 6: mixture of m Gaussians in n dimensions, N rows per trial, m units, ζ = m, T steps;
+  initializations A+δE (δ = 0.5), PCA and random. Defaults are the paper's: n = 784, m = 10, N = 10000,
   T = 50, σ ∈ {0.01, 0.02, 0.03}; K = 5 trials at σ = 0.01 for Figure 3; seed 2019; output ./reproduction.
-  --readings: how the paper's ambiguous set-up is read (faithful, unit-norm-paper-bias, working; default working,
-  the theory's setting; all = the three). --threads: fits run P at a time, one thread each (default: one per core).
+  --readings: how the paper's ambiguous set-up is read (faithful, unit-norm-paper-bias, working: ReLU with
+  b ← b/2; hard-threshold: λ = ½, b = 0 fixed, the reading under which Figure 3's claim holds; default
+  working,hard-threshold; all = the four). Figure 3 draws the floor σ√(nm²/N).
+  --threads: fits run P at a time, one thread each (default: one per core).
   --quick: n = 100, N = 1000, T = 20, K = 2 (a smoke test).";
 
         /// <summary>Runs the command; exit code 0 on success.</summary>
@@ -114,24 +116,35 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Research
                 Figures.SaveLinePanels(Path.Combine(directory, $"figure2-{reading.Name}.png"),
                     $"Figure 2 ({reading.Name}): reconstruction loss", panels, "loss ½‖y − Wx‖² (log)", logY: true);
 
-                var bands = new List<BandCurve>();
-                var rows = new List<string[]>();
-                foreach (PaperInitialization init in Enum.GetValues<PaperInitialization>())
-                {
-                    var runs = result.Runs.Where(r => r.Reading == reading && r.Initialization == init && r.Sigma == settings.TrialSigma).ToList();
-                    int length = runs.Min(r => r.Accepted.Count);
-                    var curves = runs.Select(r => r.Accepted.Take(length).Select(i => i.RecoveryError ?? double.NaN).ToArray()).ToList();
-                    var mean = Enumerable.Range(0, length).Select(s => curves.Average(c => c[s])).ToArray();
-                    var low = Enumerable.Range(0, length).Select(s => curves.Min(c => c[s])).ToArray();
-                    var high = Enumerable.Range(0, length).Select(s => curves.Max(c => c[s])).ToArray();
-                    bands.Add(new BandCurve($"{PaperReproduction.Label(init)} (mean, min–max of {runs.Count})", mean, low, high));
-                    for (int s = 0; s < length; s++)
-                        rows.Add(new[] { PaperReproduction.Label(init), s.ToString(CultureInfo.InvariantCulture), Csv.Format(mean[s]), Csv.Format(low[s]), Csv.Format(high[s]), runs.Count.ToString(CultureInfo.InvariantCulture) });
-                }
-                Figures.SaveBands(Path.Combine(directory, $"figure3-{reading.Name}.png"),
-                    FormattableString.Invariant($"Figure 3 ({reading.Name}): ‖W − A‖_F after matching, σ = {settings.TrialSigma}"), bands, "‖π(W) − A‖_F");
-                Csv.Write(Path.Combine(directory, $"figure3-{reading.Name}.csv"), new[] { "initialization", "iteration", "mean", "min", "max", "trials" }, rows);
+                WriteFigure3(settings, result, reading, directory);
             }
+        }
+
+        /// <summary>Figure 3 of one reading: the mean and min–max band of ‖π(W) − A‖_F per initialization, with the floor.</summary>
+        private static void WriteFigure3(ReproductionSettings settings, ReproductionResult result, PaperReading reading, string directory)
+        {
+            var bands = new List<BandCurve>();
+            var rows = new List<string[]>();
+            foreach (PaperInitialization init in Enum.GetValues<PaperInitialization>())
+            {
+                var runs = result.Runs.Where(r => r.Reading == reading && r.Initialization == init && r.Sigma == settings.TrialSigma).ToList();
+                int length = runs.Min(r => r.Accepted.Count);
+                var curves = runs.Select(r => r.Accepted.Take(length).Select(i => i.RecoveryError ?? double.NaN).ToArray()).ToList();
+                var mean = Enumerable.Range(0, length).Select(s => curves.Average(c => c[s])).ToArray();
+                var low = Enumerable.Range(0, length).Select(s => curves.Min(c => c[s])).ToArray();
+                var high = Enumerable.Range(0, length).Select(s => curves.Max(c => c[s])).ToArray();
+                bands.Add(new BandCurve($"{PaperReproduction.Label(init)} (mean, min–max of {runs.Count})", mean, low, high));
+                for (int s = 0; s < length; s++)
+                {
+                    rows.Add(new[] { PaperReproduction.Label(init), s.ToString(CultureInfo.InvariantCulture), Csv.Format(mean[s]), Csv.Format(low[s]), Csv.Format(high[s]),
+                        runs.Count.ToString(CultureInfo.InvariantCulture), Csv.Format(settings.Floor(settings.TrialSigma)) });
+                }
+            }
+            double floor = settings.Floor(settings.TrialSigma);
+            Figures.SaveBands(Path.Combine(directory, $"figure3-{reading.Name}.png"),
+                FormattableString.Invariant($"Figure 3 ({reading.Name}): ‖W − A‖_F after matching, σ = {settings.TrialSigma}"), bands, "‖π(W) − A‖_F (log)",
+                new HorizontalMark(floor, FormattableString.Invariant($"floor σ√(nm²/N) = {floor:0.###}")));
+            Csv.Write(Path.Combine(directory, $"figure3-{reading.Name}.csv"), new[] { "initialization", "iteration", "mean", "min", "max", "trials", "floor" }, rows);
         }
 
         internal static string Summary(ReproductionSettings settings, ReproductionResult result)
@@ -156,17 +169,20 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Research
                     run.FirstActiveIteration?.ToString(inv) ?? "never"));
             }
             s.AppendLine();
-            s.AppendLine(FormattableString.Invariant($"Figure 3: final ‖W−A‖_F over {settings.Trials} trial(s) at σ = {settings.TrialSigma} (new A, E, rows and random W⁰ per trial)."));
+            double floor = settings.Floor(settings.TrialSigma);
+            s.AppendLine(FormattableString.Invariant($"Figure 3: final ‖W−A‖_F over {settings.Trials} trial(s) at σ = {settings.TrialSigma} (new A, E, rows and random W⁰ per trial); ")
+                + FormattableString.Invariant($"floor σ√(nm²/N) = {floor:F4}. \"up to sign\": the mean with sign flips allowed in the matching."));
             s.AppendLine();
-            s.AppendLine("| reading | init | mean | min | max |");
-            s.AppendLine("|---|---|---|---|---|");
+            s.AppendLine("| reading | init | mean | min | max | mean / floor | mean up to sign |");
+            s.AppendLine("|---|---|---|---|---|---|---|");
             foreach (var reading in settings.Readings)
             {
                 foreach (PaperInitialization init in Enum.GetValues<PaperInitialization>())
                 {
-                    var finals = result.Runs.Where(r => r.Reading == reading && r.Initialization == init && r.Sigma == settings.TrialSigma)
-                        .Select(r => r.Final.RecoveryError ?? double.NaN).ToList();
-                    s.AppendLine(string.Format(inv, "| {0} | {1} | {2:F4} | {3:F4} | {4:F4} |", reading.Name, PaperReproduction.Label(init), finals.Average(), finals.Min(), finals.Max()));
+                    var runs = result.Runs.Where(r => r.Reading == reading && r.Initialization == init && r.Sigma == settings.TrialSigma).ToList();
+                    var finals = runs.Select(r => r.Final.RecoveryError ?? double.NaN).ToList();
+                    s.AppendLine(string.Format(inv, "| {0} | {1} | {2:F4} | {3:F4} | {4:F4} | {5:F1} | {6:F4} |", reading.Name, PaperReproduction.Label(init),
+                        finals.Average(), finals.Min(), finals.Max(), finals.Average() / floor, runs.Average(r => r.SignInvariantError)));
                 }
             }
             s.AppendLine();
