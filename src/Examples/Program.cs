@@ -14,6 +14,7 @@ namespace Microsoft.ML.SharedAutoencoder.Examples
             ("reproduce", "the paper's Section 6 (Figures 2 and 3, three readings of its set-up); the default", ReproduceCommand.Run),
             ("pipeline", "SharedAutoencoder inside a pipeline feeding SdcaMaximumEntropy: codes vs raw features", PipelineCommand.Run),
             ("digits", "UCI handwritten digits: overcomplete codes vs raw pixels for a linear classifier", DigitsCommand.Run),
+            ("fashion", "Fashion-MNIST: raw pixels, PCA and each encoding as features of a linear classifier", FashionCommand.Run),
             ("save-load", "fit, save to a zip, load in a new MLContext, predict with a PredictionEngine", SaveLoadCommand.Run),
             ("train", "train on a CSV or .idv file; save the model and the weights", TrainCommand.Run),
             ("encode", "encode a CSV file with a saved model into codes (CSV)", EncodeCommand.Run),
