@@ -15,6 +15,7 @@ namespace Microsoft.ML.SharedAutoencoder.Examples
             ("pipeline", "SharedAutoencoder inside a pipeline feeding SdcaMaximumEntropy: codes vs raw features", PipelineCommand.Run),
             ("digits", "UCI handwritten digits: overcomplete codes vs raw pixels for a linear classifier", DigitsCommand.Run),
             ("fashion", "Fashion-MNIST: raw pixels, PCA and each encoding as features of a linear classifier", FashionCommand.Run),
+            ("digits-features", "UCI digits, 5 seeded 1/3 held-out splits: pixels, PCA and each encoding as features of a linear classifier", DigitsFeaturesCommand.Run),
             ("save-load", "fit, save to a zip, load in a new MLContext, predict with a PredictionEngine", SaveLoadCommand.Run),
             ("train", "train on a CSV or .idv file; save the model and the weights", TrainCommand.Run),
             ("encode", "encode a CSV file with a saved model into codes (CSV)", EncodeCommand.Run),

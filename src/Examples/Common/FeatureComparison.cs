@@ -41,8 +41,11 @@ namespace Microsoft.ML.SharedAutoencoder.Examples
         /// <summary>m, the number of atoms.</summary>
         public int HiddenUnits { get; init; } = 1024;
 
-        /// <summary>r, the number of principal directions the whitening keeps (0: all) and the PCA baseline's rank.</summary>
+        /// <summary>r, the number of principal directions the whitening keeps (0: all).</summary>
         public int Rank { get; init; } = 100;
+
+        /// <summary>The PCA baseline's rank (capped at n).</summary>
+        public int PcaRank { get; init; } = 100;
 
         /// <summary>ε of the whitening, relative to the mean variance trace(C)/n of the training rows (scale-free).</summary>
         public double RelativeEpsilon { get; init; } = 10;
@@ -143,7 +146,7 @@ namespace Microsoft.ML.SharedAutoencoder.Examples
             if (method == FeatureMethod.Pca)
             {
                 int n = _train.Schema["Features"].Type is VectorDataViewType { Size: var size } ? size : 1;
-                return (_mlContext.Transforms.ProjectToPrincipalComponents("Pca", "Features", rank: Math.Min(_settings.Rank == 0 ? n : _settings.Rank, n), seed: _settings.Seed), "Pca");
+                return (_mlContext.Transforms.ProjectToPrincipalComponents("Pca", "Features", rank: Math.Min(_settings.PcaRank, n), seed: _settings.Seed), "Pca");
             }
             var whiten = _mlContext.Transforms.Whiten(Whitened, "Features", WhiteningKind.Pca, Epsilon, rank: _settings.Rank);
             return (whiten.Append(_mlContext.Transforms.SharedAutoencoder(AutoencoderOptions(Encoding(method)))), Code);
