@@ -16,6 +16,20 @@ namespace Microsoft.ML.SharedAutoencoder
             public const AutoencoderActivation Activation = AutoencoderActivation.Relu;
             public const float Threshold = 0.5f;
             public const int ExpectedSparsity = 1;
+            public const CodeEncoding Encoding = CodeEncoding.Activation;
+            public const bool SplitPolarity = false;
+
+            /// <summary>α of the soft threshold: 0.5 fits unit-variance projections (whitened data, unit-norm atoms).</summary>
+            public const float EncodingThreshold = 0.5f;
+
+            /// <summary>k of top-k and OMP, clamped to what the model allows (the code length for top-k, min(n, m) for OMP).</summary>
+            public const int ActiveUnits = 10;
+
+            /// <summary>The resolved k for a model of this size: <see cref="ActiveUnits"/> or the largest k the encoding allows.</summary>
+            public static int ActiveUnitsFor(CodeEncoding encoding, bool splitPolarity, int inputSize, int hiddenUnits)
+                => encoding == CodeEncoding.OrthogonalMatchingPursuit
+                    ? Math.Min(ActiveUnits, Math.Min(inputSize, hiddenUnits))
+                    : Math.Min(ActiveUnits, splitPolarity ? 2 * hiddenUnits : hiddenUnits);
             public const int MaximumNumberOfIterations = 50;
             public const double DivergenceFactor = 2;
             public const WeightInitialization Initialization = WeightInitialization.Random;

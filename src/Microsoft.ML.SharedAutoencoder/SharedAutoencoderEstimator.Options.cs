@@ -13,10 +13,16 @@ namespace Microsoft.ML.SharedAutoencoder
             /// <summary>The known-size float vector column to encode (y). Default: "Features".</summary>
             public string InputColumnName { get; set; } = Defaults.InputColumnName;
 
-            /// <summary>The output column for the code x, a sparse vector of length <see cref="HiddenUnits"/>. Default: "Code".</summary>
+            /// <summary>
+            /// The output column for the code, a sparse vector of length <see cref="HiddenUnits"/> (2·<see cref="HiddenUnits"/>
+            /// when <see cref="SplitPolarity"/> is set), encoded as <see cref="Encoding"/> says. Default: "Code".
+            /// </summary>
             public string OutputColumnName { get; set; } = Defaults.OutputColumnName;
 
-            /// <summary>Optional output column for the reconstruction ŷ = Wx (a vector of length n). Default: null (not produced).</summary>
+            /// <summary>
+            /// Optional output column for the reconstruction ŷ = Wx (a vector of length n), x the code of the code column (a
+            /// split code [x⁺, x⁻] decoded as x⁺ − x⁻). Default: null (not produced).
+            /// </summary>
             public string? ReconstructionColumnName { get; set; }
 
             /// <summary>
@@ -45,6 +51,36 @@ namespace Microsoft.ML.SharedAutoencoder
             /// Default (null): 2 for ReLU, 1 for the hard threshold.
             /// </summary>
             public float? BiasDecay { get; set; }
+
+            /// <summary>
+            /// How the transform turns a row into features (stored in the model; it does not change training):
+            /// <see cref="CodeEncoding.Activation"/> (the model's σ, as trained), <see cref="CodeEncoding.SoftThreshold"/>
+            /// (max(0, z − α): the featurizer for classifiers, best on whitened input: <c>mlContext.Transforms.Whiten</c> first),
+            /// <see cref="CodeEncoding.TopK"/> (the k largest of each row) or <see cref="CodeEncoding.OrthogonalMatchingPursuit"/>
+            /// (k atoms by sparse inference on the dictionary, slowest). Default: <see cref="CodeEncoding.Activation"/>.
+            /// </summary>
+            public CodeEncoding Encoding { get; set; } = Defaults.Encoding;
+
+            /// <summary>
+            /// Emit the polarity-split code [f(p + b), f(−p + b)] of length 2m (each atom W_i and its mirror −W_i;
+            /// Coates &amp; Ng 2011): classifiers see negative correlations too. Recommended with
+            /// <see cref="CodeEncoding.SoftThreshold"/>. Default: false.
+            /// </summary>
+            public bool SplitPolarity { get; set; } = Defaults.SplitPolarity;
+
+            /// <summary>
+            /// α of <see cref="CodeEncoding.SoftThreshold"/>: only correlations above α fire. Must be finite and ≥ 0; set it
+            /// only with <see cref="Encoding"/> = SoftThreshold. Default (null): 0.5 (for unit-variance projections, i.e.
+            /// whitened input; scale it with the projections' spread otherwise).
+            /// </summary>
+            public float? EncodingThreshold { get; set; }
+
+            /// <summary>
+            /// k of <see cref="CodeEncoding.TopK"/> (values kept per row) and <see cref="CodeEncoding.OrthogonalMatchingPursuit"/>
+            /// (atoms picked per row). Must be ≥ 1, at most the code length (top-k) or min(n, m) (OMP); set it only with those
+            /// encodings. Default (null): 10, or the largest k the model allows when that is smaller.
+            /// </summary>
+            public int? ActiveUnits { get; set; }
 
             /// <summary>k: the expected number of nonzeros of a latent code; sets the default learning rate m/k. Must be in [1, m]. Default: 1.</summary>
             public int ExpectedSparsity { get; set; } = Defaults.ExpectedSparsity;

@@ -62,13 +62,14 @@ namespace Microsoft.ML.SharedAutoencoder
             using IChannel channel = _host.Start("Training shared autoencoder");
 
             TrainerSettings settings = Resolve(inputSize, channel);
+            CodeEncodingSettings encoding = ResolveEncoding(inputSize);
             ITrainingRows rows = ReadRows(input, inputSize, settings, channel);
             CheckTrainable(rows, settings);
             var monitor = new ChannelMonitor(_host, channel, cancellationToken);
             try
             {
                 var (model, history) = AutoencoderTrainer.Train(rows, settings, monitor, cancellationToken);
-                return new SharedAutoencoderTransformer(_host, model, history, OutputColumns());
+                return new SharedAutoencoderTransformer(_host, model.WithEncoding(encoding), history, OutputColumns());
             }
             catch (TrainingDivergedException error)
             {
@@ -132,6 +133,7 @@ namespace Microsoft.ML.SharedAutoencoder
             host.CheckUserArg(o.BatchSize is null || o.BatchSize.Value > 0, nameof(o.BatchSize), $"must be positive (or null for full batch), got {o.BatchSize}");
             host.CheckUserArg(o.MaximumInMemoryRows is null || o.MaximumInMemoryRows.Value >= 0, nameof(o.MaximumInMemoryRows), $"must be non-negative (0 always streams), got {o.MaximumInMemoryRows}");
             ValidateRecoveryOptions(host, o);
+            ValidateEncoding(host, o);
 
             if (o.GroundTruthDictionary != null)
             {
@@ -159,6 +161,45 @@ namespace Microsoft.ML.SharedAutoencoder
             host.CheckUserArg(o.SpectralMaximumPairs is null || o.SpectralMaximumPairs.Value > 0, nameof(o.SpectralMaximumPairs), $"must be positive, got {o.SpectralMaximumPairs}");
             host.CheckUserArg(o.SpectralSampleCount is null || o.SpectralSampleCount.Value >= 2, nameof(o.SpectralSampleCount), $"must be at least 2, got {o.SpectralSampleCount}");
             host.CheckUserArg(o.FinalRefitIterations >= 0 && o.FinalRefitIterations <= 100, nameof(o.FinalRefitIterations), $"must be in [0, 100], got {o.FinalRefitIterations}");
+        }
+
+        private static void ValidateEncoding(IHost host, Options o)
+        {
+            host.CheckUserArg(Enum.IsDefined(o.Encoding), nameof(o.Encoding), $"unknown encoding {o.Encoding}; choose one of {string.Join(", ", Enum.GetNames<CodeEncoding>())}");
+            if (o.EncodingThreshold is float alpha)
+            {
+                host.CheckUserArg(o.Encoding == CodeEncoding.SoftThreshold, nameof(o.EncodingThreshold),
+                    $"is used only by Encoding = SoftThreshold, but Encoding is {o.Encoding}: set Encoding = SoftThreshold or leave EncodingThreshold null");
+                host.CheckUserArg(float.IsFinite(alpha) && alpha >= 0, nameof(o.EncodingThreshold),
+                    $"must be finite and at least 0 (0 is a plain ReLU of the pre-activation), got {alpha}");
+            }
+            if (o.ActiveUnits is int k)
+            {
+                bool usesK = o.Encoding is CodeEncoding.TopK or CodeEncoding.OrthogonalMatchingPursuit;
+                host.CheckUserArg(usesK, nameof(o.ActiveUnits),
+                    $"is used only by Encoding = TopK or OrthogonalMatchingPursuit, but Encoding is {o.Encoding}: set one of those or leave ActiveUnits null");
+                int limit = o.SplitPolarity && o.Encoding == CodeEncoding.TopK ? 2 * o.HiddenUnits : o.HiddenUnits;
+                host.CheckUserArg(k >= 1 && k <= limit, nameof(o.ActiveUnits),
+                    $"must be between 1 and {limit} (the {(o.Encoding == CodeEncoding.TopK ? "code length" : "number of hidden units")}), got {k}");
+            }
+        }
+
+        /// <summary>The encoding the model stores, with its defaults resolved now that n is known; OMP's k is checked against n.</summary>
+        private CodeEncodingSettings ResolveEncoding(int inputSize)
+        {
+            var o = _options;
+            if (o.Encoding == CodeEncoding.OrthogonalMatchingPursuit && o.ActiveUnits > inputSize)
+            {
+                throw _host.ExceptUserArg(nameof(o.ActiveUnits),
+                    $"OMP picks at most n = {inputSize} atoms (beyond that the least-squares code is not unique), got {o.ActiveUnits}; choose ActiveUnits ≤ {inputSize}");
+            }
+            return o.Encoding switch
+            {
+                CodeEncoding.SoftThreshold => CodeEncodingSettings.SoftThreshold(o.EncodingThreshold ?? Defaults.EncodingThreshold, o.SplitPolarity),
+                CodeEncoding.TopK or CodeEncoding.OrthogonalMatchingPursuit => new CodeEncodingSettings(o.Encoding, o.SplitPolarity,
+                    activeUnits: o.ActiveUnits ?? Defaults.ActiveUnitsFor(o.Encoding, o.SplitPolarity, inputSize, o.HiddenUnits)),
+                _ => CodeEncodingSettings.Activation(o.SplitPolarity),
+            };
         }
 
         /// <summary>The spectral thresholds with their defaults applied (the pair budget depends on m and k).</summary>

@@ -6,7 +6,8 @@ namespace Microsoft.ML.SharedAutoencoder
 {
     /// <summary>
     /// The trained parameters of a tied-weight autoencoder: weights W (n×m, column W_i is hidden unit i's weight
-    /// vector, unit norm), encoder bias b (m) and the activation σ. Encode: x = σ(Wᵀy + b); decode: ŷ = Wx.
+    /// vector, unit norm), encoder bias b (m), the activation σ and the feature <see cref="Encoding"/>. Encode (default
+    /// encoding): x = σ(Wᵀy + b); decode: ŷ = Wx.
     /// Immutable and safe to use from many threads.
     /// </summary>
     public sealed class SharedAutoencoderModelParameters
@@ -15,8 +16,10 @@ namespace Microsoft.ML.SharedAutoencoder
         private readonly float[] _weights;
         private readonly float[] _bias;
         private readonly EncoderActivation _activation;
+        private readonly CodeEncoder _encoder;
 
-        internal SharedAutoencoderModelParameters(int inputSize, float[] weights, float[] bias, AutoencoderActivation activation, float threshold)
+        internal SharedAutoencoderModelParameters(int inputSize, float[] weights, float[] bias, AutoencoderActivation activation, float threshold,
+            CodeEncodingSettings? encoding = null)
         {
             if (inputSize <= 0)
                 throw new ArgumentOutOfRangeException(nameof(inputSize), inputSize, "The input size must be positive.");
@@ -28,13 +31,26 @@ namespace Microsoft.ML.SharedAutoencoder
             _weights = weights;
             _bias = bias;
             _activation = new EncoderActivation(activation, threshold);
+            Encoding = encoding ?? CodeEncodingSettings.Activation();
+            Encoding.CheckFits(inputSize, bias.Length);
+            _encoder = new CodeEncoder(weights, bias, inputSize, activation, threshold, Encoding);
         }
 
         /// <summary>n: the length of the input vectors.</summary>
         public int InputSize { get; }
 
-        /// <summary>m: the number of hidden units, the length of the code.</summary>
+        /// <summary>m: the number of hidden units (the number of atoms W_i).</summary>
         public int HiddenUnits => _bias.Length;
+
+        /// <summary>
+        /// How <see cref="Encode"/> (and the transformer's code column) turns a row into features: the model's activation,
+        /// a soft threshold, top-k or orthogonal matching pursuit, optionally split by polarity. Default:
+        /// <see cref="CodeEncoding.Activation"/>, not split.
+        /// </summary>
+        public CodeEncodingSettings Encoding { get; }
+
+        /// <summary>The length of a code: <see cref="HiddenUnits"/>, or 2·<see cref="HiddenUnits"/> when <see cref="Encoding"/> is split by polarity.</summary>
+        public int CodeLength => Encoding.CodeLength(HiddenUnits);
 
         /// <summary>The encoder's nonlinearity.</summary>
         public AutoencoderActivation Activation => _activation.Kind;
@@ -58,34 +74,48 @@ namespace Microsoft.ML.SharedAutoencoder
         /// <summary>A copy of the encoder bias b (length <see cref="HiddenUnits"/>).</summary>
         public float[] GetBias() => (float[])_bias.Clone();
 
-        /// <summary>Computes the code x = σ(Wᵀy + b).</summary>
+        /// <summary>Computes the code of <paramref name="input"/> with the model's <see cref="Encoding"/>.</summary>
         /// <remarks>
-        /// An input with a NaN or an infinite value has no meaningful code: every entry of x is NaN (missing in, missing
-        /// out, as ML.NET's own transforms do), never a plausible-looking zero code.
+        /// With the default encoding this is x = σ(Wᵀy + b). An input with a NaN or an infinite value has no meaningful
+        /// code: every entry is NaN (missing in, missing out, as ML.NET's own transforms do), never a plausible-looking
+        /// zero code. The result is bit-identical to the transformer's code column.
         /// </remarks>
         /// <param name="input">y, of length <see cref="InputSize"/>.</param>
-        /// <param name="code">Receives x, of length <see cref="HiddenUnits"/>.</param>
+        /// <param name="code">Receives the code, of length <see cref="CodeLength"/>.</param>
         public void Encode(ReadOnlySpan<float> input, Span<float> code)
         {
             CheckLength(input.Length, InputSize, nameof(input));
-            CheckLength(code.Length, HiddenUnits, nameof(code));
-            if (!TensorPrimitives.IsFiniteAll(input))
-            {
-                code.Fill(float.NaN);
-                return;
-            }
-            TiedAutoencoder.Encode(input, _weights, _bias, _activation, code);
+            CheckLength(code.Length, CodeLength, nameof(code));
+            _encoder.Encode(input, code);
         }
 
-        /// <summary>Computes the reconstruction ŷ = Wx.</summary>
-        /// <param name="code">x, of length <see cref="HiddenUnits"/>.</param>
+        /// <summary>
+        /// Computes the reconstruction ŷ = Wx of a code. A polarity-split code [x⁺, x⁻] (length 2m) is decoded as
+        /// W(x⁺ − x⁻): its second half belongs to the mirrored atoms −W_i.
+        /// </summary>
+        /// <param name="code">x, of length <see cref="HiddenUnits"/>, or 2·<see cref="HiddenUnits"/> for a split code.</param>
         /// <param name="reconstruction">Receives ŷ, of length <see cref="InputSize"/>.</param>
         public void Decode(ReadOnlySpan<float> code, Span<float> reconstruction)
         {
-            CheckLength(code.Length, HiddenUnits, nameof(code));
+            if (code.Length != HiddenUnits && code.Length != 2 * HiddenUnits)
+                throw new ArgumentException($"Expected a code of length {HiddenUnits} (or {2 * HiddenUnits} when split by polarity), got {code.Length}.", nameof(code));
             CheckLength(reconstruction.Length, InputSize, nameof(reconstruction));
-            TiedAutoencoder.Decode(code, _weights, reconstruction);
+            if (code.Length == HiddenUnits)
+            {
+                TiedAutoencoder.Decode(code, _weights, reconstruction);
+                return;
+            }
+            float[] folded = new float[HiddenUnits];
+            TensorPrimitives.Subtract(code.Slice(0, HiddenUnits), code.Slice(HiddenUnits), folded);
+            TiedAutoencoder.Decode(folded, _weights, reconstruction);
         }
+
+        /// <summary>The encoder the transformer shares (immutable; workspaces are per cursor).</summary>
+        internal CodeEncoder Encoder => _encoder;
+
+        /// <summary>The same parameters with another encoding (the weights are shared, not copied).</summary>
+        internal SharedAutoencoderModelParameters WithEncoding(CodeEncodingSettings encoding)
+            => new(InputSize, _weights, _bias, Activation, Threshold, encoding);
 
         private static void CheckLength(int actual, int expected, string name)
         {

@@ -17,6 +17,12 @@ namespace Microsoft.ML.SharedAutoencoder
         /// </summary>
         internal const int OnnxMinimumOpSet = 9;
 
+        /// <summary>
+        /// The oldest opset for <see cref="CodeEncoding.TopK"/>: TopK-11 (k as an input, ties to the lower index, as
+        /// <c>TopKSelection</c>) and ScatterElements-11.
+        /// </summary>
+        internal const int OnnxTopKMinimumOpSet = 11;
+
         private sealed partial class Mapper : ISaveAsOnnx
         {
             // Always true, on purpose: answering false makes ML.NET log a warning on a channel nobody sees and fail later
@@ -82,25 +88,91 @@ namespace Microsoft.ML.SharedAutoencoder
                     ReconstructionError(y, reconstruction, Declare(OutputKind.ReconstructionError));
             }
 
-            // What makes the export impossible as a whole is checked before the first node is written. An encoding that
-            // needs a newer operator (e.g. TopK with k as an input: opset 10) raises the minimum here.
-            private void CheckExportable() => _ctx.CheckOpSetVersion(OnnxMinimumOpSet, LoaderSignature);
+            // What makes the export impossible as a whole is checked before the first node is written: OMP iterates per
+            // row (no static-graph form); TopK needs opset 11.
+            private void CheckExportable()
+            {
+                if (_model.Encoding.Kind == CodeEncoding.OrthogonalMatchingPursuit)
+                {
+                    throw NotExportable("its encoding step OrthogonalMatchingPursuit (a greedy, per-row iterative solver) has no ONNX form. "
+                        + "Export a model with Encoding = SoftThreshold or TopK, or encode with ML.NET.");
+                }
+                _ctx.CheckOpSetVersion(_model.Encoding.Kind == CodeEncoding.TopK ? OnnxTopKMinimumOpSet : OnnxMinimumOpSet, LoaderSignature);
+            }
 
-            /// <summary>x = σ(z) + (0 for a finite row, NaN otherwise), written to <paramref name="destination"/>.</summary>
+            /// <summary>x = encode(z) + (0 for a finite row, NaN otherwise), written to <paramref name="destination"/>.</summary>
             private string Code(string y, string destination)
             {
-                string activated = Activation(Preactivation(y));
-                Node("Add", new[] { activated, NonFiniteRows(y) }, destination);
+                string z = Preactivation(y);
+                string encoded = _model.Encoding.Kind switch
+                {
+                    CodeEncoding.SoftThreshold => SoftThreshold(z),
+                    CodeEncoding.TopK => TopK(z),
+                    _ when _model.Encoding.SplitPolarity => PositivePartOfActivation(z),
+                    _ => Activation(z),
+                };
+                Node("Add", new[] { encoded, NonFiniteRows(y) }, destination);
                 return destination;
             }
 
-            /// <summary>z = yWᵀ + b, shape [N, m].</summary>
+            /// <summary>
+            /// z = yWᵀ + b, shape [N, m]; split: [yWᵀ + b, −yWᵀ + b], shape [N, 2m] (Gemm's alpha = −1 negates the
+            /// projections, not the bias, as <c>CodeEncoder</c> does).
+            /// </summary>
             private string Preactivation(string y)
             {
                 string bias = _ctx.AddInitializer(_model.BiasSpan.ToArray(), new long[] { _model.HiddenUnits }, Prefix + "Bias");
                 string z = Intermediate("Preactivation");
                 Node("Gemm", new[] { y, Weights(), bias }, z).AddAttribute("transB", 1L);
-                return z;
+                if (!_model.Encoding.SplitPolarity)
+                    return z;
+                string mirrored = Intermediate("MirroredPreactivation");
+                var gemm = Node("Gemm", new[] { y, Weights(), bias }, mirrored);
+                gemm.AddAttribute("transB", 1L);
+                gemm.AddAttribute("alpha", -1f);
+                string both = Intermediate("SplitPreactivation");
+                Node("Concat", new[] { z, mirrored }, both).AddAttribute("axis", 1L);
+                return both;
+            }
+
+            /// <summary>max(0, u − α) (the same two float operations as <c>CodeEncoder</c>).</summary>
+            private string SoftThreshold(string u)
+            {
+                string shifted = Intermediate("Shifted");
+                Node("Sub", new[] { u, _ctx.AddInitializer(_model.Encoding.Threshold, Prefix + "EncodingThreshold") }, shifted);
+                return Relu(shifted);
+            }
+
+            /// <summary>σ⁺(u): u where u &gt; 0 (ReLU) or u &gt; max(0, λ) (hard threshold), else 0.</summary>
+            private string PositivePartOfActivation(string u)
+            {
+                if (_model.Activation == AutoencoderActivation.Relu)
+                    return Relu(u);
+                string fires = Intermediate("Fires");
+                Node("Greater", new[] { u, _ctx.AddInitializer(Math.Max(0f, _model.Threshold), Prefix + "Floor") }, fires);
+                string x = Intermediate("PositivePart");
+                Node("Where", new[] { fires, u, _ctx.AddInitializer(0f, Prefix + "Zero") }, x);
+                return x;
+            }
+
+            /// <summary>
+            /// The k largest values of each row kept, the rest 0, then only positive ones (Relu), as <c>TopKSelection</c>:
+            /// TopK gives the values and their indices (ties to the lower index), ScatterElements writes them into zeros.
+            /// </summary>
+            private string TopK(string u)
+            {
+                string k = _ctx.AddInitializer(new long[] { _model.Encoding.ActiveUnits }, new long[] { 1 }, Prefix + "ActiveUnits");
+                string values = Intermediate("TopKValues");
+                string indices = _ctx.AddIntermediateVariable(NumberDataViewType.Int64, Prefix + "TopKIndices", skip: true);
+                var topK = _ctx.CreateNode("TopK", new[] { u, k }, new[] { values, indices }, _ctx.GetNodeName(Prefix + "TopK"), "");
+                topK.AddAttribute("axis", 1L);
+                topK.AddAttribute("largest", 1L);
+                topK.AddAttribute("sorted", 1L);
+                string zeros = Intermediate("Zeros");
+                Node("Mul", new[] { u, _ctx.AddInitializer(0f, Prefix + "ZeroScale") }, zeros);
+                string kept = Intermediate("TopKKept");
+                Node("ScatterElements", new[] { zeros, indices, values }, kept).AddAttribute("axis", 1L);
+                return Relu(kept);
             }
 
             /// <summary>σ(z), one method per encoding.</summary>
@@ -141,10 +213,20 @@ namespace Microsoft.ML.SharedAutoencoder
                 return poison;
             }
 
-            /// <summary>ŷ = xW (W unit-major is the decoder's [m, n] matrix as it is).</summary>
+            /// <summary>ŷ = xW (W unit-major is the decoder's [m, n] matrix as it is); a split code [x⁺, x⁻] times [W; −W].</summary>
             private string Reconstruction(string code, string destination)
             {
-                Node("MatMul", new[] { code, Weights() }, destination);
+                string decoder = Weights();
+                if (_model.Encoding.SplitPolarity)
+                {
+                    int n = _model.InputSize, m = _model.HiddenUnits;
+                    float[] both = new float[2 * m * n];
+                    _model.WeightsUnitMajor.CopyTo(both);
+                    for (int i = 0; i < m * n; i++)
+                        both[m * n + i] = -both[i];
+                    decoder = _ctx.AddInitializer(both, new long[] { 2 * m, n }, Prefix + "SplitDecoder");
+                }
+                Node("MatMul", new[] { code, decoder }, destination);
                 return destination;
             }
 
@@ -181,7 +263,7 @@ namespace Microsoft.ML.SharedAutoencoder
                 int c = Array.IndexOf(_parent._kinds, kind);
                 DataViewType type = kind switch
                 {
-                    OutputKind.Code => new VectorDataViewType(NumberDataViewType.Single, _model.HiddenUnits),
+                    OutputKind.Code => new VectorDataViewType(NumberDataViewType.Single, _model.CodeLength),
                     OutputKind.Reconstruction => new VectorDataViewType(NumberDataViewType.Single, _model.InputSize),
                     _ => NumberDataViewType.Single,
                 };

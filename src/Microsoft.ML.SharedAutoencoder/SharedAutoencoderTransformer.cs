@@ -35,6 +35,15 @@ namespace Microsoft.ML.SharedAutoencoder
         internal const string UserName = "Shared Autoencoder Transform";
         internal const string LoaderSignature = "SharedAutoencoder";
 
+        /// <summary>
+        /// The output columns. The code column holds the model's <see cref="SharedAutoencoderModelParameters.Encoding"/> of
+        /// y. The reconstruction ŷ = Wx and its error ½‖y − ŷ‖² decode that same code (a split code [x⁺, x⁻] as
+        /// x⁺ − x⁻): they say how much of y the emitted features keep. That is the meaningful choice for every encoding:
+        /// for <see cref="CodeEncoding.OrthogonalMatchingPursuit"/> it is the least-squares k-sparse approximation, for
+        /// <see cref="CodeEncoding.TopK"/> the k-sparse autoencoder's reconstruction, for the default encoding the
+        /// autoencoder's own; for <see cref="CodeEncoding.SoftThreshold"/> it includes the shrinkage by α (an anomaly
+        /// score on the features used downstream, not on a code no column shows).
+        /// </summary>
         internal enum OutputKind
         {
             Code = 0,
@@ -72,14 +81,16 @@ namespace Microsoft.ML.SharedAutoencoder
         /// <summary>The name of the code column (x).</summary>
         public string OutputColumnName => ColumnPairs[0].outputColumnName;
 
-        // Format versions: 0x00010001 initial; 0x00010002 adds the payload checksum (older code cannot read it).
+        // Format versions: 0x00010001 initial; 0x00010002 adds the payload checksum (older code cannot read it);
+        // 0x00010003 adds the code encoding (older code cannot read it).
         private const uint FormatInitial = 0x00010001;
         private const uint FormatChecksum = 0x00010002;
+        private const uint FormatEncoding = 0x00010003;
 
         private static VersionInfo GetVersionInfo() => new VersionInfo(
             modelSignature: "SHAUTOEN",
-            verWrittenCur: FormatChecksum,
-            verReadableCur: FormatChecksum,
+            verWrittenCur: FormatEncoding,
+            verReadableCur: FormatEncoding,
             verWeCanReadBack: FormatInitial,
             loaderSignature: LoaderSignature,
             loaderAssemblyName: typeof(SharedAutoencoderTransformer).Assembly.FullName);
@@ -129,12 +140,13 @@ namespace Microsoft.ML.SharedAutoencoder
             ctx.CheckAtModel();
             ctx.SetVersionInfo(GetVersionInfo());
 
-            // *** Binary format, version 0x00010002 ***
+            // *** Binary format, version 0x00010003 ***
             // Versioning: ML.NET's model header stores the version written and the oldest version able to read it
             // (GetVersionInfo). Loading refuses a file whose readable version is newer than the code's written version
             // ("the model is too new") and one older than verWeCanReadBack. Every format change bumps verWrittenCur;
             // a change older code cannot read also bumps verReadableCur. Versions: 0x00010001 had no checksum and is
-            // still read; 0x00010002 appends the checksum (readable from 0x00010002 on).
+            // still read; 0x00010002 appends the checksum (readable from 0x00010002 on); 0x00010003 stores the encoding after
+            // b (readable from 0x00010003 on; older files are read with the default encoding, Activation, not split).
             // Load checks every field below and fails with a FormatException naming the cause rather than build a
             // model from a damaged file: every length against the bytes left in the model block (before reading or
             // allocating), ranges, enum values, finiteness, unit-norm columns of W, then the checksum.
@@ -148,6 +160,9 @@ namespace Microsoft.ML.SharedAutoencoder
             // float[m·n]: W, unit-major (hidden unit i's weights at [i·n, (i+1)·n)), no count, all finite, every column of
             //   unit norm (checked on load to within 1e-4)
             // float[m]: b, no count, all finite
+            // (from 0x00010003) int: encoding (CodeEncoding: 0 activation, 1 soft threshold, 2 top-k, 3 OMP); byte: split by
+            //   polarity (0 or 1); float: α (finite, ≥ 0; 0 unless soft threshold); int: k (0 unless top-k or OMP; then
+            //   1 ≤ k ≤ the code length for top-k, ≤ min(n, m) for OMP)
             // int: stop reason (TrainingStopReason)
             // int: h, the number of history entries (≥ 0), then h entries of
             //   int iteration (≥ 0), double loss (≥ 0, +∞ or NaN: an undone step), float learning rate (finite, ≥ 0),
@@ -165,6 +180,10 @@ namespace Microsoft.ML.SharedAutoencoder
             payload.Write(Model.Threshold);
             payload.Write(Model.WeightsUnitMajor);
             payload.Write(Model.BiasSpan);
+            payload.Write((int)Model.Encoding.Kind);
+            payload.Write(Model.Encoding.SplitPolarity ? (byte)1 : (byte)0);
+            payload.Write(Model.Encoding.Threshold);
+            payload.Write(Model.Encoding.ActiveUnits);
             payload.Write((int)History.StopReason);
             payload.Write(History.Iterations.Count);
             foreach (TrainingIteration entry in History.Iterations)
@@ -200,7 +219,7 @@ namespace Microsoft.ML.SharedAutoencoder
                 kinds[c] = (OutputKind)kind;
             }
             host.CheckDecode(kinds[0] == OutputKind.Code && kinds.Distinct().Count() == kinds.Length, "The model's output columns are not a code column and distinct others.");
-            SharedAutoencoderModelParameters model = LoadModel(host, payload);
+            SharedAutoencoderModelParameters model = LoadModel(host, payload, ctx.Header.ModelVerWritten >= FormatEncoding);
             TrainingHistory history = LoadHistory(host, payload, model.HiddenUnits);
             if (ctx.Header.ModelVerWritten >= FormatChecksum)
                 payload.VerifyChecksum();
@@ -208,7 +227,7 @@ namespace Microsoft.ML.SharedAutoencoder
             return (model, history, kinds);
         }
 
-        private static SharedAutoencoderModelParameters LoadModel(IHost host, PayloadReader payload)
+        private static SharedAutoencoderModelParameters LoadModel(IHost host, PayloadReader payload, bool hasEncoding)
         {
             int n = payload.ReadInt32("n");
             int m = payload.ReadInt32("m");
@@ -230,7 +249,27 @@ namespace Microsoft.ML.SharedAutoencoder
             }
             float[] bias = payload.ReadSingles(m, "b");
             host.CheckDecode(TensorPrimitives.IsFiniteAll(bias), "The model's bias contains NaN or infinity.");
-            return new SharedAutoencoderModelParameters(n, weights, bias, (AutoencoderActivation)activation, threshold);
+            CodeEncodingSettings encoding = hasEncoding ? LoadEncoding(host, payload, n, m) : CodeEncodingSettings.Activation();
+            return new SharedAutoencoderModelParameters(n, weights, bias, (AutoencoderActivation)activation, threshold, encoding);
+        }
+
+        private static CodeEncodingSettings LoadEncoding(IHost host, PayloadReader payload, int n, int m)
+        {
+            int kind = payload.ReadInt32("the encoding");
+            byte split = payload.ReadByte("the polarity split flag");
+            float alpha = payload.ReadSingle("the encoding threshold");
+            int k = payload.ReadInt32("the number of active units");
+            host.CheckDecode(Enum.IsDefined((CodeEncoding)kind) && split <= 1, $"The model's encoding {kind} (split flag {split}) is unknown.");
+            try
+            {
+                var encoding = new CodeEncodingSettings((CodeEncoding)kind, split == 1, alpha, k);
+                encoding.CheckFits(n, m);
+                return encoding;
+            }
+            catch (ArgumentException error)
+            {
+                throw host.ExceptDecode($"The model's encoding is impossible: {error.Message}");
+            }
         }
 
         private static TrainingHistory LoadHistory(IHost host, PayloadReader payload, int m)
@@ -292,7 +331,7 @@ namespace Microsoft.ML.SharedAutoencoder
                 {
                     DataViewType type = _transformer._kinds[c] switch
                     {
-                        OutputKind.Code => new VectorDataViewType(NumberDataViewType.Single, model.HiddenUnits),
+                        OutputKind.Code => new VectorDataViewType(NumberDataViewType.Single, model.CodeLength),
                         OutputKind.Reconstruction => new VectorDataViewType(NumberDataViewType.Single, model.InputSize),
                         _ => NumberDataViewType.Single,
                     };
@@ -307,12 +346,15 @@ namespace Microsoft.ML.SharedAutoencoder
                 var model = _transformer.Model;
                 int n = model.InputSize;
                 int m = model.HiddenUnits;
+                CodeEncoder encoder = model.Encoder;
                 var sourceGetter = input.GetGetter<VBuffer<float>>(input.Schema[ColMapNewToOld[iinfo]]);
                 // Per-getter buffers: each cursor (and so each thread) owns its own.
                 VBuffer<float> source = default;
                 var dense = new float[n];
-                var code = new float[m];
+                var code = new float[model.CodeLength];
+                var folded = new float[m];
                 var reconstruction = new float[n];
+                CodeEncoder.Workspace workspace = encoder.CreateWorkspace();
 
                 // Returns y: the source's own values when it is dense (no copy on the hot path), else a densified copy.
                 ReadOnlySpan<float> EncodeRow()
@@ -325,8 +367,18 @@ namespace Microsoft.ML.SharedAutoencoder
                         source.CopyTo(dense);
                         y = dense;
                     }
-                    model.Encode(y, code);
+                    encoder.Encode(y, code, workspace);
                     return y;
+                }
+
+                // The reconstruction decodes the code the column emits (see OutputKind): a split code [x⁺, x⁻] is folded
+                // into x⁺ − x⁻, the coefficients of the atoms W_i.
+                ReadOnlySpan<float> AtomCoefficients()
+                {
+                    if (code.Length == m)
+                        return code;
+                    TensorPrimitives.Subtract(code.AsSpan(0, m), code.AsSpan(m, m), folded);
+                    return folded;
                 }
 
                 switch (_transformer._kinds[iinfo])
@@ -342,13 +394,14 @@ namespace Microsoft.ML.SharedAutoencoder
                         {
                             EncodeRow();
                             var editor = VBufferEditor.Create(ref dst, n);
-                            model.Decode(code, editor.Values);
+                            TiedAutoencoder.Decode(AtomCoefficients(), model.WeightsUnitMajor, editor.Values);
                             dst = editor.Commit();
                         });
                     default:
                         return (ValueGetter<float>)((ref float dst) =>
                         {
-                            dst = TiedAutoencoder.HalfSquaredResidual(EncodeRow(), code, model.WeightsUnitMajor, reconstruction);
+                            ReadOnlySpan<float> y = EncodeRow();
+                            dst = TiedAutoencoder.HalfSquaredResidual(y, AtomCoefficients(), model.WeightsUnitMajor, reconstruction);
                         });
                 }
             }

@@ -307,12 +307,12 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Onnx
         [TestMethod]
         public void AnEncodingWithoutAnOnnxFormThrowsNamingTheStep()
         {
-            // No shipped encoding lacks an ONNX form; an activation this version does not know (as a newer package's
-            // model would carry) takes the same path an unexportable encoding must take.
+            // Orthogonal matching pursuit iterates per row: no static-graph form.
             var ml = new MLContext(seed: 1);
             var random = new Random(1);
             var weights = TestData.RandomDictionary(N, M, random);
-            var parameters = new SharedAutoencoderModelParameters(N, weights, new float[M], (AutoencoderActivation)99, 0.5f);
+            var parameters = new SharedAutoencoderModelParameters(N, weights, new float[M], AutoencoderActivation.Relu, 0.5f,
+                CodeEncodingSettings.OrthogonalMatchingPursuit(3));
             var transformer = new SharedAutoencoderTransformer(ml, parameters, new TrainingHistory(Array.Empty<TrainingIteration>(), TrainingStopReason.IterationLimit),
                 new[] { new SharedAutoencoderTransformer.OutputColumn("Code", "Features", SharedAutoencoderTransformer.OutputKind.Code) });
             var (values, labels) = TestData.Mixture(weights, N, M, 10, 0.1, random);
@@ -321,7 +321,7 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Onnx
             var error = Assert.ThrowsExactly<NotSupportedException>(() => Export(ml, transformer, data));
             StringAssert.Contains(error.Message, "SharedAutoencoder step (code column 'Code')");
             StringAssert.Contains(error.Message, "cannot be exported to ONNX");
-            StringAssert.Contains(error.Message, "activation 99");
+            StringAssert.Contains(error.Message, "OrthogonalMatchingPursuit");
         }
     }
 }

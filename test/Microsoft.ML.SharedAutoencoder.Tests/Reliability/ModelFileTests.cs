@@ -150,10 +150,10 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Reliability
             var (ml, _, _, file) = Saved();
             byte[] entry = ReadEntry(file);
             Assert.AreEqual("SHAUTOEN", System.Text.Encoding.ASCII.GetString(entry, ModelSignatureOffset, 8), "the header layout this test patches");
-            Assert.AreEqual(0x00010002u, BitConverter.ToUInt32(entry, ModelVerWrittenOffset));
+            Assert.AreEqual(0x00010003u, BitConverter.ToUInt32(entry, ModelVerWrittenOffset));
 
             // Written by a future version that older code can still read: loads.
-            var readable = Patch(file, e => BitConverter.TryWriteBytes(e.AsSpan(ModelVerWrittenOffset), 0x00010003u));
+            var readable = Patch(file, e => BitConverter.TryWriteBytes(e.AsSpan(ModelVerWrittenOffset), 0x00010004u));
             Assert.AreEqual(M, ml.Model.LoadSharedAutoencoder(new MemoryStream(readable), out _).Model.HiddenUnits);
 
             // Written by a future version that older code cannot read: refused with the versions.
@@ -162,7 +162,7 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Reliability
                 BitConverter.TryWriteBytes(e.AsSpan(ModelVerWrittenOffset), 0x00020001u);
                 BitConverter.TryWriteBytes(e.AsSpan(ModelVerReadableOffset), 0x00020001u);
             });
-            var error = AssertLoadFails(ml, tooNew, "The model was written in format 0x00020001 of Microsoft.ML.SharedAutoencoder, readable only from format 0x00020001; this version reads formats up to 0x00010002. Update the package");
+            var error = AssertLoadFails(ml, tooNew, "The model was written in format 0x00020001 of Microsoft.ML.SharedAutoencoder, readable only from format 0x00020001; this version reads formats up to 0x00010003. Update the package");
         }
 
         [TestMethod]
@@ -239,8 +239,8 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Reliability
         public void AHistoryLengthLargerThanTheFileIsRefusedBeforeReading()
         {
             var (ml, _, model, file) = Saved();
-            int historyOffset = WeightsOffset(ReadEntry(file), model) + 4 * (N * M + M) + 4;
-            Assert.AreEqual(model.History.Iterations.Count, BitConverter.ToInt32(ReadEntry(file), historyOffset), "the history length follows W, b and the stop reason");
+            int historyOffset = WeightsOffset(ReadEntry(file), model) + 4 * (N * M + M) + EncodingBytes + 4;
+            Assert.AreEqual(model.History.Iterations.Count, BitConverter.ToInt32(ReadEntry(file), historyOffset), "the history length follows W, b, the encoding and the stop reason");
             byte[] damaged = Patch(file, e => BitConverter.TryWriteBytes(e.AsSpan(historyOffset), 100_000_000));
             var error = LoadWithin(() => ml.Model.LoadSharedAutoencoder(new MemoryStream(damaged), out _));
             Assert.IsInstanceOfType<FormatException>(error);
@@ -256,6 +256,9 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Reliability
             AssertLoadFails(ml, damaged, "The model has -2147483647 output columns; a shared autoencoder has 1 to 3.");
         }
 
+        // Format 0x00010003: int encoding, byte split, float α, int k after b.
+        private const int EncodingBytes = 4 + 1 + 4 + 4;
+
         public static IEnumerable<object[]> PlausibleChanges()
         {
             // Changes every range check accepts: only the checksum can tell.
@@ -263,8 +266,10 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Reliability
             yield return new object[] { "threshold", (Func<SharedAutoencoderTransformer, int>)(model => -4), (Action<byte[], int>)((e, at) => e[at + 3] ^= 0x01) };
             yield return new object[] { "last bit of a bias value", (Func<SharedAutoencoderTransformer, int>)(model => 4 * N * M), (Action<byte[], int>)((e, at) => e[at] ^= 0x01) };
             yield return new object[] { "last bit of a weight", (Func<SharedAutoencoderTransformer, int>)(model => 4), (Action<byte[], int>)((e, at) => e[at] ^= 0x01) };
-            yield return new object[] { "stop reason", (Func<SharedAutoencoderTransformer, int>)(model => 4 * (N * M + M)), (Action<byte[], int>)((e, at) => e[at] ^= 0x01) };
-            yield return new object[] { "a history loss", (Func<SharedAutoencoderTransformer, int>)(model => 4 * (N * M + M) + 8 + 4), (Action<byte[], int>)((e, at) => e[at] ^= 0x01) };
+            yield return new object[] { "encoding Activation → SoftThreshold (α = 0)", (Func<SharedAutoencoderTransformer, int>)(model => 4 * (N * M + M)), (Action<byte[], int>)((e, at) => e[at] ^= 0x01) };
+            yield return new object[] { "polarity split flag", (Func<SharedAutoencoderTransformer, int>)(model => 4 * (N * M + M) + 4), (Action<byte[], int>)((e, at) => e[at] ^= 0x01) };
+            yield return new object[] { "stop reason", (Func<SharedAutoencoderTransformer, int>)(model => 4 * (N * M + M) + EncodingBytes), (Action<byte[], int>)((e, at) => e[at] ^= 0x01) };
+            yield return new object[] { "a history loss", (Func<SharedAutoencoderTransformer, int>)(model => 4 * (N * M + M) + EncodingBytes + 8 + 4), (Action<byte[], int>)((e, at) => e[at] ^= 0x01) };
         }
 
         [TestMethod]
@@ -336,16 +341,22 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Reliability
             Assert.AreEqual(0x00010001u, BitConverter.ToUInt32(ReadEntry(File.ReadAllBytes(path)), ModelVerWrittenOffset));
             var model = ml.Model.LoadSharedAutoencoder(path, out _);
             var data = ReliabilityData.View(ml, ReliabilityData.Mixture(N, M, 40, seed: 3).Take(5).ToArray(), N);
+            // The codes as that version computed them (one dot product per unit). The transform now computes Wᵀy with the
+            // blocked projection kernel (another summation order): the same zeros, the values within a few float32 ulps.
             int[] expected = { 0, 0, 0, 0, 0, 1019168228, 0, 0, 0, 0, 0, 0, 0, 1064051903, 1059939537 };
-            CollectionAssert.AreEqual(expected, ReliabilityData.Bits(ReliabilityData.Codes(model.Transform(data)).SelectMany(c => c).ToArray()));
+            float[] codes = ReliabilityData.Codes(model.Transform(data)).SelectMany(c => c).ToArray();
+            for (int i = 0; i < expected.Length; i++)
+                Assert.AreEqual(BitConverter.Int32BitsToSingle(expected[i]), codes[i], 8e-7f * Math.Abs(BitConverter.Int32BitsToSingle(expected[i])), $"code value {i}");
+            Assert.AreEqual(CodeEncoding.Activation, model.Model.Encoding.Kind);
+            Assert.IsFalse(model.Model.Encoding.SplitPolarity);
             Assert.HasCount(4, model.History.Iterations);
 
             // Saving it again writes the current format, which loads with the same codes.
             using var stream = new MemoryStream();
             ml.Model.Save(model, data.Schema, stream);
-            Assert.AreEqual(0x00010002u, BitConverter.ToUInt32(ReadEntry(stream.ToArray()), ModelVerWrittenOffset));
+            Assert.AreEqual(0x00010003u, BitConverter.ToUInt32(ReadEntry(stream.ToArray()), ModelVerWrittenOffset));
             var again = ml.Model.LoadSharedAutoencoder(new MemoryStream(stream.ToArray()), out _);
-            CollectionAssert.AreEqual(expected, ReliabilityData.Bits(ReliabilityData.Codes(again.Transform(data)).SelectMany(c => c).ToArray()));
+            CollectionAssert.AreEqual(ReliabilityData.Bits(codes), ReliabilityData.Bits(ReliabilityData.Codes(again.Transform(data)).SelectMany(c => c).ToArray()));
         }
     }
 }

@@ -1,4 +1,4 @@
-namespace Microsoft.ML.SharedAutoencoder.Model
+namespace Microsoft.ML.SharedAutoencoder
 {
     /// <summary>
     /// How a trained autoencoder turns an input row y into features. Every kind starts from the projections p = Wᵀy of

@@ -1,7 +1,7 @@
 using System;
 using System.Globalization;
 
-namespace Microsoft.ML.SharedAutoencoder.Model
+namespace Microsoft.ML.SharedAutoencoder
 {
     /// <summary>
     /// An immutable description of how to encode rows into features: the <see cref="CodeEncoding"/>, its parameter (the
