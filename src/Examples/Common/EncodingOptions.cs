@@ -1,5 +1,3 @@
-using Microsoft.ML.SharedAutoencoder.Model;
-
 namespace Microsoft.ML.SharedAutoencoder.Examples
 {
     /// <summary>Puts an encoding and "no gradient training" into the estimator's options.</summary>
@@ -7,11 +5,15 @@ namespace Microsoft.ML.SharedAutoencoder.Examples
     {
         public static void Apply(SharedAutoencoderEstimator.Options options, CodeEncodingSettings encoding)
         {
-            // Placeholder until the estimator takes an encoding: one step so small it leaves the sample atoms as they are.
+            // One step so small it leaves the sample atoms as they are: the descent does not improve these features.
             options.MaximumNumberOfIterations = 1;
             options.LearningRate = 1e-6f;
-            if (encoding.Kind != CodeEncoding.Activation || encoding.SplitPolarity)
-                throw new UsageException($"The estimator does not take the encoding {encoding.Kind} yet.");
+            options.Encoding = encoding.Kind;
+            options.SplitPolarity = encoding.SplitPolarity;
+            if (encoding.Kind == CodeEncoding.SoftThreshold)
+                options.EncodingThreshold = encoding.Threshold;
+            if (encoding.Kind is CodeEncoding.TopK or CodeEncoding.OrthogonalMatchingPursuit)
+                options.ActiveUnits = encoding.ActiveUnits;
         }
     }
 }

@@ -5,7 +5,6 @@ using System.Globalization;
 using System.IO;
 using System.Linq;
 using Microsoft.ML.Data;
-using Microsoft.ML.SharedAutoencoder.Model;
 using Microsoft.ML.Trainers;
 
 namespace Microsoft.ML.SharedAutoencoder.Examples
