@@ -2,25 +2,36 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
+using Microsoft.ML.SharedAutoencoder.Examples.Common;
+using Microsoft.ML.SharedAutoencoder.Examples.Featurization;
+using Microsoft.ML.SharedAutoencoder.Examples.Research;
+using Microsoft.ML.SharedAutoencoder.Examples.Samples;
+using Microsoft.ML.SharedAutoencoder.Examples.Shell;
 
 namespace Microsoft.ML.SharedAutoencoder.Examples
 {
     /// <summary>The examples program: one command per way the library is used; <c>reproduce</c> by default.</summary>
     internal static class Program
     {
-        /// <summary>Every command: name, one-line description, entry point (a static <c>int Run(string[] args)</c>).</summary>
-        internal static readonly IReadOnlyList<(string Name, string Description, Func<string[], int> Run)> Commands = new (string, string, Func<string[], int>)[]
+        /// <summary>Every command: name, one-line description, entry point (a static <c>int Run(string[] args)</c>), role (its folder).</summary>
+        internal static readonly IReadOnlyList<(string Name, string Description, Func<string[], int> Run, string Role)> Commands =
+            new (string, string, Func<string[], int>, string)[]
         {
-            ("reproduce", "the paper's Section 6 (Figures 2 and 3, three readings of its set-up); the default", ReproduceCommand.Run),
-            ("pipeline", "SharedAutoencoder inside a pipeline feeding SdcaMaximumEntropy: codes vs raw features", PipelineCommand.Run),
-            ("digits", "UCI handwritten digits: overcomplete codes vs raw pixels for a linear classifier", DigitsCommand.Run),
-            ("fashion", "Fashion-MNIST: raw pixels, PCA and each encoding as features of a linear classifier", FashionCommand.Run),
-            ("digits-features", "UCI digits, 5 seeded 1/3 held-out splits: pixels, PCA and each encoding as features of a linear classifier", DigitsFeaturesCommand.Run),
-            ("save-load", "fit, save to a zip, load in a new MLContext, predict with a PredictionEngine", SaveLoadCommand.Run),
-            ("train", "train on a CSV or .idv file; save the model and the weights", TrainCommand.Run),
-            ("encode", "encode a CSV file with a saved model into codes (CSV)", EncodeCommand.Run),
-            ("experiments", "recovery from scratch: phase-transition heat maps over noise and sparsity × initialization", ExperimentsCommand.Run),
+            ("pipeline", "SharedAutoencoder inside a pipeline feeding SdcaMaximumEntropy: codes vs raw features", PipelineCommand.Run, Samples),
+            ("digits", "UCI handwritten digits: overcomplete codes vs raw pixels for a linear classifier", DigitsCommand.Run, Samples),
+            ("save-load", "fit, save to a zip, load in a new MLContext, predict with a PredictionEngine", SaveLoadCommand.Run, Samples),
+            ("train", "train on a CSV or .idv file; save the model and the weights", TrainCommand.Run, Shell),
+            ("encode", "encode a CSV or .idv file with a saved model (or pipeline) into codes (CSV)", EncodeCommand.Run, Shell),
+            ("fashion", "Fashion-MNIST: raw pixels, PCA and each encoding as features of a linear classifier", FashionCommand.Run, Featurization),
+            ("digits-features", "UCI digits over 5 seeded 1/3 held-out splits: pixels, PCA and each encoding as features", DigitsFeaturesCommand.Run, Featurization),
+            ("reproduce", "the paper's Section 6 (Figures 2 and 3, three readings of its set-up); the default", ReproduceCommand.Run, Research),
+            ("experiments", "recovery from scratch: phase-transition heat maps over noise and sparsity × initialization", ExperimentsCommand.Run, Research),
         };
+
+        private const string Samples = "API samples (src/Examples/Samples: short, one concept each; copy them)";
+        private const string Shell = "your own data (src/Examples/Shell)";
+        private const string Featurization = "featurization on real data (src/Examples/Featurization: the measurements of docs/featurization.md)";
+        private const string Research = "research (src/Examples/Research: the paper reproduction and experiments)";
 
         private static int Main(string[] args) => Dispatch(args, Console.Out, Console.Error);
 
@@ -53,12 +64,15 @@ namespace Microsoft.ML.SharedAutoencoder.Examples
                 "Microsoft.ML.SharedAutoencoder examples",
                 "usage: dotnet run --project src/Examples -c Release -- <command> [options]   (no command: reproduce)",
                 "",
-                "commands:",
             };
             int width = Commands.Max(c => c.Name.Length) + 2;
-            lines.AddRange(Commands.Select(c => $"  {c.Name.PadRight(width)}{c.Description}"));
-            lines.Add($"  {"help".PadRight(width)}this list; <command> --help shows a command's options");
+            foreach (var role in Commands.Select(c => c.Role).Distinct())
+            {
+                lines.Add(role + ":");
+                lines.AddRange(Commands.Where(c => c.Role == role).Select(c => $"  {c.Name.PadRight(width)}{c.Description}"));
+            }
             lines.Add("");
+            lines.Add("help, or <command> --help: a command's options");
             lines.Add("exit codes: 0 success, 1 bad input (missing file, bad column, bad data), 2 bad command line");
             return string.Join(Environment.NewLine, lines);
         }

@@ -5,7 +5,7 @@ using System.IO;
 using System.Linq;
 using Microsoft.ML.Data;
 
-namespace Microsoft.ML.SharedAutoencoder.Examples
+namespace Microsoft.ML.SharedAutoencoder.Examples.Common
 {
     /// <summary>One in-memory example: a feature vector and a 0-based class.</summary>
     internal sealed class DenseRow
@@ -61,25 +61,6 @@ namespace Microsoft.ML.SharedAutoencoder.Examples
                 result.Add((int)key - 1);
             }
             return result;
-        }
-    }
-
-    /// <summary>Writes invariant-culture CSV.</summary>
-    internal static class Csv
-    {
-        public static string Format(double value) => value.ToString("R", CultureInfo.InvariantCulture);
-
-        public static string Format(float value) => value.ToString("R", CultureInfo.InvariantCulture);
-
-        public static void Write(string path, IEnumerable<string> header, IEnumerable<IEnumerable<string>> rows)
-        {
-            string? directory = Path.GetDirectoryName(Path.GetFullPath(path));
-            if (directory != null)
-                Directory.CreateDirectory(directory);
-            using var writer = new StreamWriter(path);
-            writer.WriteLine(string.Join(",", header));
-            foreach (var row in rows)
-                writer.WriteLine(string.Join(",", row));
         }
     }
 }

@@ -1,6 +1,9 @@
 using System.IO;
 using System.Linq;
-using Microsoft.ML.SharedAutoencoder.Examples;
+using Microsoft.ML.SharedAutoencoder.Examples.Common;
+using Microsoft.ML.SharedAutoencoder.Examples.Featurization;
+using Microsoft.ML.SharedAutoencoder.Examples.Research;
+using Microsoft.ML.SharedAutoencoder.Examples.Samples;
 
 namespace Microsoft.ML.SharedAutoencoder.Tests.Examples
 {

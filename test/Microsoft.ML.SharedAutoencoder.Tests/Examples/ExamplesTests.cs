@@ -4,6 +4,9 @@ using System.Globalization;
 using System.IO;
 using System.Linq;
 using Microsoft.ML.SharedAutoencoder.Examples;
+using Microsoft.ML.SharedAutoencoder.Examples.Research;
+using Microsoft.ML.SharedAutoencoder.Examples.Samples;
+using Microsoft.ML.SharedAutoencoder.Examples.Shell;
 
 namespace Microsoft.ML.SharedAutoencoder.Tests.Examples
 {

@@ -12,6 +12,9 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Examples
     [TestClass]
     public sealed class PackageTests
     {
+        /// <summary>The published id: nuget.org reserves the <c>Microsoft.*</c> prefix, so it differs from the assembly name.</summary>
+        private const string PackageId = "SharedAutoencoder.ML";
+
         private static string Metadata(string key) => typeof(PackageTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == key).Value!;
 
         [TestMethod]
@@ -30,7 +33,7 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Examples
                 process.WaitForExit();
                 Assert.AreEqual(0, process.ExitCode, log);
             }
-            string package = Directory.GetFiles(output, "Microsoft.ML.SharedAutoencoder.*.nupkg").Single(p => !p.EndsWith(".snupkg", StringComparison.Ordinal));
+            string package = Directory.GetFiles(output, PackageId + ".*.nupkg").Single(p => !p.EndsWith(".snupkg", StringComparison.Ordinal));
             using var zip = ZipFile.OpenRead(package);
             var names = zip.Entries.Select(e => e.FullName).ToList();
             CollectionAssert.Contains(names, "lib/net10.0/Microsoft.ML.SharedAutoencoder.dll");
@@ -44,6 +47,8 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Examples
                 nuspec = XDocument.Load(stream);
             var dependencies = nuspec.Descendants().Where(e => e.Name.LocalName == "dependency")
                 .ToDictionary(e => (string)e.Attribute("id")!, e => (string)e.Attribute("version")!);
+            Assert.AreEqual(PackageId, nuspec.Descendants().Single(e => e.Name.LocalName == "id").Value);
+            Assert.IsFalse(PackageId.StartsWith("Microsoft.", StringComparison.OrdinalIgnoreCase), "nuget.org refuses the reserved prefix");
             Assert.AreEqual("[5.0.1]", dependencies["Microsoft.ML"]);
             Assert.IsFalse(dependencies.Keys.Any(id => id.Contains("Publicizer", StringComparison.OrdinalIgnoreCase)), string.Join(", ", dependencies.Keys));
             Assert.IsTrue(dependencies.ContainsKey("MathNet.Numerics"));

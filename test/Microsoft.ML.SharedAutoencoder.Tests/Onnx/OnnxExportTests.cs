@@ -194,7 +194,7 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Onnx
         public void DigitsPipelineExportsWithEqualScores()
         {
             // Real data: 1,797 UCI 8×8 digits (shipped with the examples); the last 397 rows are held out.
-            var (images, digits) = SharedAutoencoder.Examples.DigitsCommand.Load(SharedAutoencoder.Examples.DigitsCommand.DefaultDataPath);
+            var (images, digits) = SharedAutoencoder.Examples.Samples.DigitsCommand.Load(SharedAutoencoder.Examples.Samples.DigitsCommand.DefaultDataPath);
             var ml = new MLContext(seed: 1);
             IDataView View(int from, int to)
             {

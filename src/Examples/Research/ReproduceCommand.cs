@@ -4,8 +4,9 @@ using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Text;
+using Microsoft.ML.SharedAutoencoder.Examples.Common;
 
-namespace Microsoft.ML.SharedAutoencoder.Examples
+namespace Microsoft.ML.SharedAutoencoder.Examples.Research
 {
     /// <summary>
     /// <c>reproduce</c>: the paper's Section 6 (Figures 2 and 3) under three readings of its ambiguous set-up; writes
@@ -29,7 +30,7 @@ namespace Microsoft.ML.SharedAutoencoder.Examples
 
         internal static int Run(string[] args, TextWriter output, TextWriter error) => CommandRunner.Run(error, Usage, () =>
         {
-            var line = new CommandLine(args,
+            var line = new Arguments(args,
                 new[] { "output", "seed", "trials", "rows", "features", "components", "iterations", "sigmas", "readings", "threads" },
                 new[] { "quick" });
             if (line.HelpRequested)
@@ -45,6 +46,7 @@ namespace Microsoft.ML.SharedAutoencoder.Examples
                 Iterations = line.Int("iterations", quick ? 20 : 50, min: 1),
                 Trials = line.Int("trials", quick ? 2 : 5, min: 1),
                 Seed = line.Int("seed", 2019),
+                Warnings = error,
                 Threads = line.NullableInt("threads", min: 1),
                 Sigmas = line.DoubleList("sigmas", new[] { 0.01, 0.02, 0.03 }, min: 0),
             };
@@ -69,7 +71,7 @@ namespace Microsoft.ML.SharedAutoencoder.Examples
             var result = PaperReproduction.Run(settings, output.WriteLine);
             WriteOutputs(settings, result, outputDirectory);
             string summary = Summary(settings, result);
-            File.WriteAllText(Path.Combine(outputDirectory, "summary.md"), summary);
+            Common.OutputFiles.WriteText(Path.Combine(outputDirectory, "summary.md"), summary);
             output.WriteLine();
             output.WriteLine(summary);
             output.WriteLine($"Figures, curves and summary written to {Path.GetFullPath(outputDirectory)}");

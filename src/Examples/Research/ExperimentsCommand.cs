@@ -5,8 +5,9 @@ using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Text;
+using Microsoft.ML.SharedAutoencoder.Examples.Common;
 
-namespace Microsoft.ML.SharedAutoencoder.Examples
+namespace Microsoft.ML.SharedAutoencoder.Examples.Research
 {
     /// <summary>
     /// <c>experiments</c>: phase-transition heat maps of recovery from scratch (probability that the largest column
@@ -32,7 +33,7 @@ namespace Microsoft.ML.SharedAutoencoder.Examples
 
         internal static int Run(string[] args, TextWriter output, TextWriter error) => CommandRunner.Run(error, Usage, () =>
         {
-            var line = new CommandLine(args, new[] { "seeds", "output" }, new[] { "quick", "targets" });
+            var line = new Arguments(args, new[] { "seeds", "output" }, new[] { "quick", "targets" });
             if (line.HelpRequested)
             {
                 output.WriteLine(Usage);
@@ -121,7 +122,7 @@ namespace Microsoft.ML.SharedAutoencoder.Examples
                     output.WriteLine($"{name}: {axis} = {labels[c]}, {Initializations[r]}: {recovered}/{seeds} recovered");
                 }
             }
-            File.WriteAllText(Path.Combine(directory, name + ".csv"), csv.ToString());
+            OutputFiles.WriteText(Path.Combine(directory, name + ".csv"), csv.ToString());
             Setting first = settings[0];
             Figures.SaveHeatmap(Path.Combine(directory, name + ".png"),
                 $"P(max column error ≤ {RecoveryThreshold}) — {first.Model}, n={first.Features}, m={first.Atoms}, N={first.Rows}, {seeds} seeds",
@@ -155,7 +156,7 @@ namespace Microsoft.ML.SharedAutoencoder.Examples
                 output.WriteLine(line);
                 table.AppendLine(line);
             }
-            File.WriteAllText(Path.Combine(directory, "targets.csv"), table.ToString());
+            OutputFiles.WriteText(Path.Combine(directory, "targets.csv"), table.ToString());
             return ExitCodes.Success;
         }
 

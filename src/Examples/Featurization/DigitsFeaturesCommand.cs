@@ -3,8 +3,10 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Linq;
+using Microsoft.ML.SharedAutoencoder.Examples.Common;
+using Microsoft.ML.SharedAutoencoder.Examples.Samples;
 
-namespace Microsoft.ML.SharedAutoencoder.Examples
+namespace Microsoft.ML.SharedAutoencoder.Examples.Featurization
 {
     /// <summary>
     /// <c>digits-features</c>: the featurizer comparison of <c>fashion</c> on the shipped UCI digits, over seeded random
@@ -26,7 +28,7 @@ namespace Microsoft.ML.SharedAutoencoder.Examples
 
         internal static int Run(string[] args, TextWriter output, TextWriter error) => CommandRunner.Run(error, Usage, () =>
         {
-            var line = new CommandLine(args, new[] { "data", "splits", "methods", "hidden", "epsilon", "threshold", "active", "l2", "classifier-iterations" });
+            var line = new Arguments(args, new[] { "data", "splits", "methods", "hidden", "epsilon", "threshold", "active", "l2", "classifier-iterations" });
             if (line.HelpRequested)
             {
                 output.WriteLine(Usage);
@@ -52,8 +54,9 @@ namespace Microsoft.ML.SharedAutoencoder.Examples
             var accuracies = methods.ToDictionary(m => m, _ => new List<double>());
             for (int seed = 0; seed < splits; seed++)
             {
-                var (train, test) = Split(new MLContext(seed), images, digits, seed);
-                var comparison = new FeatureComparison(new MLContext(seed), train, test, settings with { Seed = seed });
+                var mlContext = Contexts.Create(seed, error);
+                var (train, test) = Split(mlContext, images, digits, seed);
+                var comparison = new FeatureComparison(mlContext, train, test, settings with { Seed = seed });
                 foreach (var method in methods)
                     accuracies[method].Add(comparison.Run(method).TestAccuracy);
             }

@@ -5,8 +5,9 @@ using System.Globalization;
 using System.IO;
 using System.IO.Compression;
 using System.Linq;
+using Microsoft.ML.SharedAutoencoder.Examples.Common;
 
-namespace Microsoft.ML.SharedAutoencoder.Examples
+namespace Microsoft.ML.SharedAutoencoder.Examples.Samples
 {
     /// <summary>One configuration of the digits featurizer.</summary>
     internal sealed record DigitsSettings(int HiddenUnits, AutoencoderActivation Activation, string Normalization, int Iterations, float? LearningRate, float Threshold, int Seed);
@@ -35,7 +36,7 @@ namespace Microsoft.ML.SharedAutoencoder.Examples
 
         internal static int Run(string[] args, TextWriter output, TextWriter error) => CommandRunner.Run(error, Usage, () =>
         {
-            var line = new CommandLine(args, new[] { "data", "hidden", "activation", "threshold", "normalize", "iterations", "learning-rate", "seed" }, new[] { "sweep" });
+            var line = new Arguments(args, new[] { "data", "hidden", "activation", "threshold", "normalize", "iterations", "learning-rate", "seed" }, new[] { "sweep" });
             if (line.HelpRequested)
             {
                 output.WriteLine(Usage);
@@ -47,8 +48,8 @@ namespace Microsoft.ML.SharedAutoencoder.Examples
                 line.Choice("activation", AutoencoderActivation.Relu, ("relu", AutoencoderActivation.Relu), ("threshold", AutoencoderActivation.HardThreshold)),
                 line.Choice("normalize", "unit", ("unit", "unit"), ("minmax", "minmax")),
                 line.Int("iterations", 100, min: 1),
-                (float?)line.Double("learning-rate", 1, min: 0, exclusiveMin: true),
-                (float)line.Double("threshold", 0.1, min: 0, exclusiveMin: true),
+                line.Float("learning-rate", 1, min: 0, exclusiveMin: true),
+                line.Float("threshold", 0.1f, min: 0, exclusiveMin: true),
                 line.Int("seed", 1));
             var (images, digits) = Load(path);
             output.WriteLine($"UCI handwritten digits: {images.Count} images of 8×8 pixels (CC BY 4.0, Alpaydin & Kaynak 1998).");

@@ -2,8 +2,9 @@ using System;
 using System.Diagnostics;
 using System.IO;
 using Microsoft.ML.Data;
+using Microsoft.ML.SharedAutoencoder.Examples.Common;
 
-namespace Microsoft.ML.SharedAutoencoder.Examples
+namespace Microsoft.ML.SharedAutoencoder.Examples.Samples
 {
     /// <summary>The outcome of <see cref="PipelineCommand"/>.</summary>
     internal sealed record ClassifierComparison(double CodeAccuracy, double RawAccuracy, double CodeSeconds, double RawSeconds, int Classes);
@@ -24,7 +25,7 @@ namespace Microsoft.ML.SharedAutoencoder.Examples
 
         internal static int Run(string[] args, TextWriter output, TextWriter error) => CommandRunner.Run(error, Usage, () =>
         {
-            var line = new CommandLine(args, new[] { "features", "components", "sigma", "train-rows", "test-rows", "iterations", "seed", "learning-rate" });
+            var line = new Arguments(args, new[] { "features", "components", "sigma", "train-rows", "test-rows", "iterations", "seed", "learning-rate" });
             if (line.HelpRequested)
             {
                 output.WriteLine(Usage);
@@ -33,7 +34,7 @@ namespace Microsoft.ML.SharedAutoencoder.Examples
             int n = line.Int("features", 256, min: 2);
             int m = line.Int("components", 10, min: 2, max: n);
             var result = Execute(n, m, line.Double("sigma", 0.1, min: 0), line.Int("train-rows", 1000, min: 1), line.Int("test-rows", 2000, min: 1),
-                line.Int("iterations", 50, min: 1), line.Int("seed", 1), (float?)line.NullableDouble("learning-rate", 0, exclusiveMin: true));
+                line.Int("iterations", 50, min: 1), line.Int("seed", 1), line.NullableFloat("learning-rate", 0, exclusiveMin: true));
             output.WriteLine($"Mixture of {m} Gaussians in {n} dimensions; SdcaMaximumEntropy, held-out accuracy (chance {1.0 / m:P0}):");
             output.WriteLine($"  on the {m}-unit autoencoder code: {result.CodeAccuracy:P2}  ({result.CodeSeconds:F2} s to train)");
             output.WriteLine($"  on the {n} raw features:        {result.RawAccuracy:P2}  ({result.RawSeconds:F2} s to train)");

@@ -6,8 +6,9 @@ using System.IO;
 using System.Linq;
 using Microsoft.ML.Data;
 using Microsoft.ML.Trainers;
+using Microsoft.ML.SharedAutoencoder.Examples.Common;
 
-namespace Microsoft.ML.SharedAutoencoder.Examples
+namespace Microsoft.ML.SharedAutoencoder.Examples.Featurization
 {
     /// <summary>The features a row of the comparison feeds to the classifier.</summary>
     internal enum FeatureMethod

@@ -3,8 +3,9 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using ScottPlot;
+using Microsoft.ML.SharedAutoencoder.Examples.Common;
 
-namespace Microsoft.ML.SharedAutoencoder.Examples
+namespace Microsoft.ML.SharedAutoencoder.Examples.Research
 {
     /// <summary>A named curve: y over iterations 0, 1, 2, ….</summary>
     internal sealed record Curve(string Label, double[] Values);
@@ -103,13 +104,13 @@ namespace Microsoft.ML.SharedAutoencoder.Examples
         private static void Save(Multiplot multiplot, string path, int width, int height)
         {
             CreateDirectoryOf(path);
-            multiplot.SavePng(path, width, height);
+            OutputFiles.WriteVia(path, temporary => multiplot.SavePng(temporary, width, height));
         }
 
         private static void Save(Plot plot, string path, int width, int height)
         {
             CreateDirectoryOf(path);
-            plot.SavePng(path, width, height);
+            OutputFiles.WriteVia(path, temporary => plot.SavePng(temporary, width, height));
         }
 
         private static void CreateDirectoryOf(string path)

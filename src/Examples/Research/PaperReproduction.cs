@@ -4,8 +4,9 @@ using System.Diagnostics;
 using System.IO;
 using System.Linq;
 using System.Threading.Tasks;
+using Microsoft.ML.SharedAutoencoder.Examples.Common;
 
-namespace Microsoft.ML.SharedAutoencoder.Examples
+namespace Microsoft.ML.SharedAutoencoder.Examples.Research
 {
     /// <summary>The three initializations of the paper's Section 6.</summary>
     internal enum PaperInitialization
@@ -73,6 +74,9 @@ namespace Microsoft.ML.SharedAutoencoder.Examples
 
         public int? Threads { get; set; }
 
+        /// <summary>Where the library's warnings go (the command's stderr); null: nowhere.</summary>
+        public TextWriter? Warnings { get; set; }
+
         /// <summary>Default: the theory's reading only (the paper's experiment once); the others are for comparison.</summary>
         public IReadOnlyList<PaperReading> Readings { get; set; } = new[] { PaperReading.Working };
     }
@@ -125,13 +129,24 @@ namespace Microsoft.ML.SharedAutoencoder.Examples
         {
             var total = Stopwatch.StartNew();
             var result = new ReproductionResult();
-            int n = settings.FeatureCount, m = settings.Components;
-            int runsPerReading = settings.Sigmas.Length * 3 + Math.Max(0, settings.Trials - 1) * 3;
-            int runCount = runsPerReading * settings.Readings.Count;
-            int done = 0;
-            var mlContext = new MLContext(settings.Seed);
-
             var distanceSums = new Dictionary<(bool, bool), (double Frobenius, double Max)>();
+            var fits = PlanFits(settings, distanceSums);
+            result.ConcurrentFits = Math.Min(settings.Threads ?? Environment.ProcessorCount, fits.Count);
+            result.Runs.AddRange(RunFits(settings, fits, progress));
+            foreach (var ((unit, variance), sum) in distanceSums)
+                result.InitialDistances.Add(new InitialDistance(unit, variance, sum.Frobenius / settings.Trials, sum.Max / settings.Trials));
+            result.TotalSeconds = total.Elapsed.TotalSeconds;
+            return result;
+        }
+
+        /// <summary>
+        /// Draws every trial's ground truth and data (in trial order, so the numbers do not depend on how the fits are
+        /// scheduled), sums the initial distances of ambiguity (3), and lists the fits.
+        /// </summary>
+        private static List<FitJob> PlanFits(ReproductionSettings settings, Dictionary<(bool, bool), (double Frobenius, double Max)> distanceSums)
+        {
+            int n = settings.FeatureCount, m = settings.Components;
+            var mlContext = new MLContext(settings.Seed);
             var fits = new List<FitJob>();
             for (int trial = 0; trial < settings.Trials; trial++)
             {
@@ -140,7 +155,8 @@ namespace Microsoft.ML.SharedAutoencoder.Examples
                 {
                     foreach (bool variance in new[] { true, false })
                     {
-                        var metrics = DictionaryRecovery.Evaluate(NormalizeColumns(truth.NearTruthInitialWeights(unit, variance, settings.Delta)), truth.UnitDictionary, allowSignFlips: false);
+                        var start = NormalizeColumns(truth.NearTruthInitialWeights(unit, variance, settings.Delta));
+                        var metrics = DictionaryRecovery.Evaluate(start, truth.UnitDictionary, allowSignFlips: false);
                         distanceSums.TryGetValue((unit, variance), out var sum);
                         distanceSums[(unit, variance)] = (sum.Frobenius + metrics.FrobeniusError, sum.Max + metrics.MaxColumnError);
                     }
@@ -169,13 +185,19 @@ namespace Microsoft.ML.SharedAutoencoder.Examples
                     }
                 }
             }
+            return fits;
+        }
 
-            // Fits run side by side, one thread each: a fit's result does not depend on its thread count, and whole fits
-            // keep both cores busy through the parts of a fit that run on one thread (reading the rows, initialization).
+        /// <summary>
+        /// Fits run side by side, one thread each: a fit's result does not depend on its thread count, and whole fits
+        /// keep both cores busy through the parts of a fit that run on one thread (reading the rows, initialization).
+        /// </summary>
+        private static ReproductionRun[] RunFits(ReproductionSettings settings, List<FitJob> fits, Action<string>? progress)
+        {
             var runs = new ReproductionRun[fits.Count];
             var progressLock = new object();
+            int done = 0;
             int threads = settings.Threads ?? Environment.ProcessorCount;
-            result.ConcurrentFits = Math.Min(threads, fits.Count);
             Parallel.For(0, fits.Count, new ParallelOptions { MaxDegreeOfParallelism = threads }, index =>
             {
                 runs[index] = Fit(settings, fits[index]);
@@ -183,16 +205,13 @@ namespace Microsoft.ML.SharedAutoencoder.Examples
                 {
                     var run = runs[index];
                     done++;
-                    progress?.Invoke(FormattableString.Invariant(
-                        $"[{done,3}/{runCount}] {run.Reading.Name,-20} {Label(run.Initialization),-7} σ={run.Sigma:0.###} trial {run.Trial}: loss {run.Initial.Loss:G4} → {run.Final.Loss:G4}, ‖W−A‖_F {run.Initial.RecoveryError:F3} → {run.Final.RecoveryError:F3}, active {run.Initial.ActiveFraction:P1} → {run.Final.ActiveFraction:P1} ({run.Seconds:F2} s)"));
+                    progress?.Invoke(
+                        FormattableString.Invariant($"[{done,3}/{fits.Count}] {run.Reading.Name,-20} {Label(run.Initialization),-7} σ={run.Sigma:0.###} trial {run.Trial}: ")
+                        + FormattableString.Invariant($"loss {run.Initial.Loss:G4} → {run.Final.Loss:G4}, ‖W−A‖_F {run.Initial.RecoveryError:F3} → {run.Final.RecoveryError:F3}, ")
+                        + FormattableString.Invariant($"active {run.Initial.ActiveFraction:P1} → {run.Final.ActiveFraction:P1} ({run.Seconds:F2} s)"));
                 }
             });
-            result.Runs.AddRange(runs);
-
-            foreach (var ((unit, variance), sum) in distanceSums)
-                result.InitialDistances.Add(new InitialDistance(unit, variance, sum.Frobenius / settings.Trials, sum.Max / settings.Trials));
-            result.TotalSeconds = total.Elapsed.TotalSeconds;
-            return result;
+            return runs;
         }
 
         /// <summary>One of the reproduction's fits: a reading, an initialization and the data of one σ and trial.</summary>
@@ -224,7 +243,8 @@ namespace Microsoft.ML.SharedAutoencoder.Examples
                 NumberOfThreads = 1,
             };
             // An MLContext per fit: fits run on several threads at once.
-            var transformer = new MLContext(settings.Seed).Transforms.SharedAutoencoder(options).Fit(job.Data);
+            var mlContext = settings.Warnings == null ? new MLContext(settings.Seed) : Contexts.Create(settings.Seed, settings.Warnings);
+            var transformer = mlContext.Transforms.SharedAutoencoder(options).Fit(job.Data);
             return new ReproductionRun(job.Reading, job.Initialization, job.Sigma, job.Trial, transformer.History, watch.Elapsed.TotalSeconds);
         }
 

@@ -1,4 +1,4 @@
-namespace Microsoft.ML.SharedAutoencoder.Examples
+namespace Microsoft.ML.SharedAutoencoder.Examples.Featurization
 {
     /// <summary>Puts an encoding and "no gradient training" into the estimator's options.</summary>
     internal static class EncodingOptions

@@ -4,8 +4,9 @@ using System.Globalization;
 using System.IO;
 using System.Linq;
 using Microsoft.ML.SharedAutoencoder.Visualization;
+using Microsoft.ML.SharedAutoencoder.Examples.Common;
 
-namespace Microsoft.ML.SharedAutoencoder.Examples
+namespace Microsoft.ML.SharedAutoencoder.Examples.Featurization
 {
     /// <summary>
     /// <c>fashion</c>: Fashion-MNIST (Zalando, MIT licence; 60,000 training and 10,000 test images of 28×28) as features
@@ -35,7 +36,7 @@ namespace Microsoft.ML.SharedAutoencoder.Examples
 
         internal static int Run(string[] args, TextWriter output, TextWriter error) => CommandRunner.Run(error, Usage, () =>
         {
-            var line = new CommandLine(args, new[] { "data", "rows", "methods", "hidden", "rank", "epsilon", "threshold", "active", "l2",
+            var line = new Arguments(args, new[] { "data", "rows", "methods", "hidden", "rank", "epsilon", "threshold", "active", "l2",
                 "classifier-iterations", "seed", "plots", "atoms" });
             if (line.HelpRequested)
             {
@@ -59,7 +60,7 @@ namespace Microsoft.ML.SharedAutoencoder.Examples
             string? atomsPath = AtomsPath(line);
             string directory = line.String("data", DefaultDirectory);
 
-            var mlContext = new MLContext(settings.Seed);
+            var mlContext = Contexts.Create(settings.Seed, error);
             var (train, test) = Load(mlContext, directory, rows);
             var comparison = new FeatureComparison(mlContext, train, test, settings);
             output.WriteLine(string.Format(CultureInfo.InvariantCulture,
@@ -74,7 +75,7 @@ namespace Microsoft.ML.SharedAutoencoder.Examples
             return ExitCodes.Success;
         });
 
-        private static string? AtomsPath(CommandLine line)
+        private static string? AtomsPath(Arguments line)
         {
             if (line.Has("plots") && line.Has("atoms"))
                 throw new UsageException("Give --plots DIR or --atoms FILE, not both.");

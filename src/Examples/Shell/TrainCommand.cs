@@ -3,8 +3,9 @@ using System.Diagnostics;
 using System.Globalization;
 using System.IO;
 using System.Linq;
+using Microsoft.ML.SharedAutoencoder.Examples.Common;
 
-namespace Microsoft.ML.SharedAutoencoder.Examples
+namespace Microsoft.ML.SharedAutoencoder.Examples.Shell
 {
     /// <summary><c>train</c>: trains a shared autoencoder on a CSV or .idv file; saves the model and/or the weights.</summary>
     internal static class TrainCommand
@@ -21,7 +22,7 @@ namespace Microsoft.ML.SharedAutoencoder.Examples
 
         internal static int Run(string[] args, TextWriter output, TextWriter error) => CommandRunner.Run(error, Usage, () =>
         {
-            var line = new CommandLine(args, new[]
+            var line = new Arguments(args, new[]
             {
                 "input", "hidden", "activation", "threshold", "iterations", "learning-rate", "init", "seed", "save", "weights-out",
                 "features", "label-column", "header", "separator",
@@ -35,52 +36,52 @@ namespace Microsoft.ML.SharedAutoencoder.Examples
             {
                 HiddenUnits = line.Int("hidden", 10, min: 1),
                 Activation = line.Choice("activation", AutoencoderActivation.Relu, ("relu", AutoencoderActivation.Relu), ("threshold", AutoencoderActivation.HardThreshold)),
-                Threshold = (float)line.Double("threshold", 0.5, min: 0, exclusiveMin: true),
+                Threshold = line.Float("threshold", 0.5f, min: 0, exclusiveMin: true),
                 MaximumNumberOfIterations = line.Int("iterations", 50, min: 1),
-                LearningRate = (float?)line.NullableDouble("learning-rate", 0, exclusiveMin: true),
+                LearningRate = line.NullableFloat("learning-rate", 0, exclusiveMin: true),
                 Initialization = line.Choice("init", WeightInitialization.Random, ("random", WeightInitialization.Random), ("pca", WeightInitialization.Pca)),
                 Seed = line.Int("seed", 1),
             };
             string? save = line.String("save");
             string? weightsOut = line.String("weights-out");
             string input = line.ExistingFile("input");
+            // Refused before any work: an output that would destroy the input or the other output.
+            using var outputs = new OutputFiles(input);
+            outputs.CheckDistinct(("--save", save), ("--weights-out", weightsOut));
             if (save == null && weightsOut == null)
                 output.WriteLine("note: neither --save nor --weights-out given; the model is trained and discarded.");
 
-            var mlContext = new MLContext(options.Seed);
-            var (data, dimension, _) = TabularInput.Load(mlContext, input, line);
+            var mlContext = Contexts.Create(options.Seed, error);
+            var source = TabularInput.Load(mlContext, input, line);
+            output.WriteLine(source.Description);
+            int dimension = source.Dimension;
             if (options.Initialization == WeightInitialization.Pca && options.HiddenUnits > dimension)
                 throw new UsageException($"--init pca gives at most n = {dimension} directions, but --hidden is {options.HiddenUnits}; use --init random.");
             var watch = Stopwatch.StartNew();
-            var model = mlContext.Transforms.SharedAutoencoder(options).Fit(data);
+            var model = mlContext.Transforms.SharedAutoencoder(options).Fit(source.Data);
             double seconds = watch.Elapsed.TotalSeconds;
             var history = model.History.Iterations;
             var last = history.Last(i => !i.Undone);
             output.WriteLine(string.Format(CultureInfo.InvariantCulture,
                 "Trained m = {0} units on n = {1} features in {2:F2} s: loss {3:G5} → {4:G5} after {5} steps; code density {6:P1}, dead units {7}; {8} step(s) undone.",
                 options.HiddenUnits, dimension, seconds, history[0].Loss, last.Loss, last.Iteration, last.ActiveFraction, last.DeadUnits, history.Count(i => i.Undone)));
+
+            // Every output is written in full first; the targets are replaced together only when all were written.
             if (save != null)
-            {
-                CreateDirectoryFor(save);
-                mlContext.Model.Save(model, data.Schema, save);
-                output.WriteLine($"Model saved to {Path.GetFullPath(save)}");
-            }
+                outputs.Stage(save, stream => mlContext.Model.Save(model, source.Data.Schema, stream));
             if (weightsOut != null)
             {
                 var weights = model.Model.GetWeights();
                 var bias = model.Model.GetBias();
-                Csv.Write(weightsOut, new[] { "bias" }.Concat(Enumerable.Range(0, dimension).Select(j => $"w{j}")),
-                    weights.Select((column, i) => new[] { Csv.Format(bias[i]) }.Concat(column.Select(Csv.Format))));
-                output.WriteLine($"Weights written to {Path.GetFullPath(weightsOut)} (one line per hidden unit: bias, then its {dimension} weights).");
+                outputs.StageText(weightsOut, writer => Csv.WriteLines(writer, new[] { "bias" }.Concat(Enumerable.Range(0, dimension).Select(j => $"w{j}")),
+                    weights.Select((column, i) => new[] { Csv.Format(bias[i]) }.Concat(column.Select(Csv.Format)))));
             }
+            outputs.Commit();
+            if (save != null)
+                output.WriteLine($"Model saved to {Path.GetFullPath(save)}");
+            if (weightsOut != null)
+                output.WriteLine($"Weights written to {Path.GetFullPath(weightsOut)} (one line per hidden unit: bias, then its {dimension} weights).");
             return ExitCodes.Success;
         });
-
-        internal static void CreateDirectoryFor(string path)
-        {
-            string? directory = Path.GetDirectoryName(Path.GetFullPath(path));
-            if (directory != null)
-                Directory.CreateDirectory(directory);
-        }
     }
 }

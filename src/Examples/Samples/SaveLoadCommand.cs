@@ -2,8 +2,9 @@ using System;
 using System.IO;
 using System.Linq;
 using Microsoft.ML.Data;
+using Microsoft.ML.SharedAutoencoder.Examples.Common;
 
-namespace Microsoft.ML.SharedAutoencoder.Examples
+namespace Microsoft.ML.SharedAutoencoder.Examples.Samples
 {
     /// <summary>The outcome of <see cref="SaveLoadCommand"/>.</summary>
     internal sealed record SaveLoadResult(string ModelPath, long ModelBytes, float[] Input, float[] CodeBefore, float[] CodeAfter, float ReconstructionError, double MaxCodeDifference);
@@ -44,7 +45,7 @@ namespace Microsoft.ML.SharedAutoencoder.Examples
 
         internal static int Run(string[] args, TextWriter output, TextWriter error) => CommandRunner.Run(error, Usage, () =>
         {
-            var line = new CommandLine(args, new[] { "model", "hidden", "seed" });
+            var line = new Arguments(args, new[] { "model", "hidden", "seed" });
             if (line.HelpRequested)
             {
                 output.WriteLine(Usage);
