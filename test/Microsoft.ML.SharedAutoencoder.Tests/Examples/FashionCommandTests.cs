@@ -91,13 +91,15 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Examples
             WriteSet("train", 400, seed: 1, compress: true);
             WriteSet("t10k", 100, seed: 2, compress: false);
             string atoms = Path.Combine(_directory, "atoms.png");
-            var (code, output, error) = Run("--data", _directory, "--rows", "300", "--methods", "pixels,pca,activation",
-                "--hidden", "32", "--rank", "16", "--l2", "0.01", "--atoms", atoms);
+            var (code, output, error) = Run("--data", _directory, "--rows", "300", "--hidden", "32", "--rank", "16", "--active", "4", "--l2", "0.01", "--atoms", atoms);
             Assert.AreEqual(0, code, error);
             StringAssert.Contains(output, "300 training rows, 100 test rows");
-            // The classes are separable: every featurizer must classify them well.
-            foreach (string method in new[] { "raw input", "PCA", "activation" })
+            // The classes are separable: every featurizer must classify them well (all seven run by default).
+            foreach (string method in new[] { "raw input", "PCA", "activation", "soft threshold", "split soft threshold", "top-k", "OMP" })
                 Assert.IsGreaterThan(0.9, TestAccuracy(output, method), output);
+            // The split code has 2m features, the others m.
+            StringAssert.Contains(output, "| split soft threshold α = 0.5 | 32 | 64 |");
+            StringAssert.Contains(output, "| OMP k = 4 | 32 | 32 |");
             // 32 atoms of 8×8: a 6×6 grid, one-pixel gaps.
             Assert.AreEqual((6 * 9 - 1, 6 * 9 - 1), Figures.ReadPngSize(atoms));
         }
