@@ -69,6 +69,7 @@ namespace Microsoft.ML.SharedAutoencoder
             try
             {
                 var (model, history) = AutoencoderTrainer.Train(rows, settings, monitor, cancellationToken);
+                history = Diagnose(model, history, rows, settings, channel);
                 return new SharedAutoencoderTransformer(_host, model.WithEncoding(encoding), history, OutputColumns());
             }
             catch (TrainingDivergedException error)
@@ -347,6 +348,23 @@ namespace Microsoft.ML.SharedAutoencoder
             if (_options.ReconstructionErrorColumnName != null)
                 columns.Add(new(_options.ReconstructionErrorColumnName, _options.InputColumnName, SharedAutoencoderTransformer.OutputKind.ReconstructionError));
             return columns.ToArray();
+        }
+
+        /// <summary>Measures whether the model is a useless featurizer (dead units, constant codes); if so, warns with the remedy.</summary>
+        private static TrainingHistory Diagnose(SharedAutoencoderModelParameters model, TrainingHistory history, ITrainingRows rows, TrainerSettings settings, IChannel channel)
+        {
+            DenseRows head = rows.Head((int)Math.Min(rows.RowCount, CodeDiagnostics.MaximumRows));
+            var (dead, constant) = CodeDiagnostics.Measure(model, head, settings.NumberOfThreads);
+            history = history.WithDiagnostics(dead, constant);
+            if (history.Degenerate)
+            {
+                channel.Warning("The trained shared autoencoder is degenerate: {0:P0} of its {1} units fire on none of the first {2} training rows{3}, "
+                    + "so its codes carry almost no information (TrainingHistory.Degenerate is set). The usual cause is unscaled input: "
+                    + "add mlContext.Transforms.NormalizeMinMax or Whiten before the autoencoder, or use Initialization = Samples; "
+                    + "a smaller LearningRate or InitialBias closer to 0 can also help.",
+                    dead, model.HiddenUnits, head.RowCount, constant ? " and the codes are nearly the same on every row" : "");
+            }
+            return history;
         }
 
         /// <summary>Forwards the trainer's progress to an ML.NET channel and its cancellation check to the host and the token.</summary>

@@ -162,7 +162,8 @@ namespace Microsoft.ML.SharedAutoencoder
             // float[m]: b, no count, all finite
             // (from 0x00010003) int: encoding (CodeEncoding: 0 activation, 1 soft threshold, 2 top-k, 3 OMP); byte: split by
             //   polarity (0 or 1); float: α (finite, ≥ 0; 0 unless soft threshold); int: k (0 unless top-k or OMP; then
-            //   1 ≤ k ≤ the code length for top-k, ≤ min(n, m) for OMP)
+            //   1 ≤ k ≤ the code length for top-k, ≤ min(n, m) for OMP); double: dead-unit fraction (in [0, 1], or NaN: not
+            //   measured); byte: codes nearly constant (0 or 1)
             // int: stop reason (TrainingStopReason)
             // int: h, the number of history entries (≥ 0), then h entries of
             //   int iteration (≥ 0), double loss (≥ 0, +∞ or NaN: an undone step), float learning rate (finite, ≥ 0),
@@ -184,6 +185,8 @@ namespace Microsoft.ML.SharedAutoencoder
             payload.Write(Model.Encoding.SplitPolarity ? (byte)1 : (byte)0);
             payload.Write(Model.Encoding.Threshold);
             payload.Write(Model.Encoding.ActiveUnits);
+            payload.Write(History.DeadUnitFraction);
+            payload.Write(History.CodesNearlyConstant ? (byte)1 : (byte)0);
             payload.Write((int)History.StopReason);
             payload.Write(History.Iterations.Count);
             foreach (TrainingIteration entry in History.Iterations)
@@ -219,8 +222,10 @@ namespace Microsoft.ML.SharedAutoencoder
                 kinds[c] = (OutputKind)kind;
             }
             host.CheckDecode(kinds[0] == OutputKind.Code && kinds.Distinct().Count() == kinds.Length, "The model's output columns are not a code column and distinct others.");
-            SharedAutoencoderModelParameters model = LoadModel(host, payload, ctx.Header.ModelVerWritten >= FormatEncoding);
-            TrainingHistory history = LoadHistory(host, payload, model.HiddenUnits);
+            bool hasEncoding = ctx.Header.ModelVerWritten >= FormatEncoding;
+            SharedAutoencoderModelParameters model = LoadModel(host, payload, hasEncoding);
+            var (dead, constant) = hasEncoding ? LoadDiagnostics(host, payload) : (double.NaN, false);
+            TrainingHistory history = LoadHistory(host, payload, model.HiddenUnits).WithDiagnostics(dead, constant);
             if (ctx.Header.ModelVerWritten >= FormatChecksum)
                 payload.VerifyChecksum();
             host.CheckDecode(payload.Remaining == 0, $"The model file is damaged: {payload.Remaining} bytes follow the transformer's data.");
@@ -251,6 +256,14 @@ namespace Microsoft.ML.SharedAutoencoder
             host.CheckDecode(TensorPrimitives.IsFiniteAll(bias), "The model's bias contains NaN or infinity.");
             CodeEncodingSettings encoding = hasEncoding ? LoadEncoding(host, payload, n, m) : CodeEncodingSettings.Activation();
             return new SharedAutoencoderModelParameters(n, weights, bias, (AutoencoderActivation)activation, threshold, encoding);
+        }
+
+        private static (double DeadUnitFraction, bool CodesNearlyConstant) LoadDiagnostics(IHost host, PayloadReader payload)
+        {
+            double dead = payload.ReadDouble("the dead-unit fraction");
+            byte constant = payload.ReadByte("the constant-codes flag");
+            host.CheckDecode((double.IsNaN(dead) || (dead >= 0 && dead <= 1)) && constant <= 1, $"The model's degeneracy record ({dead}, {constant}) is impossible.");
+            return (dead, constant == 1);
         }
 
         private static CodeEncodingSettings LoadEncoding(IHost host, PayloadReader payload, int n, int m)

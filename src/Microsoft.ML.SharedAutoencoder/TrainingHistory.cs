@@ -65,12 +65,38 @@ namespace Microsoft.ML.SharedAutoencoder
     /// <summary>The record of a training run: one entry for the initialization and one per attempted step.</summary>
     public sealed class TrainingHistory
     {
-        internal TrainingHistory(IReadOnlyList<TrainingIteration> iterations, TrainingStopReason stopReason, InitializationReport? initialization = null)
+        internal TrainingHistory(IReadOnlyList<TrainingIteration> iterations, TrainingStopReason stopReason, InitializationReport? initialization = null,
+            double deadUnitFraction = double.NaN, bool codesNearlyConstant = false)
         {
             Iterations = iterations;
             StopReason = stopReason;
             Initialization = initialization;
+            DeadUnitFraction = deadUnitFraction;
+            CodesNearlyConstant = codesNearlyConstant;
         }
+
+        /// <summary>
+        /// The fraction of hidden units that fire (σ(z) ≠ 0) on none of the first 4,096 training rows, measured on the
+        /// trained model. NaN for a model saved by a version that did not measure it.
+        /// </summary>
+        public double DeadUnitFraction { get; }
+
+        /// <summary>
+        /// Whether the trained model's codes σ(Wᵀy + b) are (nearly) the same for every one of the first 4,096 training rows:
+        /// the summed variance of the units at most 1e-4 of the mean squared code norm, or every code zero.
+        /// </summary>
+        public bool CodesNearlyConstant { get; }
+
+        /// <summary>
+        /// True when the model is a useless featurizer: more than half of the units are dead
+        /// (<see cref="DeadUnitFraction"/> &gt; 0.5) or <see cref="CodesNearlyConstant"/>. Fit also logs a warning with the
+        /// remedy. The usual cause is unscaled input (e.g. pixel values 0–255): normalize or whiten it first, or use
+        /// <see cref="WeightInitialization.Samples"/>.
+        /// </summary>
+        public bool Degenerate => DeadUnitFraction > 0.5 || CodesNearlyConstant;
+
+        internal TrainingHistory WithDiagnostics(double deadUnitFraction, bool codesNearlyConstant)
+            => new(Iterations, StopReason, Initialization, deadUnitFraction, codesNearlyConstant);
 
         /// <summary>The entries in order; undone steps appear with <see cref="TrainingIteration.Undone"/> set.</summary>
         public IReadOnlyList<TrainingIteration> Iterations { get; }

@@ -131,6 +131,50 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Onnx
         }
 
         [TestMethod]
+        [DataRow(AutoencoderActivation.Relu, CodeEncoding.Activation, true)]
+        [DataRow(AutoencoderActivation.HardThreshold, CodeEncoding.Activation, true)]
+        [DataRow(AutoencoderActivation.Relu, CodeEncoding.SoftThreshold, false)]
+        [DataRow(AutoencoderActivation.Relu, CodeEncoding.SoftThreshold, true)]
+        [DataRow(AutoencoderActivation.Relu, CodeEncoding.TopK, false)]
+        [DataRow(AutoencoderActivation.HardThreshold, CodeEncoding.TopK, true)]
+        public void EveryEncodingExportsWithEqualCodesReconstructionsAndErrors(AutoencoderActivation activation, CodeEncoding encoding, bool split)
+        {
+            var (ml, train, heldOut) = Mixture();
+            var options = Options(activation);
+            options.Encoding = encoding;
+            options.SplitPolarity = split;
+            if (encoding == CodeEncoding.SoftThreshold)
+                options.EncodingThreshold = 0.2f;
+            if (encoding == CodeEncoding.TopK)
+                options.ActiveUnits = 3;
+            var model = ml.Transforms.SharedAutoencoder(options).Fit(train);
+            byte[] onnx = Export(ml, model, train, opSet: 11);
+
+            var expected = model.Transform(heldOut);
+            var actual = Run(onnx, "Features", heldOut.GetColumn<float[]>("Features").ToArray());
+            Assert.HasCount(HeldOutRows * model.Model.CodeLength, actual["Code.output"]);
+            foreach (string column in new[] { "Code", "Reconstruction", "Error" })
+                AssertParity(expected, actual, column);
+            float[] code = actual["Code.output"];
+            double active = code.Count(v => v != 0) / (double)code.Length;
+            TestContext.WriteLine($"{activation} {encoding} split {split}: active fraction {active:F3}");
+            Assert.IsTrue(active > 0.02 && active < 0.95, $"active fraction {active}");
+        }
+
+        [TestMethod]
+        public void TopKNeedsOpSet11AndSaysSo()
+        {
+            var (ml, train, _) = Mixture();
+            var options = Options(AutoencoderActivation.Relu);
+            options.Encoding = CodeEncoding.TopK;
+            options.ActiveUnits = 2;
+            var model = ml.Transforms.SharedAutoencoder(options).Fit(train);
+            var error = Assert.Throws<Exception>(() => Export(ml, model, train, opSet: 10));
+            TestContext.WriteLine(error.Message);
+            StringAssert.Contains(error.Message, "11");
+        }
+
+        [TestMethod]
         public void AModelLoadedFromAFileExportsTheSameGraph()
         {
             var (ml, train, heldOut) = Mixture();

@@ -256,8 +256,8 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Reliability
             AssertLoadFails(ml, damaged, "The model has -2147483647 output columns; a shared autoencoder has 1 to 3.");
         }
 
-        // Format 0x00010003: int encoding, byte split, float α, int k after b.
-        private const int EncodingBytes = 4 + 1 + 4 + 4;
+        // Format 0x00010003: int encoding, byte split, float α, int k, double dead-unit fraction, byte constant codes after b.
+        private const int EncodingBytes = 4 + 1 + 4 + 4 + 8 + 1;
 
         public static IEnumerable<object[]> PlausibleChanges()
         {
@@ -268,6 +268,7 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Reliability
             yield return new object[] { "last bit of a weight", (Func<SharedAutoencoderTransformer, int>)(model => 4), (Action<byte[], int>)((e, at) => e[at] ^= 0x01) };
             yield return new object[] { "encoding Activation → SoftThreshold (α = 0)", (Func<SharedAutoencoderTransformer, int>)(model => 4 * (N * M + M)), (Action<byte[], int>)((e, at) => e[at] ^= 0x01) };
             yield return new object[] { "polarity split flag", (Func<SharedAutoencoderTransformer, int>)(model => 4 * (N * M + M) + 4), (Action<byte[], int>)((e, at) => e[at] ^= 0x01) };
+            yield return new object[] { "dead-unit fraction", (Func<SharedAutoencoderTransformer, int>)(model => 4 * (N * M + M) + 13), (Action<byte[], int>)((e, at) => e[at] ^= 0x01) };
             yield return new object[] { "stop reason", (Func<SharedAutoencoderTransformer, int>)(model => 4 * (N * M + M) + EncodingBytes), (Action<byte[], int>)((e, at) => e[at] ^= 0x01) };
             yield return new object[] { "a history loss", (Func<SharedAutoencoderTransformer, int>)(model => 4 * (N * M + M) + EncodingBytes + 8 + 4), (Action<byte[], int>)((e, at) => e[at] ^= 0x01) };
         }
