@@ -2,7 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using Microsoft.ML.Data;
-using Microsoft.ML.SharedAutoencoder.Examples;
+using Microsoft.ML.SharedAutoencoder.Examples.Samples;
 
 namespace Microsoft.ML.SharedAutoencoder.Tests.Estimator
 {
