@@ -20,13 +20,19 @@ namespace Microsoft.ML
         /// <param name="inputColumnName">The known-size float vector column to encode; null means the same as <paramref name="outputColumnName"/>.</param>
         /// <param name="hiddenUnits">m, the number of hidden units (the code length).</param>
         /// <param name="activation">The encoder's nonlinearity.</param>
-        /// <param name="maximumNumberOfIterations">The number of full-batch gradient steps (fewer when training stops early).</param>
+        /// <param name="maximumNumberOfIterations">The number of full-batch gradient steps (fewer when training stops early); 0 keeps the initialization.</param>
+        /// <param name="encoding">How rows become features (see <see cref="CodeEncoding"/>); its α or k take their defaults (0.5, 10).</param>
+        /// <param name="splitPolarity">Emit the 2m-long polarity-split code.</param>
+        /// <param name="initialization">How W⁰ is chosen; <see cref="WeightInitialization.Samples"/> is the featurizer's choice.</param>
         /// <returns>The estimator.</returns>
         public static SharedAutoencoderEstimator SharedAutoencoder(this TransformsCatalog catalog,
             string outputColumnName, string? inputColumnName = null,
             int hiddenUnits = SharedAutoencoderEstimator.Defaults.HiddenUnits,
             AutoencoderActivation activation = SharedAutoencoderEstimator.Defaults.Activation,
-            int maximumNumberOfIterations = SharedAutoencoderEstimator.Defaults.MaximumNumberOfIterations)
+            int maximumNumberOfIterations = SharedAutoencoderEstimator.Defaults.MaximumNumberOfIterations,
+            CodeEncoding encoding = SharedAutoencoderEstimator.Defaults.Encoding,
+            bool splitPolarity = SharedAutoencoderEstimator.Defaults.SplitPolarity,
+            WeightInitialization initialization = SharedAutoencoderEstimator.Defaults.Initialization)
         {
             MLNetVersionCheck.EnsureSupported();
             return new SharedAutoencoderEstimator(CatalogUtils.GetEnvironment(catalog), new SharedAutoencoderEstimator.Options
@@ -36,6 +42,9 @@ namespace Microsoft.ML
                 HiddenUnits = hiddenUnits,
                 Activation = activation,
                 MaximumNumberOfIterations = maximumNumberOfIterations,
+                Encoding = encoding,
+                SplitPolarity = splitPolarity,
+                Initialization = initialization,
             });
         }
 

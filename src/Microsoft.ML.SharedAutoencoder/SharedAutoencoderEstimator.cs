@@ -126,7 +126,7 @@ namespace Microsoft.ML.SharedAutoencoder
             host.CheckUserArg(o.BiasDecay is null || (float.IsFinite(o.BiasDecay.Value) && o.BiasDecay.Value >= 1), nameof(o.BiasDecay), $"must be at least 1 and finite, got {o.BiasDecay}");
             host.CheckUserArg(o.ExpectedSparsity >= 1 && o.ExpectedSparsity <= o.HiddenUnits, nameof(o.ExpectedSparsity), $"must be between 1 and HiddenUnits = {o.HiddenUnits}, got {o.ExpectedSparsity}");
             host.CheckUserArg(o.LearningRate is null || (float.IsFinite(o.LearningRate.Value) && o.LearningRate.Value > 0), nameof(o.LearningRate), $"must be positive and finite, got {o.LearningRate}");
-            host.CheckUserArg(o.MaximumNumberOfIterations > 0, nameof(o.MaximumNumberOfIterations), $"must be positive, got {o.MaximumNumberOfIterations}");
+            host.CheckUserArg(o.MaximumNumberOfIterations >= 0, nameof(o.MaximumNumberOfIterations), $"must be at least 0 (0: initialization only, no gradient step), got {o.MaximumNumberOfIterations}");
             host.CheckUserArg(double.IsFinite(o.Tolerance) && o.Tolerance >= 0, nameof(o.Tolerance), $"must be non-negative and finite, got {o.Tolerance}");
             host.CheckUserArg(double.IsFinite(o.DivergenceFactor) && o.DivergenceFactor > 1, nameof(o.DivergenceFactor), $"must be greater than 1 and finite, got {o.DivergenceFactor}");
             host.CheckUserArg(Enum.IsDefined(o.Initialization), nameof(o.Initialization), $"unknown initialization {o.Initialization}");

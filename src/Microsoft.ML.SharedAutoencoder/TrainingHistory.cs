@@ -83,7 +83,8 @@ namespace Microsoft.ML.SharedAutoencoder
 
         /// <summary>
         /// Whether the trained model's codes σ(Wᵀy + b) are (nearly) the same for every one of the first 4,096 training rows:
-        /// the summed variance of the units at most 1e-4 of the mean squared code norm, or every code zero.
+        /// the summed variance of the units at most 1e-4 of the mean squared code norm, every code zero, or at least 90 % of
+        /// the rows firing exactly the same set of units.
         /// </summary>
         public bool CodesNearlyConstant { get; }
 

@@ -10,7 +10,8 @@ namespace Microsoft.ML.SharedAutoencoder.PerformanceTests
     /// <summary>
     /// <c>dotnet run -c Release --project test/Microsoft.ML.SharedAutoencoder.PerformanceTests -- --filter '*'</c> runs the
     /// BenchmarkDotNet suites; <c>-- stream [rows] [passes]</c> runs the streaming soak;
-    /// <c>-- steps [repetitions] [workload filter]</c> times the step workloads quickly (median of plain Stopwatch timings).
+    /// <c>-- steps [repetitions] [workload filter]</c> times the step workloads quickly (median of plain Stopwatch timings);
+    /// <c>-- fashion [dir] [m] [iterations]</c> times Fit and encoding on Fashion-MNIST (see <see cref="FashionBenchmark"/>).
     /// </summary>
     public static class Program
     {
@@ -21,6 +22,11 @@ namespace Microsoft.ML.SharedAutoencoder.PerformanceTests
                 long rows = args.Length > 1 ? long.Parse(args[1], CultureInfo.InvariantCulture) : 10_000_000;
                 int passes = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 3;
                 return Soak(rows, passes);
+            }
+            if (args.Length > 0 && args[0] == "fashion")
+            {
+                return FashionBenchmark.Run(args.Length > 1 ? args[1] : "/usr/share/datasets/fashion-mnist",
+                    args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 1024, args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 1);
             }
             if (args.Length > 0 && args[0] == "steps")
                 return QuickSteps(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 200, args.Length > 2 ? args[2] : "");

@@ -14,7 +14,7 @@ namespace Microsoft.ML.SharedAutoencoder.Training
             InitializationReport? spectralReport = null;
             float[] weights = settings.Initialization switch
             {
-                WeightInitialization.Samples => SamplesInitializer.Create(data, settings.HiddenUnits, random),
+                WeightInitialization.Samples => SamplesInitializer.Create(data, settings.HiddenUnits, random, settings.NumberOfThreads),
                 WeightInitialization.Spectral => Spectral(settings, data, random, out spectralReport),
                 WeightInitialization.Random => RandomColumns(data.Dimension, settings.HiddenUnits, random),
                 WeightInitialization.Pca => PcaInitializer.TopRightSingularVectors(data, settings.HiddenUnits, settings.NumberOfThreads),

@@ -37,7 +37,7 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Reliability
             yield return Case("LearningRate negative", o => o.LearningRate = -1, "LearningRate", "got -1");
             yield return Case("LearningRate NaN", o => o.LearningRate = float.NaN, "LearningRate", "got NaN");
             yield return Case("LearningRate infinite", o => o.LearningRate = float.PositiveInfinity, "LearningRate", "got " + float.PositiveInfinity);
-            yield return Case("MaximumNumberOfIterations 0", o => o.MaximumNumberOfIterations = 0, "MaximumNumberOfIterations", "got 0");
+            yield return Case("MaximumNumberOfIterations -1", o => o.MaximumNumberOfIterations = -1, "MaximumNumberOfIterations", "at least 0 (0: initialization only");
             yield return Case("MaximumNumberOfIterations negative", o => o.MaximumNumberOfIterations = -2, "MaximumNumberOfIterations", "got -2");
             yield return Case("BiasDecay below 1", o => o.BiasDecay = 0.5f, "BiasDecay", "got 0.5");
             yield return Case("BiasDecay NaN", o => o.BiasDecay = float.NaN, "BiasDecay", "got NaN");
