@@ -5,9 +5,8 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Featurization
     {
         public static void Apply(SharedAutoencoderEstimator.Options options, CodeEncodingSettings encoding)
         {
-            // One step so small it leaves the sample atoms as they are: the descent does not improve these features.
-            options.MaximumNumberOfIterations = 1;
-            options.LearningRate = 1e-6f;
+            // No gradient step: the sample atoms as drawn; the descent does not improve these features (docs/featurization.md).
+            options.MaximumNumberOfIterations = 0;
             options.Encoding = encoding.Kind;
             options.SplitPolarity = encoding.SplitPolarity;
             if (encoding.Kind == CodeEncoding.SoftThreshold)

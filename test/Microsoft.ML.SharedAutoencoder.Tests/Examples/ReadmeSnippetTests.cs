@@ -28,7 +28,7 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Examples
                 .Append(ml.Transforms.SharedAutoencoder(new SharedAutoencoderEstimator.Options
                 {
                     HiddenUnits = 1024, Initialization = WeightInitialization.Samples, InitialBias = 0,
-                    MaximumNumberOfIterations = 1, LearningRate = 1e-6f,  // atoms = whitened training rows, kept as drawn
+                    MaximumNumberOfIterations = 0,  // atoms = whitened training rows, kept as drawn
                     Encoding = CodeEncoding.SoftThreshold, EncodingThreshold = 0.5f, SplitPolarity = true, Seed = 1,
                 }))
                 .Append(ml.Transforms.NormalizeMeanVariance("Code"))
