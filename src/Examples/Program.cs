@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using Microsoft.ML.SharedAutoencoder.Examples.Common;
+using Microsoft.ML.SharedAutoencoder.Examples.Featurization;
 using Microsoft.ML.SharedAutoencoder.Examples.Research;
 using Microsoft.ML.SharedAutoencoder.Examples.Samples;
 using Microsoft.ML.SharedAutoencoder.Examples.Shell;
@@ -22,6 +23,8 @@ namespace Microsoft.ML.SharedAutoencoder.Examples
             ("train", "train on a CSV or .idv file; save the model and the weights", TrainCommand.Run, Shell),
             ("train-distributed", "train over MPI (mpiexec.mpich -n P): each rank its rows, the model of one process", TrainDistributedCommand.Run, Shell),
             ("encode", "encode a CSV or .idv file with a saved model (or pipeline) into codes (CSV)", EncodeCommand.Run, Shell),
+            ("fashion", "Fashion-MNIST: raw pixels, PCA and each encoding as features of a linear classifier", FashionCommand.Run, Featurization),
+            ("digits-features", "UCI digits over 5 seeded 1/3 held-out splits: pixels, PCA and each encoding as features", DigitsFeaturesCommand.Run, Featurization),
             ("reproduce", "the paper's Section 6 (Figures 2 and 3, three readings of its set-up); the default", ReproduceCommand.Run, Research),
             ("anomaly", "one-class anomaly detection (digits or Fashion-MNIST): RandomizedPca vs this trainer, per class; ROC PNG", AnomalyCommand.Run, Research),
             ("experiments", "recovery from scratch: phase-transition heat maps over noise and sparsity × initialization", ExperimentsCommand.Run, Research),
@@ -29,6 +32,7 @@ namespace Microsoft.ML.SharedAutoencoder.Examples
 
         private const string Samples = "API samples (src/Examples/Samples: short, one concept each; copy them)";
         private const string Shell = "your own data (src/Examples/Shell)";
+        private const string Featurization = "featurization on real data (src/Examples/Featurization: the measurements of docs/featurization.md)";
         private const string Research = "research (src/Examples/Research: the paper reproduction and experiments)";
 
         private static int Main(string[] args) => Dispatch(args, Console.Out, Console.Error);

@@ -1,0 +1,120 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using Microsoft.ML.SharedAutoencoder.Visualization;
+using Microsoft.ML.SharedAutoencoder.Examples.Common;
+
+namespace Microsoft.ML.SharedAutoencoder.Examples.Featurization
+{
+    /// <summary>
+    /// <c>fashion</c>: Fashion-MNIST (Zalando, MIT licence; 60,000 training and 10,000 test images of 28×28) as features
+    /// of an ML.NET linear classifier: raw pixels, PCA, and each encoding of the shared autoencoder.
+    /// </summary>
+    internal static class FashionCommand
+    {
+        public const string DefaultDirectory = "/usr/share/datasets/fashion-mnist";
+        public const string InstallCommand = "apt-get install -y dataset-fashion-mnist";
+
+        public const string Usage =
+@"usage: fashion [--data DIR] [--rows N] [--methods LIST] [--hidden m] [--rank r] [--epsilon E] [--threshold α]
+               [--active k] [--l2 λ] [--classifier-iterations I] [--seed S] [--plots DIR | --atoms FILE]
+  Trains LbfgsMaximumEntropy (L2Regularization = λ·N, on standardized features) on the Fashion-MNIST training rows with
+  each featurizer and prints its accuracy on the official 10,000 test rows, with the featurizer's fit time and encoding
+  rate. The autoencoder featurizers are PCA whitening (rank r, ε = E·trace(C)/n) then m sample atoms, no gradient steps,
+  encoded as the method says (docs/featurization.md).
+  --data DIR      the four IDX files (train-/t10k-images-idx3-ubyte[.gz], train-/t10k-labels-idx1-ubyte[.gz]);
+                  default /usr/share/datasets/fashion-mnist (apt-get install -y dataset-fashion-mnist)
+  --rows N        use the first N training rows only (a quick run); default all
+  --methods LIST  comma-separated, of pixels, pca, activation, softthreshold, split, topk, omp; default all
+  --plots DIR     write DIR/fashion-atoms.png, the atoms of the last autoencoder as 28×28 tiles
+  --atoms FILE    the same image, written to FILE
+  Defaults: m = 1024, r = 100, E = 10, α = 0.5, k = 32, λ = 0.001, I = 200, seed 1.";
+
+        public static int Run(string[] args) => Run(args, Console.Out, Console.Error);
+
+        internal static int Run(string[] args, TextWriter output, TextWriter error) => CommandRunner.Run(error, Usage, () =>
+        {
+            var line = new Arguments(args, new[] { "data", "rows", "methods", "hidden", "rank", "epsilon", "threshold", "active", "l2",
+                "classifier-iterations", "seed", "plots", "atoms" });
+            if (line.HelpRequested)
+            {
+                output.WriteLine(Usage);
+                return ExitCodes.Success;
+            }
+            var defaults = new FeatureSettings();
+            var settings = new FeatureSettings
+            {
+                HiddenUnits = line.Int("hidden", defaults.HiddenUnits, min: 1),
+                Rank = line.Int("rank", defaults.Rank, min: 0),
+                RelativeEpsilon = line.Double("epsilon", defaults.RelativeEpsilon, min: 0, exclusiveMin: true),
+                Threshold = (float)line.Double("threshold", defaults.Threshold, min: 0),
+                ActiveUnits = line.Int("active", defaults.ActiveUnits, min: 1),
+                L2PerRow = line.Double("l2", defaults.L2PerRow, min: 0),
+                ClassifierIterations = line.Int("classifier-iterations", defaults.ClassifierIterations, min: 1),
+                Seed = line.Int("seed", defaults.Seed),
+            };
+            int? rows = line.NullableInt("rows", min: 1);
+            var methods = FeatureComparison.ParseMethods(line.String("methods", string.Join(",", Enum.GetValues<FeatureMethod>().Select(FeatureComparison.Word))));
+            string? atomsPath = AtomsPath(line);
+            string directory = line.String("data", DefaultDirectory);
+
+            var mlContext = Contexts.Create(settings.Seed, error);
+            var (train, test) = Load(mlContext, directory, rows);
+            var comparison = new FeatureComparison(mlContext, train, test, settings);
+            output.WriteLine(string.Format(CultureInfo.InvariantCulture,
+                "Fashion-MNIST from {0}: {1:N0} training rows, {2:N0} test rows; whitening ε = {3:G3} ({4}·trace(C)/n), rank {5}; classifier L2Regularization = {6:G4}.",
+                directory, train.GetRowCount(), test.GetRowCount(), comparison.Epsilon, settings.RelativeEpsilon, settings.Rank,
+                settings.L2PerRow * (train.GetRowCount() ?? 0)));
+            FeatureComparison.WriteHeader(output);
+            foreach (var method in methods)
+                FeatureComparison.WriteRow(output, comparison.Run(method), settings);
+            if (atomsPath != null)
+                WriteAtoms(output, comparison, atomsPath);
+            return ExitCodes.Success;
+        });
+
+        private static string? AtomsPath(Arguments line)
+        {
+            if (line.Has("plots") && line.Has("atoms"))
+                throw new UsageException("Give --plots DIR or --atoms FILE, not both.");
+            if (line.String("plots") is string plots)
+            {
+                Directory.CreateDirectory(plots);
+                return Path.Combine(plots, "fashion-atoms.png");
+            }
+            return line.String("atoms");
+        }
+
+        private static void WriteAtoms(TextWriter output, FeatureComparison comparison, string path)
+        {
+            if (comparison.LastFeaturizer == null)
+                throw new UsageException("--plots/--atoms draw the autoencoder's atoms: include an autoencoder method in --methods.");
+            float[][] atoms = FeatureComparison.InputSpaceAtoms(comparison.LastFeaturizer);
+            int side = (int)Math.Round(Math.Sqrt(atoms[0].Length));
+            if (side * side != atoms[0].Length)
+                throw new InputException($"The images have {atoms[0].Length} pixels, not a square: cannot draw them as tiles.");
+            DictionaryImage.SavePng(atoms, side, side, path);
+            output.WriteLine($"Wrote {atoms.Length} atoms as {side}×{side} tiles to {Path.GetFullPath(path)}.");
+        }
+
+        /// <summary>The training rows (the first <paramref name="rows"/> when given) and the official test rows.</summary>
+        internal static (IDataView Train, IDataView Test) Load(MLContext mlContext, string directory, int? rows)
+        {
+            string File(string stem)
+            {
+                string[] candidates = { Path.Combine(directory, stem + ".gz"), Path.Combine(directory, stem) };
+                return candidates.FirstOrDefault(System.IO.File.Exists) ?? throw new InputException(
+                    $"Fashion-MNIST not found: {Path.GetFullPath(candidates[0])} does not exist. Install the dataset with "
+                    + $"`{InstallCommand}` (Debian; it puts the four IDX files in {DefaultDirectory}), or pass --data DIR "
+                    + "with train-images-idx3-ubyte.gz, train-labels-idx1-ubyte.gz, t10k-images-idx3-ubyte.gz and t10k-labels-idx1-ubyte.gz.");
+            }
+            string trainImages = File("train-images-idx3-ubyte"), trainLabels = File("train-labels-idx1-ubyte");
+            string testImages = File("t10k-images-idx3-ubyte"), testLabels = File("t10k-labels-idx1-ubyte");
+            IDataView train = mlContext.Data.LoadFromIdx(trainImages, trainLabels, rowLimit: rows, labelCount: 10);
+            IDataView test = mlContext.Data.LoadFromIdx(testImages, testLabels, labelCount: 10);
+            return (train, test);
+        }
+    }
+}
