@@ -55,7 +55,10 @@ namespace Microsoft.ML.SharedAutoencoder
         /// <summary>All requested iterations ran.</summary>
         IterationLimit = 0,
 
-        /// <summary>The relative change of the loss fell below the tolerance.</summary>
+        /// <summary>
+        /// The relative change of the loss fell below the tolerance, or the loss was exactly 0 (nothing left to fit; when that
+        /// holds before any step, training warns that the features may be too small to train on).
+        /// </summary>
         Converged = 1,
 
         /// <summary>The model was loaded from a file that carries no history.</summary>

@@ -121,7 +121,11 @@ namespace Microsoft.ML.SharedAutoencoder.Training
                     _cancellation.ThrowIfCancellationRequested();
                     // A perfect fit cannot improve, and any rounding above 0 would look like divergence to the guard.
                     if (_current.Loss == 0)
+                    {
+                        if (iteration == 1)
+                            _monitor.Warning(ZeroLossAtStart);
                         return TrainingStopReason.Converged;
+                    }
 
                     ComputeCandidate(learningRate);
                     float acceptedRate = learningRate;
@@ -232,6 +236,13 @@ namespace Microsoft.ML.SharedAutoencoder.Training
                 + "The learning rate is probably too large for these data (the step assumes features of order 1); the training history has every iteration's loss.",
                 last.Loss, last.Loss / lowest.Loss, lowest.Loss, lowest.Iteration));
         }
+
+        // A loss of exactly 0 before any step is rarely a perfect fit: far more often the features are so small that their
+        // squares round to 0 in float32, and "converged" would hide that nothing was trained.
+        internal const string ZeroLossAtStart =
+            "The reconstruction loss is exactly 0 at the initial weights, so no step was taken: either the initial weights reconstruct every row "
+            + "exactly, or the feature values are so small that their squares round to 0 in 32-bit floats (then nothing was trained: scale the "
+            + "features to about [0, 1]).";
 
         /// <summary>
         /// Says what made the first pass overflow. A code is x_i = σ(W_iᵀy + b_i) with |W_iᵀy| ≤ ‖y‖ ≤ √n·max|y_j|, so when
