@@ -29,6 +29,7 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Common
         private TimeSpan _lastWrite = TimeSpan.MinValue;
         private (int Iteration, TimeSpan Time)? _first;
         private bool _lineOpen;
+        private TimeSpan? _countStart;
 
         private Progress(string command, TextWriter error, bool inPlace)
         {
@@ -59,6 +60,26 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Common
 
         /// <summary>Starts a phase: "train: reading the input and initializing...".</summary>
         public void Phase(string text) => Write($"{_command}: {text}...", force: true);
+
+        /// <summary>
+        /// Reports <paramref name="done"/> of <paramref name="total"/> finished units ("fits", "classes") with the rate
+        /// and the ETA since the first call with done = 0 (or since this reporter was made).
+        /// </summary>
+        public void Count(int done, int total, string unit)
+        {
+            TimeSpan now = _watch.Elapsed;
+            if (done == 0 || _countStart is null)
+                _countStart = now;
+            string rate = "", eta = "";
+            double seconds = (now - _countStart.Value).TotalSeconds;
+            if (done > 0 && seconds > 0)
+            {
+                double perSecond = done / seconds;
+                rate = string.Format(CultureInfo.InvariantCulture, ", {0:G3} {1}/s", perSecond, unit);
+                eta = ", ETA " + TimeSpan.FromSeconds(Math.Ceiling((total - done) / perSecond)).ToString(@"h\:mm\:ss", CultureInfo.InvariantCulture);
+            }
+            Write($"{_command}: {done}/{total} {unit}{rate}{eta}", force: done == 0 || done >= total);
+        }
 
         /// <summary>Ends the progress line (on a terminal the next output starts on a line of its own).</summary>
         public void Done()

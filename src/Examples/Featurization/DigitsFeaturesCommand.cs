@@ -16,19 +16,20 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Featurization
     {
         public const string Usage =
 @"usage: digits-features [--data PATH] [--splits S] [--methods LIST] [--hidden m] [--epsilon E] [--threshold α]
-                       [--active k] [--l2 λ] [--classifier-iterations I]
+                       [--active k] [--l2 λ] [--classifier-iterations I] [--quiet|--progress]
   For seeds 0 … S−1: shuffles the 1,797 digits with that seed, holds out 1/3, trains LbfgsMaximumEntropy
   (L2Regularization = λ·N, standardized features) on the rest with each featurizer, and prints the held-out accuracy
   per split, the mean, and whether the featurizer beats the pixels on every split. The autoencoder featurizers are
   full-rank PCA whitening (ε = E·trace(C)/n) then m sample atoms, no gradient steps (docs/featurization.md).
   --methods LIST  comma-separated, of pixels, pca, activation, softthreshold, split, topk, omp; default all
-  Defaults: S = 5, m = 1024, E = 10, α = 0.5, k = 32, λ = 0.01, I = 200; PCA keeps 32 components.";
+  Defaults: S = 5, m = 1024, E = 10, α = 0.5, k = 32, λ = 0.01, I = 200; PCA keeps 32 components.
+" + Progress.OptionsHelp;
 
         public static int Run(string[] args) => Run(args, Console.Out, Console.Error);
 
         internal static int Run(string[] args, TextWriter output, TextWriter error) => CommandRunner.Run(error, Usage, () =>
         {
-            var line = new Arguments(args, new[] { "data", "splits", "methods", "hidden", "epsilon", "threshold", "active", "l2", "classifier-iterations" });
+            var line = new Arguments(args, new[] { "data", "splits", "methods", "hidden", "epsilon", "threshold", "active", "l2", "classifier-iterations" }, Progress.Flags);
             if (line.HelpRequested)
             {
                 output.WriteLine(Usage);
@@ -52,14 +53,21 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Featurization
             output.WriteLine($"UCI digits: {images.Count} images of 8×8, {splits} seeded random splits, 1/3 held out; classifier λ = {settings.L2PerRow} per row.");
 
             var accuracies = methods.ToDictionary(m => m, _ => new List<double>());
+            var progress = Progress.For("digits-features", line, error);
+            int done = 0;
             for (int seed = 0; seed < splits; seed++)
             {
-                var mlContext = Contexts.Create(seed, error);
+                var mlContext = Contexts.Create(seed, error, progress);
                 var (train, test) = Split(mlContext, images, digits, seed);
                 var comparison = new FeatureComparison(mlContext, train, test, settings with { Seed = seed });
                 foreach (var method in methods)
+                {
+                    progress?.Phase($"split {seed + 1}/{splits}, {FeatureComparison.Name(method)}");
                     accuracies[method].Add(comparison.Run(method).TestAccuracy);
+                    progress?.Count(++done, splits * methods.Count, "fits");
+                }
             }
+            progress?.Done();
             WriteTable(output, settings, accuracies);
             return ExitCodes.Success;
         });

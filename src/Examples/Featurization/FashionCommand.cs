@@ -20,6 +20,7 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Featurization
         public const string Usage =
 @"usage: fashion [--data DIR] [--rows N] [--methods LIST] [--hidden m] [--rank r] [--epsilon E] [--threshold α]
                [--active k] [--l2 λ] [--classifier-iterations I] [--seed S] [--plots DIR | --atoms FILE]
+               [--quiet|--progress]
   Trains LbfgsMaximumEntropy (L2Regularization = λ·N, on standardized features) on the Fashion-MNIST training rows with
   each featurizer and prints its accuracy on the official 10,000 test rows, with the featurizer's fit time and encoding
   rate. The autoencoder featurizers are PCA whitening (rank r, ε = E·trace(C)/n) then m sample atoms, no gradient steps,
@@ -30,14 +31,15 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Featurization
   --methods LIST  comma-separated, of pixels, pca, activation, softthreshold, split, topk, omp; default all
   --plots DIR     write DIR/fashion-atoms.png, the atoms of the last autoencoder as 28×28 tiles
   --atoms FILE    the same image, written to FILE
-  Defaults: m = 1024, r = 100, E = 10, α = 0.5, k = 32, λ = 0.001, I = 200, seed 1.";
+  Defaults: m = 1024, r = 100, E = 10, α = 0.5, k = 32, λ = 0.001, I = 200, seed 1.
+" + Progress.OptionsHelp;
 
         public static int Run(string[] args) => Run(args, Console.Out, Console.Error);
 
         internal static int Run(string[] args, TextWriter output, TextWriter error) => CommandRunner.Run(error, Usage, () =>
         {
             var line = new Arguments(args, new[] { "data", "rows", "methods", "hidden", "rank", "epsilon", "threshold", "active", "l2",
-                "classifier-iterations", "seed", "plots", "atoms" });
+                "classifier-iterations", "seed", "plots", "atoms" }, Progress.Flags);
             if (line.HelpRequested)
             {
                 output.WriteLine(Usage);
@@ -60,7 +62,9 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Featurization
             string? atomsPath = AtomsPath(line);
             string directory = line.String("data", DefaultDirectory);
 
-            var mlContext = Contexts.Create(settings.Seed, error);
+            var progress = Progress.For("fashion", line, error);
+            var mlContext = Contexts.Create(settings.Seed, error, progress);
+            progress?.Phase("reading the images");
             var (train, test) = Load(mlContext, directory, rows);
             var comparison = new FeatureComparison(mlContext, train, test, settings);
             output.WriteLine(string.Format(CultureInfo.InvariantCulture,
@@ -68,8 +72,7 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Featurization
                 directory, train.GetRowCount(), test.GetRowCount(), comparison.Epsilon, settings.RelativeEpsilon, settings.Rank,
                 settings.L2PerRow * (train.GetRowCount() ?? 0)));
             FeatureComparison.WriteHeader(output);
-            foreach (var method in methods)
-                FeatureComparison.WriteRow(output, comparison.Run(method), settings);
+            FeatureComparison.RunAll(comparison, methods, output, settings, progress);
             if (atomsPath != null)
                 WriteAtoms(output, comparison, atomsPath);
             return ExitCodes.Success;

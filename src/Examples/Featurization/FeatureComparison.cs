@@ -145,6 +145,18 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Featurization
                 rowsPerSecond, rowsPerCpuSecond, classifierSeconds, trainAccuracy, testAccuracy);
         }
 
+        /// <summary>Runs every method in turn and writes its row, with a progress phase per featurizer.</summary>
+        public static void RunAll(FeatureComparison comparison, IReadOnlyList<FeatureMethod> methods, TextWriter output, FeatureSettings settings, Progress? progress)
+        {
+            for (int i = 0; i < methods.Count; i++)
+            {
+                progress?.Phase($"featurizer {i + 1}/{methods.Count}, {Name(methods[i])}");
+                WriteRow(output, comparison.Run(methods[i]), settings);
+                progress?.Count(i + 1, methods.Count, "featurizers");
+            }
+            progress?.Done();
+        }
+
         /// <summary>The featurizer of <paramref name="method"/> (null: the input as it is) and the column it produces.</summary>
         private (IEstimator<ITransformer>? Estimator, string Column) Featurizer(FeatureMethod method)
         {

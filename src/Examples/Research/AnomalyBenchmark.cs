@@ -83,12 +83,14 @@ namespace Microsoft.ML.SharedAutoencoder.Examples
         }
 
         /// <summary>Runs the protocol for every class; <paramref name="options"/> configures the autoencoder (its seed is kept).</summary>
-        public static List<AnomalyClassResult> Run(MLContext ml, LabeledRows train, LabeledRows test, SharedAutoencoderAnomalyTrainer.Options options, TextWriter? log = null)
+        public static List<AnomalyClassResult> Run(MLContext ml, LabeledRows train, LabeledRows test, SharedAutoencoderAnomalyTrainer.Options options, TextWriter? log = null,
+            Common.Progress? progress = null)
         {
             int n = train.Features[0].Length;
             var results = new List<AnomalyClassResult>();
             for (int c = 0; c < train.Classes; c++)
             {
+                progress?.Phase($"class {c + 1}/{train.Classes}");
                 var normal = train.Features.Where((_, i) => train.Labels[i] == c).ToArray();
                 IDataView trainView = View(ml, normal, new float[normal.Length], n);
                 float[] isAnomaly = test.Labels.Select(l => l == c ? 0f : 1f).ToArray();
@@ -113,7 +115,9 @@ namespace Microsoft.ML.SharedAutoencoder.Examples
                     metrics.DetectionRateAtFalsePositiveCount, flagged, pcaSeconds, aeSeconds, Roc(pcaScores, isAnomaly), Roc(aeScores, isAnomaly));
                 log?.WriteLine($"class {c}: PCA {pcaAuc:F4}  autoencoder {aeAuc:F4} (Evaluate {metrics.AreaUnderRocCurve:F4})  fit {aeSeconds:F2} s");
                 results.Add(result);
+                progress?.Count(c + 1, train.Classes, "classes");
             }
+            progress?.Done();
             return results;
         }
 

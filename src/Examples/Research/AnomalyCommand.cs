@@ -22,20 +22,21 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Research
 
         public const string Usage =
 @"usage: anomaly [--data DIR|fashion-mnist] [--digits FILE] [--hidden m] [--iterations T] [--seed S]
-               [--rows N] [--test-rows N] [--plot FILE.png]
+               [--rows N] [--test-rows N] [--plot FILE.png] [--quiet|--progress]
   One-class anomaly detection: for each class, train on that class's training rows only, score every test row, and
   print the AUC of ""not this class"" for ML.NET's RandomizedPca (rank 20) and the SharedAutoencoder trainer, per class
   and the mean. Default data: the shipped UCI digits (pixels / 16; every third row a test row). --data DIR reads
   Fashion-MNIST ({train,t10k}-{images-idx3,labels-idx1}-ubyte.gz; 'fashion-mnist' = " + FashionMnistDirectory + @",
   installed by: apt-get install -y dataset-fashion-mnist). --rows N keeps the first N training rows of each class,
   --test-rows N the first N test rows (quick runs). --plot writes the ROC curves as a PNG (replaced only when
-  complete). Trainer defaults: m = 64, T = 50, seed 1.";
+  complete). Trainer defaults: m = 64, T = 50, seed 1.
+" + Progress.OptionsHelp;
 
         public static int Run(string[] args) => Run(args, Console.Out, Console.Error);
 
         internal static int Run(string[] args, TextWriter output, TextWriter error) => CommandRunner.Run(error, Usage, () =>
         {
-            var line = new Arguments(args, new[] { "data", "digits", "hidden", "iterations", "seed", "rows", "test-rows", "plot" });
+            var line = new Arguments(args, new[] { "data", "digits", "hidden", "iterations", "seed", "rows", "test-rows", "plot" }, Progress.Flags);
             if (line.HelpRequested)
             {
                 output.WriteLine(Usage);
@@ -59,7 +60,8 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Research
             using var outputs = new OutputFiles(inputs);
             outputs.CheckDistinct(("--plot", plot));
 
-            var ml = Contexts.Create(options.Seed, error);
+            var progress = Progress.For("anomaly", line, error);
+            var ml = Contexts.Create(options.Seed, error, progress);
             var (train, test) = fashion != null ? AnomalyBenchmark.LoadFashionMnist(ml, Path.GetDirectoryName(inputs[0])!) : AnomalyBenchmark.LoadDigits(inputs[0]);
             train = Truncate(train, rows, perClass: true);
             test = Truncate(test, testRows, perClass: false);
@@ -69,7 +71,7 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Research
             var names = fashion != null ? AnomalyBenchmark.FashionClassNames : null;
             output.WriteLine($"{(fashion != null ? "Fashion-MNIST" : "UCI digits")}: {train.Features.Length} training rows ({counts.Min()}–{counts.Max()} per class), "
                 + $"{test.Features.Length} test rows, {train.Features[0].Length} features; m = {options.HiddenUnits}, T = {options.MaximumNumberOfIterations}.");
-            var results = AnomalyBenchmark.Run(ml, train, test, options, output);
+            var results = AnomalyBenchmark.Run(ml, train, test, options, output, progress);
             output.WriteLine();
             output.Write(AnomalyBenchmark.FormatTable(results, names));
             if (plot != null)

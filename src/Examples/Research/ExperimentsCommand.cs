@@ -22,18 +22,19 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Research
             { WeightInitialization.Random, WeightInitialization.Pca, WeightInitialization.Samples, WeightInitialization.Spectral };
 
         public const string Usage =
-@"usage: experiments [--seeds N] [--quick] [--targets] [--output DIR]
+@"usage: experiments [--seeds N] [--quick] [--targets] [--output DIR] [--quiet|--progress]
   Recovery from scratch. Default: phase-transition heat maps (PNG + CSV) of the probability that the largest column
   error after matching is ≤ 0.1, over noise σ × initialization (mixture) and sparsity k × initialization (sparse and
   non-negative sparse coding), N seeds a cell (default 10). --quick shrinks every size (for tests). --targets instead
   runs the 20-seed targets of the README (n = 784 mixtures, n = 100 / m = 150 sparse models) into targets.csv.
-  Output folder default: ./experiments.";
+  Output folder default: ./experiments.
+" + Progress.OptionsHelp;
 
         public static int Run(string[] args) => Run(args, Console.Out, Console.Error);
 
         internal static int Run(string[] args, TextWriter output, TextWriter error) => CommandRunner.Run(error, Usage, () =>
         {
-            var line = new Arguments(args, new[] { "seeds", "output" }, new[] { "quick", "targets" });
+            var line = new Arguments(args, new[] { "seeds", "output" }, Progress.Flags.Append("quick").Append("targets"));
             if (line.HelpRequested)
             {
                 output.WriteLine(Usage);
@@ -43,23 +44,24 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Research
             bool quick = line.Flag("quick");
             string directory = line.String("output", "experiments");
             Directory.CreateDirectory(directory);
+            var progress = Progress.For("experiments", line, error);
             if (line.Flag("targets"))
-                return RunTargets(seeds, directory, output);
+                return RunTargets(seeds, directory, output, progress);
 
             // Heat-map sizes: reduced so that 10 seeds × 4 initializations × every cell run in minutes on 2 cores.
             int n = quick ? 40 : 100;
             float[] noises = quick ? new[] { 0.01f, 0.1f } : new[] { 0.01f, 0.02f, 0.05f, 0.1f, 0.2f };
             var mixture = new Setting(LatentCodeModel.MixtureOfGaussians, n, quick ? 5 : 10, 1, quick ? 1000 : 5000, 0f);
             Heatmap(directory, "mixture-noise", "noise σ", noises.Select(v => v.ToString(CultureInfo.InvariantCulture)).ToArray(),
-                noises.Select(v => mixture with { Noise = v }).ToArray(), seeds, output);
+                noises.Select(v => mixture with { Noise = v }).ToArray(), seeds, output, progress);
 
             int[] sparsities = quick ? new[] { 2, 4 } : new[] { 1, 2, 3, 4, 6, 8 };
             var sparse = new Setting(LatentCodeModel.SparseCoding, quick ? 40 : 64, quick ? 40 : 96, 1, quick ? 3000 : 10000, 0.01f);
             Heatmap(directory, "sparse-k", "sparsity k", sparsities.Select(k => k.ToString(CultureInfo.InvariantCulture)).ToArray(),
-                sparsities.Select(k => sparse with { Sparsity = k }).ToArray(), seeds, output);
+                sparsities.Select(k => sparse with { Sparsity = k }).ToArray(), seeds, output, progress);
             var nonNegative = sparse with { Model = LatentCodeModel.NonNegativeSparseCoding };
             Heatmap(directory, "nonnegative-k", "sparsity k", sparsities.Select(k => k.ToString(CultureInfo.InvariantCulture)).ToArray(),
-                sparsities.Select(k => nonNegative with { Sparsity = k }).ToArray(), seeds, output);
+                sparsities.Select(k => nonNegative with { Sparsity = k }).ToArray(), seeds, output, progress);
             return ExitCodes.Success;
         });
 
@@ -99,20 +101,23 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Research
             return new Outcome(metrics.FrobeniusError, metrics.MaxColumnError, model.History.Initialization?.FoundColumns ?? setting.Atoms, watch.Elapsed.TotalSeconds);
         }
 
-        private static void Heatmap(string directory, string name, string axis, string[] labels, Setting[] settings, int seeds, TextWriter output)
+        private static void Heatmap(string directory, string name, string axis, string[] labels, Setting[] settings, int seeds, TextWriter output, Progress? progress)
         {
+            progress?.Phase(name + " heat map");
+            int total = seeds * Enumerable.Range(0, settings.Length).Sum(c => Initializations.Count(i => !Skipped(i, settings[c]))), done = 0;
+            progress?.Count(0, total, "fits");
             var probability = new double[Initializations.Length, settings.Length];
             var csv = new StringBuilder("model,n,m,k,N,sigma,initialization,seeds,recovered,probability,median_max_column_error,median_frobenius_error\n");
             for (int c = 0; c < settings.Length; c++)
             {
                 for (int r = 0; r < Initializations.Length; r++)
                 {
-                    if (Initializations[r] == WeightInitialization.Pca && settings[c].Atoms > settings[c].Features)
+                    if (Skipped(Initializations[r], settings[c]))
                     {
                         probability[r, c] = double.NaN;
                         continue;
                     }
-                    var outcomes = Enumerable.Range(0, seeds).Select(seed => Train(settings[c], Initializations[r], seed)).ToList();
+                    var outcomes = Enumerable.Range(0, seeds).Select(seed => Counted(Train(settings[c], Initializations[r], seed), ++done, total, progress)).ToList();
                     int recovered = outcomes.Count(o => o.MaxColumn <= RecoveryThreshold);
                     probability[r, c] = (double)recovered / seeds;
                     Setting s = settings[c];
@@ -127,10 +132,21 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Research
             Figures.SaveHeatmap(Path.Combine(directory, name + ".png"),
                 $"P(max column error ≤ {RecoveryThreshold}) — {first.Model}, n={first.Features}, m={first.Atoms}, N={first.Rows}, {seeds} seeds",
                 probability, Initializations.Select(i => i.ToString()).ToArray(), labels, axis);
+            progress?.Done();
+        }
+
+        /// <summary>PCA gives at most n columns: a cell with m &gt; n is left empty.</summary>
+        private static bool Skipped(WeightInitialization initialization, Setting setting) =>
+            initialization == WeightInitialization.Pca && setting.Atoms > setting.Features;
+
+        private static Outcome Counted(Outcome outcome, int done, int total, Progress? progress)
+        {
+            progress?.Count(done, total, "fits");
+            return outcome;
         }
 
         /// <summary>The 20-seed targets of docs/recovery-from-scratch.md.</summary>
-        private static int RunTargets(int seeds, string directory, TextWriter output)
+        private static int RunTargets(int seeds, string directory, TextWriter output, Progress? progress)
         {
             var rows = new List<(string Name, Setting Setting, WeightInitialization Init, Func<Outcome, bool> Success, string Criterion)>();
             foreach (float sigma in new[] { 0.01f, 0.02f, 0.03f })
@@ -144,9 +160,11 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Research
             rows.Add(("non-negative k-sparse", new Setting(LatentCodeModel.NonNegativeSparseCoding, 100, 150, 4, 20_000, 0.01f), WeightInitialization.Spectral, o => o.MaxColumn <= RecoveryThreshold, "max column error ≤ 0.1"));
 
             var table = new StringBuilder("setting,initialization,criterion,successes,seeds,median_frobenius,median_max_column,median_found,median_seconds\n");
+            int done = 0;
+            progress?.Count(0, rows.Count * seeds, "fits");
             foreach (var row in rows)
             {
-                var outcomes = Enumerable.Range(0, seeds).Select(seed => Train(row.Setting, row.Init, seed)).ToList();
+                var outcomes = Enumerable.Range(0, seeds).Select(seed => Counted(Train(row.Setting, row.Init, seed), ++done, rows.Count * seeds, progress)).ToList();
                 int successes = outcomes.Count(row.Success);
                 string line = string.Join(",", row.Name, row.Init, row.Criterion, successes, seeds,
                     Median(outcomes.Select(o => o.Frobenius)).ToString("F4", CultureInfo.InvariantCulture),
@@ -156,6 +174,7 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Research
                 output.WriteLine(line);
                 table.AppendLine(line);
             }
+            progress?.Done();
             OutputFiles.WriteText(Path.Combine(directory, "targets.csv"), table.ToString());
             return ExitCodes.Success;
         }

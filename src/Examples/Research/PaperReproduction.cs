@@ -146,14 +146,14 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Research
     /// </summary>
     internal static class PaperReproduction
     {
-        public static ReproductionResult Run(ReproductionSettings settings, Action<string>? progress = null)
+        public static ReproductionResult Run(ReproductionSettings settings, Action<string>? progress = null, Action<int, int>? finished = null)
         {
             var total = Stopwatch.StartNew();
             var result = new ReproductionResult();
             var distanceSums = new Dictionary<(bool, bool), (double Frobenius, double Max)>();
             var fits = PlanFits(settings, distanceSums);
             result.ConcurrentFits = Math.Min(settings.Threads ?? Environment.ProcessorCount, fits.Count);
-            result.Runs.AddRange(RunFits(settings, fits, progress));
+            result.Runs.AddRange(RunFits(settings, fits, progress, finished));
             foreach (var ((unit, variance), sum) in distanceSums)
                 result.InitialDistances.Add(new InitialDistance(unit, variance, sum.Frobenius / settings.Trials, sum.Max / settings.Trials));
             result.TotalSeconds = total.Elapsed.TotalSeconds;
@@ -213,12 +213,13 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Research
         /// Fits run side by side, one thread each: a fit's result does not depend on its thread count, and whole fits
         /// keep both cores busy through the parts of a fit that run on one thread (reading the rows, initialization).
         /// </summary>
-        private static ReproductionRun[] RunFits(ReproductionSettings settings, List<FitJob> fits, Action<string>? progress)
+        private static ReproductionRun[] RunFits(ReproductionSettings settings, List<FitJob> fits, Action<string>? progress, Action<int, int>? finished)
         {
             var runs = new ReproductionRun[fits.Count];
             var progressLock = new object();
             int done = 0;
             int threads = settings.Threads ?? Environment.ProcessorCount;
+            finished?.Invoke(0, fits.Count);
             Parallel.For(0, fits.Count, new ParallelOptions { MaxDegreeOfParallelism = threads }, index =>
             {
                 runs[index] = Fit(settings, fits[index]);
@@ -230,6 +231,7 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Research
                         FormattableString.Invariant($"[{done,3}/{fits.Count}] {run.Reading.Name,-20} {Label(run.Initialization),-7} σ={run.Sigma:0.###} trial {run.Trial}: ")
                         + FormattableString.Invariant($"loss {run.Initial.Loss:G4} → {run.Final.Loss:G4}, ‖W−A‖_F {run.Initial.RecoveryError:F3} → {run.Final.RecoveryError:F3}, ")
                         + FormattableString.Invariant($"active {run.Initial.ActiveFraction:P1} → {run.Final.ActiveFraction:P1} ({run.Seconds:F2} s)"));
+                    finished?.Invoke(done, fits.Count);
                 }
             });
             return runs;

@@ -17,7 +17,7 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Research
         public const string Usage =
 @"usage: reproduce [--output DIR] [--seed S] [--trials K] [--rows N] [--features n] [--components m]
                  [--iterations T] [--sigmas 0.01,0.02,0.03] [--readings working,hard-threshold|all|R1,R2]
-                 [--threads P] [--quick]
+                 [--threads P] [--quick] [--quiet|--progress]
   The paper's Section 6: mixture of m Gaussians in n dimensions, N rows per trial, m units, ζ = m, T steps;
   initializations A+δE (δ = 0.5), PCA and random. Defaults are the paper's: n = 784, m = 10, N = 10000,
   T = 50, σ ∈ {0.01, 0.02, 0.03}; K = 5 trials at σ = 0.01 for Figure 3; seed 2019; output ./reproduction.
@@ -25,7 +25,8 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Research
   b ← b/2; hard-threshold: λ = ½, b = 0 fixed, the reading under which Figure 3's claim holds; default
   working,hard-threshold; all = the four). Figure 3 draws the floor σ√(nm²/N).
   --threads: fits run P at a time, one thread each (default: one per core).
-  --quick: n = 100, N = 1000, T = 20, K = 2 (a smoke test).";
+  --quick: n = 100, N = 1000, T = 20, K = 2 (a smoke test).
+" + Progress.OptionsHelp;
 
         /// <summary>Runs the command; exit code 0 on success.</summary>
         public static int Run(string[] args) => Run(args, Console.Out, Console.Error);
@@ -34,7 +35,7 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Research
         {
             var line = new Arguments(args,
                 new[] { "output", "seed", "trials", "rows", "features", "components", "iterations", "sigmas", "readings", "threads" },
-                new[] { "quick" });
+                Progress.Flags.Append("quick"));
             if (line.HelpRequested)
             {
                 output.WriteLine(Usage);
@@ -70,7 +71,9 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Research
 
             output.WriteLine(FormattableString.Invariant(
                 $"Reproducing Section 6: n = {settings.FeatureCount}, m = {settings.Components}, N = {settings.Rows}, T = {settings.Iterations}, σ ∈ {{{string.Join(", ", settings.Sigmas)}}}, {settings.Trials} trial(s) at σ = {settings.TrialSigma}, δ = {settings.Delta}, seed {settings.Seed}, readings {string.Join(", ", settings.Readings.Select(r => r.Name))}."));
-            var result = PaperReproduction.Run(settings, output.WriteLine);
+            var progress = Progress.For("reproduce", line, error);
+            var result = PaperReproduction.Run(settings, output.WriteLine, progress is null ? null : (done, total) => progress.Count(done, total, "fits"));
+            progress?.Done();
             WriteOutputs(settings, result, outputDirectory);
             string summary = Summary(settings, result);
             Common.OutputFiles.WriteText(Path.Combine(outputDirectory, "summary.md"), summary);

@@ -20,13 +20,13 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Shell
              (--input FILE | --bilinear-rows N [--bilinear-features n] [--bilinear-atoms a] [--bilinear-sparsity k]
              [--bilinear-noise σ] [--bilinear-seed S]) [--hidden m] [--activation relu|threshold] [--threshold λ]
              [--iterations T] [--learning-rate ζ] [--init random|pca] [--seed S] [--threads t] [--stream] [--save model.zip]
-             [--features SPEC] [--label-column NAME] [--header yes|no|auto] [--separator C]
+             [--features SPEC] [--label-column NAME] [--header yes|no|auto] [--separator C] [--quiet|--progress]
   Every rank reads FILE (or generates the bilinear model's rows) and trains on its range of the rows
   (DistributedTraining.ShardRange: [r·N/P, (r+1)·N/P) in chunks of 1,024 rows); W is bit-identical to `train` on
   all the rows in one process. MPICH is needed (apt-get install mpich); without a launcher it runs as one process.
   Defaults as `train`; bilinear: n = 784, a = m, k = 3, σ = 0, seed 1. --threads: per rank (default 1).
   --stream streams the rows on every pass instead of holding them. Rank 0 prints the summary and saves the model.
-" + TabularInput.OptionsHelp;
+" + TabularInput.OptionsHelp + "\n" + Progress.OptionsHelp + " Rank 0 reports for all.";
 
         public static int Run(string[] args) => Run(args, Console.Out, Console.Error);
 
@@ -37,7 +37,7 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Shell
                 "input", "bilinear-rows", "bilinear-features", "bilinear-atoms", "bilinear-sparsity", "bilinear-noise", "bilinear-seed",
                 "hidden", "activation", "threshold", "iterations", "learning-rate", "init", "seed", "threads", "save",
                 "features", "label-column", "header", "separator",
-            }, new[] { "stream" });
+            }, Progress.Flags.Append("stream"));
             if (line.HelpRequested)
             {
                 output.WriteLine(Usage);
@@ -61,6 +61,8 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Shell
             // Refused before any work, on every rank alike: an output that would destroy the input.
             using var outputs = new OutputFiles(line.String("input"));
             outputs.CheckDistinct(("--save", save));
+            // --quiet with --progress is refused here, on every rank alike, before MPI starts.
+            Progress.For("train-distributed", line, TextWriter.Null);
 
             string[] mpiArgs = Array.Empty<string>();
             using var mpi = MpiSession.Start(ref mpiArgs);
@@ -87,12 +89,15 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Shell
         {
             // Every rank has the same outcome: rank 0 speaks for all.
             TextWriter say = mpi.Rank == 0 ? output : TextWriter.Null;
-            var mlContext = Contexts.Create(options.Seed, mpi.Rank == 0 ? error : TextWriter.Null);
+            var progress = mpi.Rank == 0 ? Progress.For("train-distributed", line, error) : null;
+            var mlContext = Contexts.Create(options.Seed, mpi.Rank == 0 ? error : TextWriter.Null, progress);
+            progress?.Phase("reading the rows");
             var (shard, totalRows, description) = LoadShard(mlContext, line, options.HiddenUnits, mpi);
             say.WriteLine(description);
 
             var watch = Stopwatch.StartNew();
             SharedAutoencoderTransformer model = mlContext.Transforms.SharedAutoencoder(options).FitDistributed(shard, mpi.World);
+            progress?.Done();
             double seconds = watch.Elapsed.TotalSeconds;
             var history = model.History.Iterations;
             var last = history.Last(i => !i.Undone);

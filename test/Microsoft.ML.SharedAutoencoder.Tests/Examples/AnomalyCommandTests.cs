@@ -36,6 +36,21 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Examples
             => output.Split('\n').Where(l => l.Length > 2 && l.StartsWith("| ", StringComparison.Ordinal) && char.IsDigit(l[2])).ToArray();
 
         [TestMethod]
+        public void Anomaly_Progress_APhasePerClassOnlyWhenForced()
+        {
+            var (code, output, error) = Run("--rows", "30", "--hidden", "8", "--iterations", "5", "--progress");
+            Assert.AreEqual(0, code, error);
+            StringAssert.Contains(error, "anomaly: class 1/10...");
+            StringAssert.Contains(error, "anomaly: iteration 5/5, loss ");
+            StringAssert.Contains(error, "anomaly: 10/10 classes, ");
+            Assert.DoesNotContain("anomaly:", output);
+
+            (code, _, error) = Run("--rows", "30", "--hidden", "8", "--iterations", "5");
+            Assert.AreEqual(0, code, error);
+            Assert.DoesNotContain("anomaly:", error, "a redirected stderr gets no progress unless --progress is given");
+        }
+
+        [TestMethod]
         public void Digits_PrintsOneRowPerClassAndTheMean_AndWritesThePng()
         {
             string directory = NewDirectory();

@@ -29,6 +29,20 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Examples
         }
 
         [TestMethod]
+        public void DigitsFeatures_Progress_APhasePerSplitAndFeaturizerOnlyWhenForced()
+        {
+            string[] args = { "--splits", "1", "--methods", "pixels,activation", "--hidden", "32", "--classifier-iterations", "20" };
+            var error = new StringWriter();
+            Assert.AreEqual(0, DigitsFeaturesCommand.Run(args.Append("--progress").ToArray(), new StringWriter(), error), error.ToString());
+            StringAssert.Contains(error.ToString(), "digits-features: split 1/1, activation");
+            StringAssert.Contains(error.ToString(), "digits-features: 2/2 fits, ");
+
+            error = new StringWriter();
+            Assert.AreEqual(0, DigitsFeaturesCommand.Run(args, new StringWriter(), error), error.ToString());
+            Assert.DoesNotContain("digits-features:", error.ToString());
+        }
+
+        [TestMethod]
         public void DigitsFeatures_SplitSeeds_HoldOutAThirdAndCoverEveryRow()
         {
             var (images, digits) = DigitsCommand.Load(DigitsCommand.DefaultDataPath);

@@ -116,6 +116,25 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Examples
         }
 
         [TestMethod]
+        public void Fashion_Progress_APhasePerFeaturizerOnlyWhenForced()
+        {
+            WriteSet("train", 60, seed: 3, compress: true);
+            WriteSet("t10k", 20, seed: 4, compress: true);
+            string[] args = { "--data", _directory, "--methods", "pixels,activation", "--hidden", "16", "--rank", "8" };
+            var (code, output, error) = Run(args.Append("--progress").ToArray());
+            Assert.AreEqual(0, code, error);
+            StringAssert.Contains(error, "fashion: reading the images...");
+            StringAssert.Contains(error, "fashion: featurizer 1/2, raw input...");
+            StringAssert.Contains(error, "fashion: featurizer 2/2, activation");
+            StringAssert.Contains(error, "fashion: 2/2 featurizers, ");
+            Assert.DoesNotContain("fashion:", output);
+
+            (code, _, error) = Run(args);
+            Assert.AreEqual(0, code, error);
+            Assert.DoesNotContain("fashion:", error, "a redirected stderr gets no progress unless --progress is given");
+        }
+
+        [TestMethod]
         public void Fashion_WithoutTheDataset_SaysHowToInstallIt()
         {
             var (code, output, error) = Run("--data", Path.Combine(_directory, "absent"));

@@ -189,9 +189,12 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Mpi
                 MpiProbe.Result result = MpiProbe.RunProgram(examples, 2, null, "train-distributed", "--bilinear-rows", Rows.ToString(CultureInfo.InvariantCulture),
                     "--bilinear-features", N.ToString(CultureInfo.InvariantCulture), "--bilinear-noise", "0.01", "--bilinear-seed", Seed.ToString(CultureInfo.InvariantCulture),
                     "--hidden", M.ToString(CultureInfo.InvariantCulture), "--iterations", Iterations.ToString(CultureInfo.InvariantCulture),
-                    "--seed", Seed.ToString(CultureInfo.InvariantCulture), "--threads", "2", "--save", save);
+                    "--seed", Seed.ToString(CultureInfo.InvariantCulture), "--threads", "2", "--save", save, "--progress");
                 AssertSucceeded(result);
                 Assert.Contains("over 2 rank(s)", result.Output);
+                // --progress: rank 0 alone reports the phase and the iterations.
+                Assert.AreEqual(1, result.Error.Split('\n').Count(l => l.Trim() == "train-distributed: reading the rows..."), result.Error);
+                Assert.Contains($"train-distributed: iteration {Iterations}/{Iterations}, loss ", result.Error);
                 var loaded = (SharedAutoencoderTransformer)new MLContext(5).Model.Load(save, out _);
                 CollectionAssert.AreEqual(reference.Model.GetWeights().SelectMany(c => c).ToArray(), loaded.Model.GetWeights().SelectMany(c => c).ToArray(),
                     "the command's model is the one-process model");
