@@ -175,12 +175,7 @@ namespace Microsoft.ML.SharedAutoencoder
             var payload = new PayloadWriter(ctx.Writer, ColumnPairs);
             foreach (OutputKind kind in _kinds)
                 payload.Write((int)kind);
-            payload.Write(Model.InputSize);
-            payload.Write(Model.HiddenUnits);
-            payload.Write((int)Model.Activation);
-            payload.Write(Model.Threshold);
-            payload.Write(Model.WeightsUnitMajor);
-            payload.Write(Model.BiasSpan);
+            AutoencoderPayload.Write(payload, Model);
             payload.Write((int)Model.Encoding.Kind);
             payload.Write(Model.Encoding.SplitPolarity ? (byte)1 : (byte)0);
             payload.Write(Model.Encoding.Threshold);
@@ -202,9 +197,6 @@ namespace Microsoft.ML.SharedAutoencoder
             }
             payload.WriteChecksum();
         }
-
-        // float32 normalization leaves ‖W_i‖ within a few ulps of 1; a corrupted value moves it far more.
-        private const double UnitNormTolerance = 1e-4;
 
         // The bytes of one history entry: int, double, float, double, int, byte, double, double.
         private const int HistoryEntryBytes = 4 + 8 + 4 + 8 + 4 + 1 + 8 + 8;
@@ -233,30 +225,7 @@ namespace Microsoft.ML.SharedAutoencoder
         }
 
         private static SharedAutoencoderModelParameters LoadModel(IHost host, PayloadReader payload, bool hasEncoding)
-        {
-            int n = payload.ReadInt32("n");
-            int m = payload.ReadInt32("m");
-            host.CheckDecode(n > 0 && m > 0 && (long)n * m <= Array.MaxLength, $"The model's sizes n = {n}, m = {m} are impossible.");
-            int activation = payload.ReadInt32("the activation");
-            host.CheckDecode(Enum.IsDefined((AutoencoderActivation)activation), $"The model's activation code {activation} is unknown.");
-            float threshold = payload.ReadSingle("the threshold");
-            host.CheckDecode(float.IsFinite(threshold) && threshold > 0, $"The model's threshold {threshold} is not positive and finite.");
-            // W and b together before allocating W: a damaged n or m must not allocate gigabytes first.
-            payload.Require(((long)n * m + m) * sizeof(float), $"W and b (n = {n}, m = {m})");
-            float[] weights = payload.ReadSingles((long)n * m, "W");
-            host.CheckDecode(TensorPrimitives.IsFiniteAll(weights), "The model's weights contain NaN or infinity.");
-            for (int i = 0; i < m; i++)
-            {
-                // Training keeps every column at unit norm; anything else is a damaged file, not a model.
-                double norm = Math.Sqrt(TensorPrimitives.SumOfSquares(weights.AsSpan(i * n, n)));
-                if (!(Math.Abs(norm - 1) <= UnitNormTolerance))
-                    throw host.ExceptDecode($"The model's weight column {i} has norm {norm:G6}; trained columns have unit norm. The file is damaged.");
-            }
-            float[] bias = payload.ReadSingles(m, "b");
-            host.CheckDecode(TensorPrimitives.IsFiniteAll(bias), "The model's bias contains NaN or infinity.");
-            CodeEncodingSettings encoding = hasEncoding ? LoadEncoding(host, payload, n, m) : CodeEncodingSettings.Activation();
-            return new SharedAutoencoderModelParameters(n, weights, bias, (AutoencoderActivation)activation, threshold, encoding);
-        }
+            => AutoencoderPayload.Read(host, payload, hasEncoding ? (n, m) => LoadEncoding(host, payload, n, m) : null);
 
         private static (double DeadUnitFraction, bool CodesNearlyConstant) LoadDiagnostics(IHost host, PayloadReader payload)
         {

@@ -24,7 +24,12 @@ namespace Microsoft.ML.SharedAutoencoder.Persistence
             payload.Write(model.BiasSpan);
         }
 
-        public static SharedAutoencoderModelParameters Read(IExceptionContext ectx, PayloadReader payload)
+        /// <summary>
+        /// Reads and checks the parameters; <paramref name="readEncoding"/> (given n and m) reads what a format stores
+        /// right after b to choose the encoding, so the model is built once, with it. Null: the activation as the code.
+        /// </summary>
+        public static SharedAutoencoderModelParameters Read(IExceptionContext ectx, PayloadReader payload,
+            Func<int, int, CodeEncodingSettings>? readEncoding = null)
         {
             int n = payload.ReadInt32("n");
             int m = payload.ReadInt32("m");
@@ -46,7 +51,8 @@ namespace Microsoft.ML.SharedAutoencoder.Persistence
             }
             float[] bias = payload.ReadSingles(m, "b");
             ectx.CheckDecode(TensorPrimitives.IsFiniteAll(bias), "The model's bias contains NaN or infinity.");
-            return new SharedAutoencoderModelParameters(n, weights, bias, (AutoencoderActivation)activation, threshold);
+            CodeEncodingSettings encoding = readEncoding?.Invoke(n, m) ?? CodeEncodingSettings.Activation();
+            return new SharedAutoencoderModelParameters(n, weights, bias, (AutoencoderActivation)activation, threshold, encoding);
         }
     }
 }
