@@ -27,7 +27,12 @@ namespace Microsoft.ML.SharedAutoencoder.PerformanceTests
                 return QuickIngestion(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 100_000, args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 5);
             if (args.Length > 0 && args[0] == "fashion")
             {
-                return FashionBenchmark.Run(args.Length > 1 ? args[1] : "/usr/share/datasets/fashion-mnist",
+                if (args.Length < 2)
+                {
+                    Console.Error.WriteLine("usage: fashion DIR [m] [iterations]: DIR holds the Fashion-MNIST IDX files (Debian: apt-get install -y dataset-fashion-mnist).");
+                    return 2;
+                }
+                return FashionBenchmark.Run(args[1],
                     args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 1024, args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 1);
             }
             if (args.Length > 0 && args[0] == "steps")

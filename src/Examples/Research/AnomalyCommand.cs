@@ -15,7 +15,7 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Research
     internal static class AnomalyCommand
     {
         /// <summary>Where <c>apt-get install -y dataset-fashion-mnist</c> puts the files; <c>--data fashion-mnist</c> means this folder.</summary>
-        public const string FashionMnistDirectory = "/usr/share/datasets/fashion-mnist";
+        public const string FashionMnistDirectory = Featurization.FashionCommand.DefaultDirectory;
 
         private static readonly string[] FashionFiles =
             { "train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz", "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz" };
