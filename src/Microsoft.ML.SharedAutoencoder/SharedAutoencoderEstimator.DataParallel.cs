@@ -22,7 +22,7 @@ namespace Microsoft.ML.SharedAutoencoder
         internal (TrainerSettings Settings, CodeEncodingSettings Encoding, ITrainingRows Rows) PrepareFit(IDataView input, IChannel channel)
         {
             _host.CheckValue(input, nameof(input));
-            int inputSize = CheckInputColumn(_host, input.Schema, _options.InputColumnName);
+            int inputSize = InputColumn.KnownSizeFloatVector(_host, input.Schema, _options.InputColumnName);
             TrainerSettings settings = Resolve(inputSize, channel);
             CodeEncodingSettings encoding = ResolveEncoding(inputSize);
             ITrainingRows rows = ReadRows(input, inputSize, settings, channel);

@@ -1,6 +1,6 @@
-using System.Globalization;
 using System;
 using System.Collections.Generic;
+using System.Globalization;
 using System.Linq;
 using System.Numerics.Tensors;
 using System.Threading;
@@ -82,17 +82,6 @@ namespace Microsoft.ML.SharedAutoencoder
             if (_options.ReconstructionErrorColumnName != null)
                 result[_options.ReconstructionErrorColumnName] = new SchemaShape.Column(_options.ReconstructionErrorColumnName, SchemaShape.Column.VectorKind.Scalar, NumberDataViewType.Single, false);
             return new SchemaShape(result.Values);
-        }
-
-        /// <summary>Checks that <paramref name="name"/> is a known-size vector of floats; returns its size.</summary>
-        internal static int CheckInputColumn(IExceptionContext ectx, DataViewSchema schema, string name)
-        {
-            if (!schema.TryGetColumnIndex(name, out int index))
-                throw ectx.ExceptSchemaMismatch(nameof(schema), "input", name);
-            DataViewType type = schema[index].Type;
-            if (type is not VectorDataViewType vector || vector.ItemType != NumberDataViewType.Single || !vector.IsKnownSize)
-                throw ectx.ExceptSchemaMismatch(nameof(schema), "input", name, "known-size vector of Single", type.ToString());
-            return vector.Size;
         }
 
         private static void Validate(IHost host, Options o)

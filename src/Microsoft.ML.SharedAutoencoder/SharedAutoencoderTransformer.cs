@@ -8,8 +8,9 @@ using Microsoft.ML.Data;
 using Microsoft.ML.Internal.Utilities;
 using Microsoft.ML.Runtime;
 using Microsoft.ML.SharedAutoencoder;
-using Microsoft.ML.SharedAutoencoder.Persistence;
 using Microsoft.ML.SharedAutoencoder.Model;
+using Microsoft.ML.SharedAutoencoder.Persistence;
+using Microsoft.ML.SharedAutoencoder.Rows;
 using Microsoft.ML.SharedAutoencoder.Training;
 
 [assembly: LoadableClass(typeof(SharedAutoencoderTransformer), null, typeof(SignatureLoadModel),
@@ -287,7 +288,7 @@ namespace Microsoft.ML.SharedAutoencoder
         /// <summary>Rejects an input column that is not a float vector of the trained size.</summary>
         protected override void CheckInputColumn(DataViewSchema inputSchema, int col, int srcCol)
         {
-            int size = SharedAutoencoderEstimator.CheckInputColumn(Host, inputSchema, inputSchema[srcCol].Name);
+            int size = InputColumn.KnownSizeFloatVector(Host, inputSchema, inputSchema[srcCol].Name);
             if (size != Model.InputSize)
             {
                 throw Host.ExceptSchemaMismatch(nameof(inputSchema), "input", inputSchema[srcCol].Name,

@@ -52,7 +52,7 @@ namespace Microsoft.ML.SharedAutoencoder
         {
             _host.CheckValue(input, nameof(input));
             string column = _options.InputColumnName;
-            int n = CheckInputColumn(_host, input.Schema, column);
+            int n = InputColumn.KnownSizeFloatVector(_host, input.Schema, column);
             if (n > MaxDimension)
                 throw _host.ExceptParam(nameof(input), $"Column '{column}' has {n} values per row; whitening supports at most {MaxDimension} (its covariance has n² entries). Reduce the dimension first, for example with mlContext.Transforms.ProjectToPrincipalComponents.");
             if (_options.Rank > n)
@@ -92,10 +92,6 @@ namespace Microsoft.ML.SharedAutoencoder
             result[_options.OutputColumnName] = new SchemaShape.Column(_options.OutputColumnName, SchemaShape.Column.VectorKind.Vector, NumberDataViewType.Single, false);
             return new SchemaShape(result.Values);
         }
-
-        /// <summary>Checks that <paramref name="name"/> is a known-size vector of floats; returns its size.</summary>
-        internal static int CheckInputColumn(IExceptionContext ectx, DataViewSchema schema, string name)
-            => InputColumn.KnownSizeFloatVector(ectx, schema, name);
 
         private static void Validate(IHost host, Options o)
         {

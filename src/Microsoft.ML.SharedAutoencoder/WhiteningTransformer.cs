@@ -6,6 +6,7 @@ using Microsoft.ML.Internal.Utilities;
 using Microsoft.ML.Runtime;
 using Microsoft.ML.SharedAutoencoder;
 using Microsoft.ML.SharedAutoencoder.Persistence;
+using Microsoft.ML.SharedAutoencoder.Rows;
 using Microsoft.ML.SharedAutoencoder.Whitening;
 
 [assembly: LoadableClass(typeof(WhiteningTransformer), null, typeof(SignatureLoadModel),
@@ -208,7 +209,7 @@ namespace Microsoft.ML.SharedAutoencoder
         /// <summary>Rejects an input column that is not a float vector of the fitted size.</summary>
         protected override void CheckInputColumn(DataViewSchema inputSchema, int col, int srcCol)
         {
-            int size = WhiteningEstimator.CheckInputColumn(Host, inputSchema, inputSchema[srcCol].Name);
+            int size = InputColumn.KnownSizeFloatVector(Host, inputSchema, inputSchema[srcCol].Name);
             if (size != InputSize)
             {
                 throw Host.ExceptSchemaMismatch(nameof(inputSchema), "input", inputSchema[srcCol].Name,
