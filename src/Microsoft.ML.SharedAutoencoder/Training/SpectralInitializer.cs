@@ -29,6 +29,7 @@ namespace Microsoft.ML.SharedAutoencoder.Training
         private const int MinResidualStarts = 32;
         private const int ResidualStartsPerMissing = 8;
         private const int MinForKurtosisTest = 5;
+        private const int PairBatch = 32;
 
         /// <summary>Runs the search; returns unit-major columns (found ones first, then the completed ones) and the report.</summary>
         public static (float[] Weights, InitializationReport Report) Create(DenseRows data, int count, SpectralSettings settings, int seed, int numberOfThreads)
@@ -179,180 +180,11 @@ namespace Microsoft.ML.SharedAutoencoder.Training
         }
 
         /// <summary>
-        /// Subspace iteration on M̂_{u,v}; null when a test fails, otherwise the refined unit vector — or an empty array
-        /// when the refinement ran into an atom in <paramref name="known"/> (an accepted pair that found nothing new).
+        /// The rows a pass averages over: <see cref="Count"/> rows of length <see cref="Dimension"/> of <paramref name="Values"/>
+        /// (row-major), centered by <paramref name="Mean"/> in a refinement when it is set, with the Gaussian part
+        /// subtracted when <paramref name="Cumulant"/>.
         /// </summary>
-        private static (float[] Vector, double Kurtosis)? TryPair(DenseRows data, float[] samples, float[] mean, SpectralSettings settings, bool cumulant, int uIndex, int vIndex, float[][] known)
-        {
-            int n = data.Dimension;
-            int p = samples.Length / n;
-            var u = new float[n];
-            var v = new float[n];
-            TensorPrimitives.Subtract(data.Row(uIndex), mean, u);
-            TensorPrimitives.Subtract(data.Row(vIndex), mean, v);
-
-            float[] weights = PairWeights(samples, n, u, v, out double trace);
-            if (!(trace > 0) || !double.IsFinite(trace))
-                return null;
-            float[]? top = TopEigenvector(samples, weights, n, u, v, settings, trace);
-            if (top is null)
-                return null;
-            double minCosine = 1 - 0.5 * settings.DuplicateDistance * settings.DuplicateDistance;
-            if (!Refine(new RefinementRows(samples, p, cumulant, Mean: null), top, known, minCosine, out bool duplicate, out double kurtosis))
-                return null;
-            if (duplicate)
-                return (Array.Empty<float>(), 0);
-            return (top, kurtosis);
-        }
-
-        /// <summary>
-        /// The weights w_t = ⟨y_t,u⟩⟨y_t,v⟩ / p of M̂_{u,v}, and its trace with absolute weights (1/p) Σ |⟨y,u⟩⟨y,v⟩|·‖y‖².
-        /// </summary>
-        private static float[] PairWeights(float[] samples, int n, float[] u, float[] v, out double trace)
-        {
-            int p = samples.Length / n;
-            var weights = new float[p];
-            trace = 0;
-            for (int t = 0; t < p; t++)
-            {
-                ReadOnlySpan<float> y = samples.AsSpan(t * n, n);
-                float w = TensorPrimitives.Dot(y, u) * TensorPrimitives.Dot(y, v);
-                weights[t] = w / p;
-                trace += Math.Abs((double)w) * TensorPrimitives.Dot(y, y);
-            }
-            trace /= p;
-            return weights;
-        }
-
-        /// <summary>
-        /// Two-vector subspace iteration with Rayleigh–Ritz on M̂_{u,v}: its top eigenvector, normalized, or null when the
-        /// gap test or the "σ₁ is large" test fails (early, after a few screening iterations, for hopeless pairs).
-        /// </summary>
-        private static float[]? TopEigenvector(float[] samples, float[] weights, int n, float[] u, float[] v, SpectralSettings settings, double trace)
-        {
-            // u ± v start close to the shared atom's direction (both rows contain it), so few iterations are needed.
-            var x1 = new float[n];
-            var x2 = new float[n];
-            TensorPrimitives.Add(u, v, x1);
-            TensorPrimitives.Subtract(u, v, x2);
-            var mx1 = new float[n];
-            var mx2 = new float[n];
-            if (!Orthonormalize(x1, x2))
-                return null;
-
-            double previous = double.NaN;
-            double sigma1 = 0, sigma2 = 0;
-            double c1 = 1, c2 = 0;
-            for (int iteration = 1; iteration <= MaxSubspaceIterations; iteration++)
-            {
-                Apply(samples, weights, n, x1, x2, mx1, mx2);
-                // Rayleigh–Ritz on span{x1, x2}: T = XᵀMX.
-                double t11 = TensorPrimitives.Dot(x1, mx1);
-                double t12 = 0.5 * (TensorPrimitives.Dot(x1, mx2) + TensorPrimitives.Dot(x2, mx1));
-                double t22 = TensorPrimitives.Dot(x2, mx2);
-                (sigma1, sigma2, c1, c2) = SymmetricEigen2(t11, t12, t22);
-                bool converged = Math.Abs(Math.Abs(sigma1) - previous) <= RitzTolerance * Math.Abs(sigma1);
-                previous = Math.Abs(sigma1);
-
-                double ratio = Math.Abs(sigma1) / Math.Max(Math.Abs(sigma2), double.Epsilon);
-                // Ritz values only grow towards the true ones; a pair that is far from both tests after a few
-                // iterations will not pass them, and most pairs share no atom.
-                if (iteration == ScreeningIterations && (ratio < 0.5 * settings.MinGapRatio || Math.Abs(sigma1) < 0.5 * settings.MinTraceFraction * trace))
-                    return null;
-                if (converged)
-                    break;
-                mx1.CopyTo(x1);
-                mx2.CopyTo(x2);
-                if (!Orthonormalize(x1, x2))
-                    return null;
-            }
-
-            double gap = Math.Abs(sigma1) / Math.Max(Math.Abs(sigma2), double.Epsilon);
-            if (gap < settings.MinGapRatio || Math.Abs(sigma1) < settings.MinTraceFraction * trace)
-                return null;
-            var top = new float[n];
-            for (int j = 0; j < n; j++)
-                top[j] = (float)(c1 * x1[j] + c2 * x2[j]);
-            return WeightInitializer.NormalizeInPlace(top) ? top : null;
-        }
-
-        /// <summary>
-        /// Fixed-point refinement z ← normalize((1/p) Σ_t ⟨y_t, z⟩³ y_t): a power step on the fourth-moment tensor, whose
-        /// dominant term near an atom is E[x_i⁴]·q_i·⟨A_i, z⟩³·A_i, so z moves to the atom the pair pointed at and the
-        /// cross-talk the pair's estimate carries shrinks. False when z collapses to zero.
-        /// </summary>
-        private static bool Refine(in RefinementRows rows, float[] z, float[][] known, double minCosine, out bool duplicate, out double kurtosis)
-        {
-            duplicate = false;
-            kurtosis = 0;
-            float[] samples = rows.Values;
-            int p = rows.Count;
-            int n = z.Length;
-            float[]? mean = rows.Mean;
-            bool cumulant = rows.Cumulant;
-            var scratch = new float[n];
-            var centered = mean is null ? null : new float[n];
-            var covarianceTimesZ = new float[n];
-            for (int step = 0; step < MaxRefinementSteps; step++)
-            {
-                Array.Clear(scratch);
-                Array.Clear(covarianceTimesZ);
-                double variance = 0, fourth = 0;
-                for (int t = 0; t < p; t++)
-                {
-                    ReadOnlySpan<float> y = samples.AsSpan(t * n, n);
-                    if (centered != null)
-                    {
-                        TensorPrimitives.Subtract(y, mean, centered);
-                        y = centered;
-                    }
-                    float projection = TensorPrimitives.Dot(y, z);
-                    variance += projection * projection;
-                    fourth += (double)projection * projection * projection * projection;
-                    TensorPrimitives.MultiplyAdd(y, projection * projection * projection, scratch, scratch);
-                    TensorPrimitives.MultiplyAdd(y, projection, covarianceTimesZ, covarianceTimesZ);
-                }
-                kurtosis = variance > 0 ? fourth * p / (variance * variance) - 3 : 0;
-                if (cumulant)
-                    TensorPrimitives.MultiplyAdd(covarianceTimesZ, (float)(-3 * variance / p), scratch, scratch);
-                if (!WeightInitializer.NormalizeInPlace(scratch))
-                    return false;
-                bool converged = Math.Abs(TensorPrimitives.Dot(scratch, z)) >= 1 - RefinementTolerance;
-                scratch.CopyTo(z);
-                if (converged)
-                    return true;
-                foreach (float[] atom in known)
-                {
-                    if (Math.Abs(TensorPrimitives.Dot(atom, z)) >= minCosine)
-                    {
-                        duplicate = true;
-                        return true;
-                    }
-                }
-            }
-            // Not settled after the allowed steps: the start was not in an atom's basin.
-            return false;
-        }
-
-        /// <summary>
-        /// The rows a refinement averages over: <see cref="Count"/> rows of <paramref name="Values"/> (row-major), centered
-        /// by <paramref name="Mean"/> when it is set, with the Gaussian part subtracted when <paramref name="Cumulant"/>.
-        /// </summary>
-        private readonly record struct RefinementRows(float[] Values, int Count, bool Cumulant, float[]? Mean);
-
-        /// <summary>mx_k = Σ_t w_t ⟨y_t, x_k⟩ y_t for k = 1, 2 (the weights already carry the 1/p).</summary>
-        private static void Apply(float[] samples, float[] weights, int n, float[] x1, float[] x2, float[] mx1, float[] mx2)
-        {
-            Array.Clear(mx1);
-            Array.Clear(mx2);
-            for (int t = 0; t < weights.Length; t++)
-            {
-                float w = weights[t];
-                ReadOnlySpan<float> y = samples.AsSpan(t * n, n);
-                TensorPrimitives.MultiplyAdd(y, w * TensorPrimitives.Dot(y, x1), mx1, mx1);
-                TensorPrimitives.MultiplyAdd(y, w * TensorPrimitives.Dot(y, x2), mx2, mx2);
-            }
-        }
+        private readonly record struct RefinementRows(float[] Values, int Count, int Dimension, bool Cumulant, float[]? Mean);
 
         /// <summary>Gram–Schmidt on two vectors; false when they are (numerically) dependent.</summary>
         private static bool Orthonormalize(float[] x1, float[] x2)
