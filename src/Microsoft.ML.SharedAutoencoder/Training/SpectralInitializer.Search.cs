@@ -82,9 +82,14 @@ namespace Microsoft.ML.SharedAutoencoder.Training
 
             public int Rejected { get; private set; }
 
-            /// <summary>Pairs until m vectors are found or the budget is spent.</summary>
-            public void SearchPairs(Random random)
+            /// <summary>
+            /// Pairs until m vectors are found, the budget is spent, or (when <paramref name="stopWhenStalled"/>) the last
+            /// <see cref="SpectralSettings.StallWindow"/> pairs added nothing; true in the last case.
+            /// </summary>
+            public bool SearchPairs(Random random, bool stopWhenStalled)
             {
+                int window = _settings.StallWindow(_count);
+                int sinceNew = 0;
                 int rows = _data.RowCount;
                 int n = _data.Dimension;
                 double minCosine = 1 - 0.5 * _settings.DuplicateDistance * _settings.DuplicateDistance;
@@ -111,12 +116,18 @@ namespace Microsoft.ML.SharedAutoencoder.Training
                     for (int b = 0; b < size && Found.Count < _count; b++)
                     {
                         PairsTried++;
-                        if (jobs[b].PairResult is not (float[] candidate, double kurtosis))
-                            continue;
-                        PairsAccepted++;
-                        TryAdd(candidate, kurtosis);
+                        sinceNew++;
+                        if (jobs[b].PairResult is (float[] candidate, double kurtosis))
+                        {
+                            PairsAccepted++;
+                            if (TryAdd(candidate, kurtosis))
+                                sinceNew = 0;
+                        }
+                        if (stopWhenStalled && sinceNew >= window && Found.Count < _count)
+                            return true;
                     }
                 }
+                return false;
             }
 
             /// <summary>

@@ -51,17 +51,25 @@ namespace Microsoft.ML.SharedAutoencoder.Training
             search.Samples = SampleRows(data, p, random, search.Mean, center);
 
             int residualRounds = 0;
+            bool stalled = false, stopWhenStalled = settings.StallWindow(count) > 0;
             while (search.Found.Count < count)
             {
-                if (search.PairsTried < settings.PairBudget(count))
+                if (search.PairsTried < settings.PairBudget(count) && !stalled)
                 {
-                    search.SearchPairs(random);
+                    stalled = search.SearchPairs(random, stopWhenStalled);
+                }
+                else if (residualRounds >= MaxResidualRounds || search.SearchResiduals() == 0)
+                {
+                    // Pairs that stopped finding atoms handed over to the residual search; when that finds nothing
+                    // either, the rest of the pair budget is still spent (the search without the stopping rule).
+                    if (!stalled || search.PairsTried >= settings.PairBudget(count))
+                        break;
+                    stalled = stopWhenStalled = false;
                 }
                 else
                 {
-                    // The pair budget is spent: the atoms still missing are what the found ones explain worst.
-                    if (residualRounds++ >= MaxResidualRounds || search.SearchResiduals() == 0)
-                        break;
+                    // The atoms still missing are what the found ones explain worst.
+                    residualRounds++;
                 }
                 search.Consolidate();
             }

@@ -18,6 +18,15 @@ namespace Microsoft.ML.SharedAutoencoder.Training
         /// <summary>The pair budget for <paramref name="hiddenUnits"/> columns: <see cref="MaxPairs"/> or its default.</summary>
         public int PairBudget(int hiddenUnits) => MaxPairs ?? SharedAutoencoderEstimator.Defaults.SpectralMaximumPairs(hiddenUnits, ExpectedSparsity);
 
+        /// <summary>
+        /// The pair search hands over to the residual search once this many pairs in a row added no vector; null: m (the
+        /// number of columns, see <see cref="StallWindow"/>); 0: never (only the pair budget ends the pair search).
+        /// </summary>
+        public int? StallPairs { get; init; }
+
+        /// <summary>The stopping window for <paramref name="hiddenUnits"/> columns: <see cref="StallPairs"/> or its default, m.</summary>
+        public int StallWindow(int hiddenUnits) => StallPairs ?? hiddenUnits;
+
         /// <summary>p: the rows M̂_{u,v} averages over.</summary>
         public int SampleCount { get; init; } = SharedAutoencoderEstimator.Defaults.SpectralSampleCount;
 
