@@ -33,6 +33,11 @@ namespace Microsoft.ML.SharedAutoencoder.Training
                 ref float yr = ref MemoryMarshal.GetReference(y);
                 ref float xr = ref MemoryMarshal.GetReference(x);
                 ref float zr = ref MemoryMarshal.GetReference(z);
+                if (Vector512.IsHardwareAccelerated)
+                {
+                    Project512(ref yr, count, n, ref xr, ref zr);
+                    return;
+                }
                 int t = 0;
                 for (; t + 4 <= count; t += 4)
                 {
@@ -91,6 +96,11 @@ namespace Microsoft.ML.SharedAutoencoder.Training
                 ref float yr = ref MemoryMarshal.GetReference(y);
                 ref float sr = ref MemoryMarshal.GetReference(s);
                 ref float rr = ref MemoryMarshal.GetReference(r);
+                if (Vector512.IsHardwareAccelerated)
+                {
+                    Accumulate512(ref yr, count, n, ref sr, ref rr);
+                    return;
+                }
                 // Tiles of rows keep Y's and S's tile in L1 while every column j passes over it; each R element still
                 // sums its terms in row order (it is reloaded, not restarted, at the next tile).
                 for (int tile = 0; tile < count; tile += RowTile)
@@ -111,6 +121,75 @@ namespace Microsoft.ML.SharedAutoencoder.Training
                         }
                         a.StoreUnsafe(ref rr, o);
                         b.StoreUnsafe(ref rr, o + 8);
+                    }
+                }
+            }
+
+            // The same chains with one 16-float vector per row where AVX-512 is available (the lanes, and so the results, are
+            // the same as with two 8-float halves).
+            private static void Project512(ref float yr, int count, int n, ref float xr, ref float zr)
+            {
+                int t = 0;
+                for (; t + 4 <= count; t += 4)
+                {
+                    Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default;
+                    nint r0 = (nint)t * n;
+                    for (int j = 0; j < n; j++)
+                    {
+                        Vector512<float> xj = Vector512.LoadUnsafe(ref xr, (nuint)(j * BlockWidth));
+                        a0 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref yr, r0 + j)), xj, a0);
+                        a1 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref yr, r0 + n + j)), xj, a1);
+                        a2 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref yr, r0 + 2 * n + j)), xj, a2);
+                        a3 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref yr, r0 + 3 * n + j)), xj, a3);
+                    }
+                    nuint o = (nuint)(t * BlockWidth);
+                    a0.StoreUnsafe(ref zr, o);
+                    a1.StoreUnsafe(ref zr, o + 16);
+                    a2.StoreUnsafe(ref zr, o + 32);
+                    a3.StoreUnsafe(ref zr, o + 48);
+                }
+                for (; t < count; t++)
+                {
+                    Vector512<float> a = default;
+                    nint r = (nint)t * n;
+                    for (int j = 0; j < n; j++)
+                        a = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref yr, r + j)), Vector512.LoadUnsafe(ref xr, (nuint)(j * BlockWidth)), a);
+                    a.StoreUnsafe(ref zr, (nuint)(t * BlockWidth));
+                }
+            }
+
+            private static void Accumulate512(ref float yr, int count, int n, ref float sr, ref float rr)
+            {
+                for (int tile = 0; tile < count; tile += RowTile)
+                {
+                    int end = Math.Min(count, tile + RowTile);
+                    int j = 0;
+                    for (; j + 4 <= n; j += 4)
+                    {
+                        nuint o = (nuint)(j * BlockWidth);
+                        Vector512<float> a0 = Vector512.LoadUnsafe(ref rr, o), a1 = Vector512.LoadUnsafe(ref rr, o + 16);
+                        Vector512<float> a2 = Vector512.LoadUnsafe(ref rr, o + 32), a3 = Vector512.LoadUnsafe(ref rr, o + 48);
+                        for (int t = tile; t < end; t++)
+                        {
+                            Vector512<float> st = Vector512.LoadUnsafe(ref sr, (nuint)(t * BlockWidth));
+                            nint row = (nint)t * n + j;
+                            a0 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref yr, row)), st, a0);
+                            a1 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref yr, row + 1)), st, a1);
+                            a2 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref yr, row + 2)), st, a2);
+                            a3 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref yr, row + 3)), st, a3);
+                        }
+                        a0.StoreUnsafe(ref rr, o);
+                        a1.StoreUnsafe(ref rr, o + 16);
+                        a2.StoreUnsafe(ref rr, o + 32);
+                        a3.StoreUnsafe(ref rr, o + 48);
+                    }
+                    for (; j < n; j++)
+                    {
+                        nuint o = (nuint)(j * BlockWidth);
+                        Vector512<float> a = Vector512.LoadUnsafe(ref rr, o);
+                        for (int t = tile; t < end; t++)
+                            a = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref yr, (nint)t * n + j)), Vector512.LoadUnsafe(ref sr, (nuint)(t * BlockWidth)), a);
+                        a.StoreUnsafe(ref rr, o);
                     }
                 }
             }

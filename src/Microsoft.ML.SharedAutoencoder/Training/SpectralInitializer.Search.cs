@@ -146,16 +146,8 @@ namespace Microsoft.ML.SharedAutoencoder.Training
                 float[] weights = new float[basis * n];
                 for (int i = 0; i < Found.Count; i++)
                     Found[i].Vector.CopyTo(weights, i * n);
-                var scores = new double[rows];
                 int sparsity = Math.Clamp(_settings.ExpectedSparsity, 1, Math.Max(1, Found.Count));
-                Parallel.For(0, RowPartition.PartCount(rows), _parallel, part =>
-                {
-                    int partitions = RowPartition.PartCount(rows);
-                    var (start, end) = RowPartition.Part(rows, part, partitions);
-                    var residual = new float[n];
-                    for (int t = start; t < end; t++)
-                        scores[t] = Residual(weights, basis, n, _data.Row(t), sparsity, residual);
-                });
+                double[] scores = ResidualScores(_data, weights, basis, sparsity, _parallel);
                 int[] order = new int[rows];
                 for (int t = 0; t < rows; t++)
                     order[t] = t;

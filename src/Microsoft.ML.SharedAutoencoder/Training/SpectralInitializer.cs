@@ -90,6 +90,89 @@ namespace Microsoft.ML.SharedAutoencoder.Training
         }
 
         /// <summary>
+        /// ‖r‖² of every row's <see cref="Residual"/>, computed from the correlations c = Wᵀy and the Gram matrix G = WᵀW:
+        /// the correlations with the residual are c − G_S x_S and ‖r‖² = ‖y‖² − 2 x_Sᵀc_S + x_SᵀG_SS x_S, so a row costs
+        /// one product with W (in blocks, <see cref="Blocks.Project"/>) instead of one per matching-pursuit step.
+        /// </summary>
+        private static double[] ResidualScores(DenseRows data, float[] weights, int basis, int sparsity, ParallelOptions parallel)
+        {
+            int n = data.Dimension;
+            int rows = data.RowCount;
+            int blocks = (basis + Blocks.BlockWidth - 1) / Blocks.BlockWidth;
+            var blocked = new float[blocks][];
+            for (int block = 0; block < blocks; block++)
+            {
+                blocked[block] = new float[n * Blocks.BlockWidth];
+                for (int c = 0; c < Blocks.BlockWidth && block * Blocks.BlockWidth + c < basis; c++)
+                {
+                    int i = block * Blocks.BlockWidth + c;
+                    for (int j = 0; j < n; j++)
+                        blocked[block][j * Blocks.BlockWidth + c] = weights[i * n + j];
+                }
+            }
+            var gram = new double[basis * basis];
+            for (int i = 0; i < basis; i++)
+            {
+                for (int l = 0; l <= i; l++)
+                    gram[i * basis + l] = gram[l * basis + i] = TensorPrimitives.Dot(weights.AsSpan(i * n, n), weights.AsSpan(l * n, n));
+            }
+            var scores = new double[rows];
+            int parts = RowPartition.PartCount(rows);
+            Parallel.For(0, parts, parallel, part =>
+            {
+                var (start, end) = RowPartition.Part(rows, part, parts);
+                var z = new float[(end - start) * Blocks.BlockWidth];
+                var correlations = new float[(end - start) * basis];
+                for (int block = 0; block < blocks; block++)
+                {
+                    Blocks.Project(data.Rows(start, end - start), end - start, n, blocked[block], z);
+                    int width = Math.Min(Blocks.BlockWidth, basis - block * Blocks.BlockWidth);
+                    for (int t = 0; t < end - start; t++)
+                        z.AsSpan(t * Blocks.BlockWidth, width).CopyTo(correlations.AsSpan(t * basis + block * Blocks.BlockWidth, width));
+                }
+                for (int t = start; t < end; t++)
+                    scores[t] = GramResidual(weights, basis, n, data.Row(t), correlations.AsSpan((t - start) * basis, basis), gram, sparsity);
+            });
+            return scores;
+        }
+
+        /// <summary>‖r‖² of <see cref="Residual"/> for one row from its correlations c = Wᵀy and the Gram matrix.</summary>
+        private static double GramResidual(float[] weights, int basis, int n, ReadOnlySpan<float> y, ReadOnlySpan<float> c, double[] gram, int sparsity)
+        {
+            int size = Math.Min(sparsity, basis);
+            var support = new int[size];
+            double[] code = Array.Empty<double>();
+            for (int step = 0; step < size; step++)
+            {
+                int best = -1;
+                double bestMagnitude = -1;
+                for (int i = 0; i < basis; i++)
+                {
+                    if (Array.IndexOf(support, i, 0, step) >= 0)
+                        continue;
+                    double correlation = c[i];
+                    for (int a = 0; a < step; a++)
+                        correlation -= gram[i * basis + support[a]] * code[a];
+                    if (Math.Abs(correlation) > bestMagnitude)
+                    {
+                        bestMagnitude = Math.Abs(correlation);
+                        best = i;
+                    }
+                }
+                support[step] = best;
+                code = DictionaryRefit.SolveCode(weights, n, y, support, step + 1);
+            }
+            double energy = TensorPrimitives.Dot(y, y);
+            for (int a = 0; a < size; a++)
+            {
+                energy -= 2 * code[a] * c[support[a]];
+                for (int b = 0; b < size; b++)
+                    energy += code[a] * code[b] * gram[support[a] * basis + support[b]];
+            }
+            return energy;
+        }
+
+        /// <summary>
         /// ‖r‖² for r = y − W_S x_S, the residual of orthogonal matching pursuit with <paramref name="sparsity"/> steps on
         /// the first <paramref name="columns"/> columns of <paramref name="weights"/> (each step adds the column most
         /// correlated with the current residual and re-solves the least-squares code); r is written to <paramref name="residual"/>.
