@@ -34,10 +34,32 @@ namespace Microsoft.ML.SharedAutoencoder.Training
                 ref float xr = ref MemoryMarshal.GetReference(x);
                 ref float zr = ref MemoryMarshal.GetReference(z);
                 if (Vector512.IsHardwareAccelerated)
-                {
                     Project512(ref yr, count, n, ref xr, ref zr);
-                    return;
-                }
+                else
+                    Project256(ref yr, count, n, ref xr, ref zr);
+            }
+
+            /// <summary><see cref="Project"/> or <see cref="Accumulate"/> with 8-float or 16-float vectors (for tests: the results must be equal).</summary>
+            internal static void Product(bool wide, bool accumulate, ReadOnlySpan<float> y, int count, int n, ReadOnlySpan<float> input, Span<float> output)
+            {
+                int inputLength = accumulate ? count * BlockWidth : n * BlockWidth, outputLength = accumulate ? n * BlockWidth : count * BlockWidth;
+                if (y.Length < (long)count * n || input.Length < inputLength || output.Length < outputLength)
+                    throw new ArgumentException("Block sizes do not match.");
+                ref float yr = ref MemoryMarshal.GetReference(y);
+                ref float ir = ref MemoryMarshal.GetReference(input);
+                ref float outr = ref MemoryMarshal.GetReference(output);
+                if (accumulate && wide)
+                    Accumulate512(ref yr, count, n, ref ir, ref outr);
+                else if (accumulate)
+                    Accumulate256(ref yr, count, n, ref ir, ref outr);
+                else if (wide)
+                    Project512(ref yr, count, n, ref ir, ref outr);
+                else
+                    Project256(ref yr, count, n, ref ir, ref outr);
+            }
+
+            private static void Project256(ref float yr, int count, int n, ref float xr, ref float zr)
+            {
                 int t = 0;
                 for (; t + 4 <= count; t += 4)
                 {
@@ -97,10 +119,13 @@ namespace Microsoft.ML.SharedAutoencoder.Training
                 ref float sr = ref MemoryMarshal.GetReference(s);
                 ref float rr = ref MemoryMarshal.GetReference(r);
                 if (Vector512.IsHardwareAccelerated)
-                {
                     Accumulate512(ref yr, count, n, ref sr, ref rr);
-                    return;
-                }
+                else
+                    Accumulate256(ref yr, count, n, ref sr, ref rr);
+            }
+
+            private static void Accumulate256(ref float yr, int count, int n, ref float sr, ref float rr)
+            {
                 // Tiles of rows keep Y's and S's tile in L1 while every column j passes over it; each R element still
                 // sums its terms in row order (it is reloaded, not restarted, at the next tile).
                 for (int tile = 0; tile < count; tile += RowTile)
