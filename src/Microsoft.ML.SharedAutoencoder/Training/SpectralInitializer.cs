@@ -15,8 +15,10 @@ namespace Microsoft.ML.SharedAutoencoder.Training
     /// per pair, and a 2×2 Rayleigh–Ritz step gives σ₁, σ₂ (eigenvalues by magnitude: M̂ is symmetric, not PSD).
     /// </summary>
     /// <remarks>
-    /// Pairs are evaluated in batches in parallel; each pair's rows come from a per-pair random stream and the
-    /// acceptance decisions are made serially in pair order, so the result does not depend on the thread count.
+    /// Pairs are drawn serially, evaluated in fixed batches of <see cref="PairBatch"/> as lanes of block products
+    /// (SpectralInitializer.Lanes.cs, SpectralInitializer.Blocks.cs) whose per-job arithmetic does not depend on the
+    /// grouping, and accepted serially in pair order, so the result does not depend on the thread count. The pair search
+    /// hands over to the residual search when it stalls (<see cref="SpectralSettings.StallWindow"/>).
     /// </remarks>
     internal static partial class SpectralInitializer
     {
