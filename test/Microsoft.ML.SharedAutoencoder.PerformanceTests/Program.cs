@@ -11,7 +11,9 @@ namespace Microsoft.ML.SharedAutoencoder.PerformanceTests
     /// <c>dotnet run -c Release --project test/Microsoft.ML.SharedAutoencoder.PerformanceTests -- --filter '*'</c> runs the
     /// BenchmarkDotNet suites; <c>-- stream [rows] [passes]</c> runs the streaming soak;
     /// <c>-- steps [repetitions] [workload filter]</c> times the step workloads quickly (median of plain Stopwatch timings);
-    /// <c>-- fashion [dir] [m] [iterations]</c> times Fit and encoding on Fashion-MNIST (see <see cref="FashionBenchmark"/>).
+    /// <c>-- fashion [dir] [m] [iterations]</c> times Fit and encoding on Fashion-MNIST (see <see cref="FashionBenchmark"/>);
+    /// <c>-- spectral [first] [last] [threads|all] [model]</c> times from-scratch recovery at the sparse targets per seed
+    /// (see <see cref="SpectralRecoveryBenchmarks"/>).
     /// </summary>
     public static class Program
     {
@@ -34,6 +36,13 @@ namespace Microsoft.ML.SharedAutoencoder.PerformanceTests
                 }
                 return FashionBenchmark.Run(args[1],
                     args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 1024, args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 1);
+            }
+            if (args.Length > 0 && args[0] == "spectral")
+            {
+                int first = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 0;
+                int last = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : first + 4;
+                int? threads = args.Length > 3 && args[3] != "all" ? int.Parse(args[3], CultureInfo.InvariantCulture) : null;
+                return SpectralRecoveryBenchmarks.Run(first, last, threads, args.Length > 4 ? args[4] : "");
             }
             if (args.Length > 0 && args[0] == "steps")
                 return QuickSteps(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 200, args.Length > 2 ? args[2] : "");

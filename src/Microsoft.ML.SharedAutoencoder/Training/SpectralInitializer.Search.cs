@@ -28,7 +28,10 @@ namespace Microsoft.ML.SharedAutoencoder.Training
         private sealed class Search
         {
             /// <summary>All rows of the data, as the refinement on all rows sees them.</summary>
-            private RefinementRows AllRows => new(_data.Values, _data.RowCount, _cumulant, _center ? Mean : null);
+            private RefinementRows AllRows => new(_data.Values, _data.RowCount, _data.Dimension, _cumulant, _center ? Mean : null);
+
+            /// <summary>The p samples (already centered when the rows are) the pair search works on.</summary>
+            private RefinementRows SampleRows => new(Samples, Samples.Length / _data.Dimension, _data.Dimension, _cumulant, null);
 
             private readonly DenseRows _data;
             private readonly SpectralSettings _settings;
@@ -36,7 +39,9 @@ namespace Microsoft.ML.SharedAutoencoder.Training
             private readonly bool _center;
             private readonly bool _cumulant;
             private readonly ParallelOptions _parallel;
-            private readonly int _batch;
+            private readonly int _threads;
+            private float[] _samples = Array.Empty<float>();
+            private float[] _norms = Array.Empty<float>();
 
             public Search(DenseRows data, SpectralSettings settings, int count, float[] mean, bool center, bool cumulant, int numberOfThreads)
             {
@@ -47,14 +52,25 @@ namespace Microsoft.ML.SharedAutoencoder.Training
                 _center = center;
                 _cumulant = cumulant;
                 _parallel = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, numberOfThreads) };
-                _batch = Math.Max(1, numberOfThreads) * 8;
+                _threads = Math.Max(1, numberOfThreads);
             }
 
             /// <summary>The data mean when rows are centered, zeros otherwise.</summary>
             public float[] Mean { get; }
 
             /// <summary>The p rows (centered when asked) the pair and residual searches work on.</summary>
-            public float[] Samples { get; set; } = Array.Empty<float>();
+            public float[] Samples
+            {
+                get => _samples;
+                set
+                {
+                    _samples = value;
+                    int n = _data.Dimension;
+                    _norms = new float[value.Length / n];
+                    for (int t = 0; t < _norms.Length; t++)
+                        _norms[t] = TensorPrimitives.Dot(value.AsSpan(t * n, n), value.AsSpan(t * n, n));
+                }
+            }
 
             public List<Candidate> Found { get; } = new List<Candidate>();
 
@@ -66,35 +82,52 @@ namespace Microsoft.ML.SharedAutoencoder.Training
 
             public int Rejected { get; private set; }
 
-            /// <summary>Pairs until m vectors are found or the budget is spent.</summary>
-            public void SearchPairs(Random random)
+            /// <summary>
+            /// Pairs until m vectors are found, the budget is spent, or (when <paramref name="stopWhenStalled"/>) the last
+            /// <see cref="SpectralSettings.StallWindow"/> pairs added nothing; true in the last case.
+            /// </summary>
+            public bool SearchPairs(Random random, bool stopWhenStalled)
             {
+                int window = _settings.StallWindow(_count);
+                int sinceNew = 0;
                 int rows = _data.RowCount;
-                var results = new (float[] Vector, double Kurtosis)?[_batch];
+                int n = _data.Dimension;
+                double minCosine = 1 - 0.5 * _settings.DuplicateDistance * _settings.DuplicateDistance;
                 while (Found.Count < _count && PairsTried < _settings.PairBudget(_count))
                 {
-                    int size = Math.Min(_batch, _settings.PairBudget(_count) - PairsTried);
-                    var pairs = new (int U, int V)[size];
-                    for (int b = 0; b < size; b++)
-                    {
-                        int u = random.Next(rows);
-                        int v = random.Next(rows - 1);
-                        if (v >= u)
-                            v++;
-                        pairs[b] = (u, v);
-                    }
+                    // A fixed batch size (not one per thread): the batch decides which atoms its refinements know.
+                    int size = Math.Min(PairBatch, _settings.PairBudget(_count) - PairsTried);
                     // The batch sees the atoms found before it: a candidate heading to one of them stops early.
                     float[][] known = Known();
-                    Parallel.For(0, size, _parallel, b => results[b] = TryPair(_data, Samples, Mean, _settings, _cumulant, pairs[b].U, pairs[b].V, known));
+                    var jobs = new LaneJob[size];
+                    for (int b = 0; b < size; b++)
+                    {
+                        int uIndex = random.Next(rows);
+                        int vIndex = random.Next(rows - 1);
+                        if (vIndex >= uIndex)
+                            vIndex++;
+                        var u = new float[n];
+                        var v = new float[n];
+                        TensorPrimitives.Subtract(_data.Row(uIndex), Mean, u);
+                        TensorPrimitives.Subtract(_data.Row(vIndex), Mean, v);
+                        jobs[b] = LaneJob.ForPair(u, v, known, minCosine);
+                    }
+                    RunJobs(jobs, SampleRows, _settings, _norms, _parallel, _threads);
                     for (int b = 0; b < size && Found.Count < _count; b++)
                     {
                         PairsTried++;
-                        if (results[b] is not (float[] candidate, double kurtosis))
-                            continue;
-                        PairsAccepted++;
-                        TryAdd(candidate, kurtosis);
+                        sinceNew++;
+                        if (jobs[b].PairResult is (float[] candidate, double kurtosis))
+                        {
+                            PairsAccepted++;
+                            if (TryAdd(candidate, kurtosis))
+                                sinceNew = 0;
+                        }
+                        if (stopWhenStalled && sinceNew >= window && Found.Count < _count)
+                            return true;
                     }
                 }
+                return false;
             }
 
             /// <summary>
@@ -113,16 +146,8 @@ namespace Microsoft.ML.SharedAutoencoder.Training
                 float[] weights = new float[basis * n];
                 for (int i = 0; i < Found.Count; i++)
                     Found[i].Vector.CopyTo(weights, i * n);
-                var scores = new double[rows];
                 int sparsity = Math.Clamp(_settings.ExpectedSparsity, 1, Math.Max(1, Found.Count));
-                Parallel.For(0, RowPartition.PartCount(rows), _parallel, part =>
-                {
-                    int partitions = RowPartition.PartCount(rows);
-                    var (start, end) = RowPartition.Part(rows, part, partitions);
-                    var residual = new float[n];
-                    for (int t = start; t < end; t++)
-                        scores[t] = Residual(weights, basis, n, _data.Row(t), sparsity, residual);
-                });
+                double[] scores = ResidualScores(_data, weights, basis, sparsity, _parallel);
                 int[] order = new int[rows];
                 for (int t = 0; t < rows; t++)
                     order[t] = t;
@@ -130,28 +155,27 @@ namespace Microsoft.ML.SharedAutoencoder.Training
                 Array.Sort(order, (a, b) => scores[b] != scores[a] ? scores[b].CompareTo(scores[a]) : a.CompareTo(b));
 
                 double minCosine = 1 - 0.5 * _settings.DuplicateDistance * _settings.DuplicateDistance;
-                var results = new (float[] Vector, double Kurtosis)?[_batch];
                 int added = 0;
-                for (int first = 0; first < startCount && Found.Count < _count; first += _batch)
+                for (int first = 0; first < startCount && Found.Count < _count; first += PairBatch)
                 {
-                    int size = Math.Min(_batch, startCount - first);
+                    int size = Math.Min(PairBatch, startCount - first);
                     float[][] known = Known();
+                    var starts = new float[size][];
                     Parallel.For(0, size, _parallel, b =>
                     {
                         var z = new float[n];
                         Residual(weights, basis, n, _data.Row(order[first + b]), sparsity, z);
-                        results[b] = null;
-                        if (!WeightInitializer.NormalizeInPlace(z))
-                            return;
-                        // On all rows, not the p samples: measured on the non-negative model, starts at cos 0.95 from a missing
-                        // atom drifted to a found one on p = 4,000 rows (an atom is in ≈ k·p/m of them) and converged on all.
-                        if (Refine(AllRows, z, known, minCosine, out bool duplicate, out double kurtosis)
-                            && !duplicate)
-                            results[b] = (z, kurtosis);
+                        starts[b] = WeightInitializer.NormalizeInPlace(z) ? z : Array.Empty<float>();
                     });
+                    var jobs = new LaneJob[size];
+                    for (int b = 0; b < size; b++)
+                        jobs[b] = LaneJob.ForRefinement(starts[b], known, minCosine);
+                    // On all rows, not the p samples: measured on the non-negative model, starts at cos 0.95 from a missing
+                    // atom drifted to a found one on p = 4,000 rows (an atom is in ≈ k·p/m of them) and converged on all.
+                    RunJobs(Array.FindAll(jobs, job => job.Vector.Length > 0), AllRows, _settings, _norms, _parallel, _threads);
                     for (int b = 0; b < size && Found.Count < _count; b++)
                     {
-                        if (results[b] is (float[] candidate, double kurtosis) && TryAdd(candidate, kurtosis))
+                        if (jobs[b].Vector.Length > 0 && jobs[b].Settled && !jobs[b].Duplicate && TryAdd(jobs[b].Vector, jobs[b].Kurtosis))
                         {
                             added++;
                             FromResiduals++;
@@ -168,20 +192,25 @@ namespace Microsoft.ML.SharedAutoencoder.Training
             /// </summary>
             public void Consolidate()
             {
-                int n = _data.Dimension;
                 var settled = new bool[Found.Count];
-                Parallel.For(0, Found.Count, _parallel, i =>
+                var jobs = new LaneJob?[Found.Count];
+                for (int i = 0; i < Found.Count; i++)
                 {
+                    settled[i] = Found[i].Polished;
+                    if (!Found[i].Polished)
+                        jobs[i] = LaneJob.ForRefinement((float[])Found[i].Vector.Clone(), Array.Empty<float[]>(), minCosine: 2);
+                }
+                RunJobs(Array.FindAll(jobs, job => job != null)!, AllRows, _settings, _norms, _parallel, _threads);
+                for (int i = 0; i < Found.Count; i++)
+                {
+                    if (jobs[i] is not LaneJob job)
+                        continue;
                     Candidate candidate = Found[i];
-                    if (candidate.Polished)
-                    {
-                        settled[i] = true;
-                        return;
-                    }
-                    settled[i] = Refine(AllRows, candidate.Vector, Array.Empty<float[]>(), 2, out _, out double kurtosis);
-                    candidate.Kurtosis = kurtosis;
+                    job.Vector.CopyTo(candidate.Vector, 0);
+                    settled[i] = job.Settled;
+                    candidate.Kurtosis = job.Kurtosis;
                     candidate.Polished = true;
-                });
+                }
                 int[] byKurtosis = new int[Found.Count];
                 for (int i = 0; i < byKurtosis.Length; i++)
                     byKurtosis[i] = i;

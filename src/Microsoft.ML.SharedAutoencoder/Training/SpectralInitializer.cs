@@ -15,8 +15,10 @@ namespace Microsoft.ML.SharedAutoencoder.Training
     /// per pair, and a 2×2 Rayleigh–Ritz step gives σ₁, σ₂ (eigenvalues by magnitude: M̂ is symmetric, not PSD).
     /// </summary>
     /// <remarks>
-    /// Pairs are evaluated in batches in parallel; each pair's rows come from a per-pair random stream and the
-    /// acceptance decisions are made serially in pair order, so the result does not depend on the thread count.
+    /// Pairs are drawn serially, evaluated in fixed batches of <see cref="PairBatch"/> as lanes of block products
+    /// (SpectralInitializer.Lanes.cs, SpectralInitializer.Blocks.cs) whose per-job arithmetic does not depend on the
+    /// grouping, and accepted serially in pair order, so the result does not depend on the thread count. The pair search
+    /// hands over to the residual search when it stalls (<see cref="SpectralSettings.StallWindow"/>).
     /// </remarks>
     internal static partial class SpectralInitializer
     {
@@ -29,6 +31,7 @@ namespace Microsoft.ML.SharedAutoencoder.Training
         private const int MinResidualStarts = 32;
         private const int ResidualStartsPerMissing = 8;
         private const int MinForKurtosisTest = 5;
+        private const int PairBatch = 32;
 
         /// <summary>Runs the search; returns unit-major columns (found ones first, then the completed ones) and the report.</summary>
         public static (float[] Weights, InitializationReport Report) Create(DenseRows data, int count, SpectralSettings settings, int seed, int numberOfThreads)
@@ -50,17 +53,25 @@ namespace Microsoft.ML.SharedAutoencoder.Training
             search.Samples = SampleRows(data, p, random, search.Mean, center);
 
             int residualRounds = 0;
+            bool stalled = false, stopWhenStalled = settings.StallWindow(count) > 0;
             while (search.Found.Count < count)
             {
-                if (search.PairsTried < settings.PairBudget(count))
+                if (search.PairsTried < settings.PairBudget(count) && !stalled)
                 {
-                    search.SearchPairs(random);
+                    stalled = search.SearchPairs(random, stopWhenStalled);
+                }
+                else if (residualRounds >= MaxResidualRounds || search.SearchResiduals() == 0)
+                {
+                    // Pairs that stopped finding atoms handed over to the residual search; when that finds nothing
+                    // either, the rest of the pair budget is still spent (the search without the stopping rule).
+                    if (!stalled || search.PairsTried >= settings.PairBudget(count))
+                        break;
+                    stalled = stopWhenStalled = false;
                 }
                 else
                 {
-                    // The pair budget is spent: the atoms still missing are what the found ones explain worst.
-                    if (residualRounds++ >= MaxResidualRounds || search.SearchResiduals() == 0)
-                        break;
+                    // The atoms still missing are what the found ones explain worst.
+                    residualRounds++;
                 }
                 search.Consolidate();
             }
@@ -78,6 +89,89 @@ namespace Microsoft.ML.SharedAutoencoder.Training
             var report = new InitializationReport(WeightInitialization.Spectral, count, search.Found.Count, completed, search.PairsTried, search.PairsAccepted,
                 search.FromResiduals, search.Rejected);
             return (weights, report);
+        }
+
+        /// <summary>
+        /// ‖r‖² of every row's <see cref="Residual"/>, computed from the correlations c = Wᵀy and the Gram matrix G = WᵀW:
+        /// the correlations with the residual are c − G_S x_S and ‖r‖² = ‖y‖² − 2 x_Sᵀc_S + x_SᵀG_SS x_S, so a row costs
+        /// one product with W (in blocks, <see cref="Blocks.Project"/>) instead of one per matching-pursuit step.
+        /// </summary>
+        private static double[] ResidualScores(DenseRows data, float[] weights, int basis, int sparsity, ParallelOptions parallel)
+        {
+            int n = data.Dimension;
+            int rows = data.RowCount;
+            int blocks = (basis + Blocks.BlockWidth - 1) / Blocks.BlockWidth;
+            var blocked = new float[blocks][];
+            for (int block = 0; block < blocks; block++)
+            {
+                blocked[block] = new float[n * Blocks.BlockWidth];
+                for (int c = 0; c < Blocks.BlockWidth && block * Blocks.BlockWidth + c < basis; c++)
+                {
+                    int i = block * Blocks.BlockWidth + c;
+                    for (int j = 0; j < n; j++)
+                        blocked[block][j * Blocks.BlockWidth + c] = weights[i * n + j];
+                }
+            }
+            var gram = new double[basis * basis];
+            for (int i = 0; i < basis; i++)
+            {
+                for (int l = 0; l <= i; l++)
+                    gram[i * basis + l] = gram[l * basis + i] = TensorPrimitives.Dot(weights.AsSpan(i * n, n), weights.AsSpan(l * n, n));
+            }
+            var scores = new double[rows];
+            int parts = RowPartition.PartCount(rows);
+            Parallel.For(0, parts, parallel, part =>
+            {
+                var (start, end) = RowPartition.Part(rows, part, parts);
+                var z = new float[(end - start) * Blocks.BlockWidth];
+                var correlations = new float[(end - start) * basis];
+                for (int block = 0; block < blocks; block++)
+                {
+                    Blocks.Project(data.Rows(start, end - start), end - start, n, blocked[block], z);
+                    int width = Math.Min(Blocks.BlockWidth, basis - block * Blocks.BlockWidth);
+                    for (int t = 0; t < end - start; t++)
+                        z.AsSpan(t * Blocks.BlockWidth, width).CopyTo(correlations.AsSpan(t * basis + block * Blocks.BlockWidth, width));
+                }
+                for (int t = start; t < end; t++)
+                    scores[t] = GramResidual(weights, basis, n, data.Row(t), correlations.AsSpan((t - start) * basis, basis), gram, sparsity);
+            });
+            return scores;
+        }
+
+        /// <summary>‖r‖² of <see cref="Residual"/> for one row from its correlations c = Wᵀy and the Gram matrix.</summary>
+        private static double GramResidual(float[] weights, int basis, int n, ReadOnlySpan<float> y, ReadOnlySpan<float> c, double[] gram, int sparsity)
+        {
+            int size = Math.Min(sparsity, basis);
+            var support = new int[size];
+            double[] code = Array.Empty<double>();
+            for (int step = 0; step < size; step++)
+            {
+                int best = -1;
+                double bestMagnitude = -1;
+                for (int i = 0; i < basis; i++)
+                {
+                    if (Array.IndexOf(support, i, 0, step) >= 0)
+                        continue;
+                    double correlation = c[i];
+                    for (int a = 0; a < step; a++)
+                        correlation -= gram[i * basis + support[a]] * code[a];
+                    if (Math.Abs(correlation) > bestMagnitude)
+                    {
+                        bestMagnitude = Math.Abs(correlation);
+                        best = i;
+                    }
+                }
+                support[step] = best;
+                code = DictionaryRefit.SolveCode(weights, n, y, support, step + 1);
+            }
+            double energy = TensorPrimitives.Dot(y, y);
+            for (int a = 0; a < size; a++)
+            {
+                energy -= 2 * code[a] * c[support[a]];
+                for (int b = 0; b < size; b++)
+                    energy += code[a] * code[b] * gram[support[a] * basis + support[b]];
+            }
+            return energy;
         }
 
         /// <summary>
@@ -179,180 +273,11 @@ namespace Microsoft.ML.SharedAutoencoder.Training
         }
 
         /// <summary>
-        /// Subspace iteration on M̂_{u,v}; null when a test fails, otherwise the refined unit vector — or an empty array
-        /// when the refinement ran into an atom in <paramref name="known"/> (an accepted pair that found nothing new).
+        /// The rows a pass averages over: <see cref="Count"/> rows of length <see cref="Dimension"/> of <paramref name="Values"/>
+        /// (row-major), centered by <paramref name="Mean"/> in a refinement when it is set, with the Gaussian part
+        /// subtracted when <paramref name="Cumulant"/>.
         /// </summary>
-        private static (float[] Vector, double Kurtosis)? TryPair(DenseRows data, float[] samples, float[] mean, SpectralSettings settings, bool cumulant, int uIndex, int vIndex, float[][] known)
-        {
-            int n = data.Dimension;
-            int p = samples.Length / n;
-            var u = new float[n];
-            var v = new float[n];
-            TensorPrimitives.Subtract(data.Row(uIndex), mean, u);
-            TensorPrimitives.Subtract(data.Row(vIndex), mean, v);
-
-            float[] weights = PairWeights(samples, n, u, v, out double trace);
-            if (!(trace > 0) || !double.IsFinite(trace))
-                return null;
-            float[]? top = TopEigenvector(samples, weights, n, u, v, settings, trace);
-            if (top is null)
-                return null;
-            double minCosine = 1 - 0.5 * settings.DuplicateDistance * settings.DuplicateDistance;
-            if (!Refine(new RefinementRows(samples, p, cumulant, Mean: null), top, known, minCosine, out bool duplicate, out double kurtosis))
-                return null;
-            if (duplicate)
-                return (Array.Empty<float>(), 0);
-            return (top, kurtosis);
-        }
-
-        /// <summary>
-        /// The weights w_t = ⟨y_t,u⟩⟨y_t,v⟩ / p of M̂_{u,v}, and its trace with absolute weights (1/p) Σ |⟨y,u⟩⟨y,v⟩|·‖y‖².
-        /// </summary>
-        private static float[] PairWeights(float[] samples, int n, float[] u, float[] v, out double trace)
-        {
-            int p = samples.Length / n;
-            var weights = new float[p];
-            trace = 0;
-            for (int t = 0; t < p; t++)
-            {
-                ReadOnlySpan<float> y = samples.AsSpan(t * n, n);
-                float w = TensorPrimitives.Dot(y, u) * TensorPrimitives.Dot(y, v);
-                weights[t] = w / p;
-                trace += Math.Abs((double)w) * TensorPrimitives.Dot(y, y);
-            }
-            trace /= p;
-            return weights;
-        }
-
-        /// <summary>
-        /// Two-vector subspace iteration with Rayleigh–Ritz on M̂_{u,v}: its top eigenvector, normalized, or null when the
-        /// gap test or the "σ₁ is large" test fails (early, after a few screening iterations, for hopeless pairs).
-        /// </summary>
-        private static float[]? TopEigenvector(float[] samples, float[] weights, int n, float[] u, float[] v, SpectralSettings settings, double trace)
-        {
-            // u ± v start close to the shared atom's direction (both rows contain it), so few iterations are needed.
-            var x1 = new float[n];
-            var x2 = new float[n];
-            TensorPrimitives.Add(u, v, x1);
-            TensorPrimitives.Subtract(u, v, x2);
-            var mx1 = new float[n];
-            var mx2 = new float[n];
-            if (!Orthonormalize(x1, x2))
-                return null;
-
-            double previous = double.NaN;
-            double sigma1 = 0, sigma2 = 0;
-            double c1 = 1, c2 = 0;
-            for (int iteration = 1; iteration <= MaxSubspaceIterations; iteration++)
-            {
-                Apply(samples, weights, n, x1, x2, mx1, mx2);
-                // Rayleigh–Ritz on span{x1, x2}: T = XᵀMX.
-                double t11 = TensorPrimitives.Dot(x1, mx1);
-                double t12 = 0.5 * (TensorPrimitives.Dot(x1, mx2) + TensorPrimitives.Dot(x2, mx1));
-                double t22 = TensorPrimitives.Dot(x2, mx2);
-                (sigma1, sigma2, c1, c2) = SymmetricEigen2(t11, t12, t22);
-                bool converged = Math.Abs(Math.Abs(sigma1) - previous) <= RitzTolerance * Math.Abs(sigma1);
-                previous = Math.Abs(sigma1);
-
-                double ratio = Math.Abs(sigma1) / Math.Max(Math.Abs(sigma2), double.Epsilon);
-                // Ritz values only grow towards the true ones; a pair that is far from both tests after a few
-                // iterations will not pass them, and most pairs share no atom.
-                if (iteration == ScreeningIterations && (ratio < 0.5 * settings.MinGapRatio || Math.Abs(sigma1) < 0.5 * settings.MinTraceFraction * trace))
-                    return null;
-                if (converged)
-                    break;
-                mx1.CopyTo(x1);
-                mx2.CopyTo(x2);
-                if (!Orthonormalize(x1, x2))
-                    return null;
-            }
-
-            double gap = Math.Abs(sigma1) / Math.Max(Math.Abs(sigma2), double.Epsilon);
-            if (gap < settings.MinGapRatio || Math.Abs(sigma1) < settings.MinTraceFraction * trace)
-                return null;
-            var top = new float[n];
-            for (int j = 0; j < n; j++)
-                top[j] = (float)(c1 * x1[j] + c2 * x2[j]);
-            return WeightInitializer.NormalizeInPlace(top) ? top : null;
-        }
-
-        /// <summary>
-        /// Fixed-point refinement z ← normalize((1/p) Σ_t ⟨y_t, z⟩³ y_t): a power step on the fourth-moment tensor, whose
-        /// dominant term near an atom is E[x_i⁴]·q_i·⟨A_i, z⟩³·A_i, so z moves to the atom the pair pointed at and the
-        /// cross-talk the pair's estimate carries shrinks. False when z collapses to zero.
-        /// </summary>
-        private static bool Refine(in RefinementRows rows, float[] z, float[][] known, double minCosine, out bool duplicate, out double kurtosis)
-        {
-            duplicate = false;
-            kurtosis = 0;
-            float[] samples = rows.Values;
-            int p = rows.Count;
-            int n = z.Length;
-            float[]? mean = rows.Mean;
-            bool cumulant = rows.Cumulant;
-            var scratch = new float[n];
-            var centered = mean is null ? null : new float[n];
-            var covarianceTimesZ = new float[n];
-            for (int step = 0; step < MaxRefinementSteps; step++)
-            {
-                Array.Clear(scratch);
-                Array.Clear(covarianceTimesZ);
-                double variance = 0, fourth = 0;
-                for (int t = 0; t < p; t++)
-                {
-                    ReadOnlySpan<float> y = samples.AsSpan(t * n, n);
-                    if (centered != null)
-                    {
-                        TensorPrimitives.Subtract(y, mean, centered);
-                        y = centered;
-                    }
-                    float projection = TensorPrimitives.Dot(y, z);
-                    variance += projection * projection;
-                    fourth += (double)projection * projection * projection * projection;
-                    TensorPrimitives.MultiplyAdd(y, projection * projection * projection, scratch, scratch);
-                    TensorPrimitives.MultiplyAdd(y, projection, covarianceTimesZ, covarianceTimesZ);
-                }
-                kurtosis = variance > 0 ? fourth * p / (variance * variance) - 3 : 0;
-                if (cumulant)
-                    TensorPrimitives.MultiplyAdd(covarianceTimesZ, (float)(-3 * variance / p), scratch, scratch);
-                if (!WeightInitializer.NormalizeInPlace(scratch))
-                    return false;
-                bool converged = Math.Abs(TensorPrimitives.Dot(scratch, z)) >= 1 - RefinementTolerance;
-                scratch.CopyTo(z);
-                if (converged)
-                    return true;
-                foreach (float[] atom in known)
-                {
-                    if (Math.Abs(TensorPrimitives.Dot(atom, z)) >= minCosine)
-                    {
-                        duplicate = true;
-                        return true;
-                    }
-                }
-            }
-            // Not settled after the allowed steps: the start was not in an atom's basin.
-            return false;
-        }
-
-        /// <summary>
-        /// The rows a refinement averages over: <see cref="Count"/> rows of <paramref name="Values"/> (row-major), centered
-        /// by <paramref name="Mean"/> when it is set, with the Gaussian part subtracted when <paramref name="Cumulant"/>.
-        /// </summary>
-        private readonly record struct RefinementRows(float[] Values, int Count, bool Cumulant, float[]? Mean);
-
-        /// <summary>mx_k = Σ_t w_t ⟨y_t, x_k⟩ y_t for k = 1, 2 (the weights already carry the 1/p).</summary>
-        private static void Apply(float[] samples, float[] weights, int n, float[] x1, float[] x2, float[] mx1, float[] mx2)
-        {
-            Array.Clear(mx1);
-            Array.Clear(mx2);
-            for (int t = 0; t < weights.Length; t++)
-            {
-                float w = weights[t];
-                ReadOnlySpan<float> y = samples.AsSpan(t * n, n);
-                TensorPrimitives.MultiplyAdd(y, w * TensorPrimitives.Dot(y, x1), mx1, mx1);
-                TensorPrimitives.MultiplyAdd(y, w * TensorPrimitives.Dot(y, x2), mx2, mx2);
-            }
-        }
+        private readonly record struct RefinementRows(float[] Values, int Count, int Dimension, bool Cumulant, float[]? Mean);
 
         /// <summary>Gram–Schmidt on two vectors; false when they are (numerically) dependent.</summary>
         private static bool Orthonormalize(float[] x1, float[] x2)

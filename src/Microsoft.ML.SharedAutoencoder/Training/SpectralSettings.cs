@@ -1,3 +1,5 @@
+using System;
+
 namespace Microsoft.ML.SharedAutoencoder.Training
 {
     /// <summary>Resolved thresholds of the pairwise-reweighting (spectral) initialization.</summary>
@@ -17,6 +19,19 @@ namespace Microsoft.ML.SharedAutoencoder.Training
 
         /// <summary>The pair budget for <paramref name="hiddenUnits"/> columns: <see cref="MaxPairs"/> or its default.</summary>
         public int PairBudget(int hiddenUnits) => MaxPairs ?? SharedAutoencoderEstimator.Defaults.SpectralMaximumPairs(hiddenUnits, ExpectedSparsity);
+
+        /// <summary>
+        /// The pair search hands over to the residual search once this many pairs in a row added no vector; null: max(m, 100)
+        /// (see <see cref="StallWindow"/>); 0: never (only the pair budget ends the pair search).
+        /// </summary>
+        public int? StallPairs { get; init; }
+
+        /// <summary>
+        /// The stopping window for <paramref name="hiddenUnits"/> columns: <see cref="StallPairs"/> or max(m, 100). With j of
+        /// m atoms missing a pair adds one with probability ∝ j/m, so m pairs without a new atom mean few are missing —
+        /// the residual search's case (measured on the n = 100, m = 150, k = 4 targets: 2–12 left for it).
+        /// </summary>
+        public int StallWindow(int hiddenUnits) => StallPairs ?? Math.Max(hiddenUnits, 100);
 
         /// <summary>p: the rows M̂_{u,v} averages over.</summary>
         public int SampleCount { get; init; } = SharedAutoencoderEstimator.Defaults.SpectralSampleCount;
