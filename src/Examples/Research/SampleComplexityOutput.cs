@@ -18,51 +18,55 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Research
         /// <summary>Bootstrap replicates for the law's intervals.</summary>
         public const int Replicates = 2000;
 
-        /// <summary>The files a run writes into its output folder.</summary>
-        internal static IEnumerable<string> Files(bool quick) =>
-            new[] { "sample-complexity-fits.csv", "sample-complexity.csv", "sample-complexity-curves.csv", "sample-complexity-law.csv", "sample-complexity-law.png" }
-                .Concat(Sweeps(quick, null).Select(s => $"sample-complexity-{s.Name}.png"));
+        /// <summary>The files a run of <paramref name="sweeps"/> writes into its output folder.</summary>
+        internal static IEnumerable<string> Files(IEnumerable<string> sweeps) =>
+            sweeps.SelectMany(name => new[] { "-fits.csv", ".csv", "-curves.csv", "-law.csv", ".png", "-law.png" }.Select(suffix => $"sample-complexity-{name}{suffix}"));
 
-        /// <summary>The mode's entry point (see <see cref="ExperimentsCommand"/>).</summary>
-        internal static int Run(int? seeds, bool quick, int threads, string directory, TextWriter output, Progress? progress)
+        /// <summary>The mode's entry point (see <see cref="ExperimentsCommand"/>): runs the named sweeps (all when null).</summary>
+        internal static int Run(int? seeds, bool quick, int threads, string[]? names, string directory, TextWriter output, Progress? progress)
         {
+            var sweeps = Sweeps(quick, seeds);
+            if (names != null && names.FirstOrDefault(n => sweeps.All(s => s.Name != n)) is string unknown)
+                throw new ArgumentException($"--sweeps: unknown sweep '{unknown}'; choose from {string.Join(", ", sweeps.Select(s => s.Name))}.");
             var watch = System.Diagnostics.Stopwatch.StartNew();
-            var fits = new List<string>();
-            var table = new List<string>();
-            var curves = new List<string>();
-            var law = new List<string>();
-            var lawPoints = new List<(string Sweep, double Predicted, double Measured)>();
-            foreach (var sweep in Sweeps(quick, seeds))
-            {
-                var (results, runs) = Measure(sweep, threads, output, progress);
-                fits.AddRange(runs.Select(r => Row(r.Configuration, r.Seed, r.Rows, r.Success ? 1 : 0, F(r.Frobenius), F(r.Floor), F(r.MaxColumn), r.Found, r.Seconds.ToString("F2", CultureInfo.InvariantCulture))));
-                foreach (var result in results)
-                    for (int j = 0; j < sweep.Grid.Length; j++)
-                        curves.Add(Row(result.Configuration, sweep.Grid[j], result.Probability(j).ToString("F2", CultureInfo.InvariantCulture)));
-
-                ScalingLawFit? fit = TryFit(sweep, results, output);
-                foreach (var result in results)
-                {
-                    double[] thresholds = result.Thresholds;
-                    string predicted = fit == null ? "" : fit.Predict(fit.Names.Select(n => sweep.CovariatesOf(result.Configuration)[Array.IndexOf(sweep.Covariates, n)]).ToArray()).ToString("F0", CultureInfo.InvariantCulture);
-                    table.Add(Row(result.Configuration, sweep.Seeds, Describe(result.Crossing, sweep.Grid), thresholds.Count(double.IsPositiveInfinity), thresholds.Count(t => t == 0),
-                        string.Join(" ", thresholds.Select(t => double.IsPositiveInfinity(t) ? "inf" : t.ToString("F0", CultureInfo.InvariantCulture))), predicted));
-                    if (fit != null && ScalingLaw.Usable(result.Crossing))
-                        lawPoints.Add((sweep.Name, double.Parse(predicted, CultureInfo.InvariantCulture), result.Crossing));
-                }
-                if (fit != null)
-                    for (int i = 0; i < fit.Names.Length; i++)
-                        law.Add(string.Join(",", sweep.Name, fit.Names[i], F(fit.Exponents[i]), F(fit.Lower[i]), F(fit.Upper[i]), F(fit.Constant), F(fit.RSquared), fit.Points, fit.Replicates));
-                SavePhaseTransitions(Path.Combine(directory, $"sample-complexity-{sweep.Name}.png"), sweep, results);
-            }
-            const string configurationHeader = "model,n,m,k,sigma";
-            Csv(directory, "sample-complexity-fits.csv", configurationHeader + ",seed,N,success,frobenius,floor,max_column_error,found,seconds", fits);
-            Csv(directory, "sample-complexity.csv", configurationHeader + ",seeds,N_star,seeds_above_grid,seeds_below_grid,seed_thresholds,law_prediction", table);
-            Csv(directory, "sample-complexity-curves.csv", configurationHeader + ",N,probability", curves);
-            Csv(directory, "sample-complexity-law.csv", "sweep,covariate,exponent,lower95,upper95,constant,r_squared,configurations,replicates", law);
-            SaveLawFigure(Path.Combine(directory, "sample-complexity-law.png"), lawPoints);
-            output.WriteLine(FormattableString.Invariant($"sample complexity: {fits.Count} fits in {watch.Elapsed.TotalSeconds:F0} s"));
+            int count = 0;
+            foreach (var sweep in sweeps.Where(s => names == null || names.Contains(s.Name)))
+                count += RunSweep(sweep, threads, directory, output, progress);
+            output.WriteLine(FormattableString.Invariant($"sample complexity: {count} fits in {watch.Elapsed.TotalSeconds:F0} s"));
             return ExitCodes.Success;
+        }
+
+        private static int RunSweep(Sweep sweep, int threads, string directory, TextWriter output, Progress? progress)
+        {
+            var (results, runs) = Measure(sweep, threads, output, progress);
+            var fits = runs.Select(r => Row(r.Configuration, r.Seed, r.Rows, r.Success ? 1 : 0, F(r.Frobenius), F(r.Floor), F(r.MaxColumn), r.Found, r.Seconds.ToString("F2", CultureInfo.InvariantCulture))).ToList();
+            var curves = results.SelectMany(result => sweep.Grid.Select((n, j) => Row(result.Configuration, n, result.Probability(j).ToString("F2", CultureInfo.InvariantCulture)))).ToList();
+            var table = new List<string>();
+            var law = new List<string>();
+            var lawPoints = new List<(string Label, double Predicted, double Measured)>();
+            ScalingLawFit? fit = TryFit(sweep, results, output);
+            foreach (var result in results)
+            {
+                double[] thresholds = result.Thresholds;
+                double? predicted = fit?.Predict(fit.Names.Select(n => sweep.CovariatesOf(result.Configuration)[Array.IndexOf(sweep.Covariates, n)]).ToArray());
+                table.Add(Row(result.Configuration, sweep.Seeds, Describe(result.Crossing, sweep.Grid), thresholds.Count(double.IsPositiveInfinity), thresholds.Count(t => t == 0),
+                    string.Join(" ", thresholds.Select(t => double.IsPositiveInfinity(t) ? "inf" : t.ToString("F0", CultureInfo.InvariantCulture))),
+                    predicted?.ToString("F0", CultureInfo.InvariantCulture) ?? ""));
+                if (predicted is double value && ScalingLaw.Usable(result.Crossing))
+                    lawPoints.Add((sweep.Name, value, result.Crossing));
+            }
+            if (fit != null)
+                for (int i = 0; i < fit.Names.Length; i++)
+                    law.Add(string.Join(",", sweep.Name, fit.Names[i], F(fit.Exponents[i]), F(fit.Lower[i]), F(fit.Upper[i]), F(fit.Constant), F(fit.RSquared), fit.Points, fit.Replicates));
+            const string configurationHeader = "model,n,m,k,sigma";
+            string prefix = Path.Combine(directory, "sample-complexity-" + sweep.Name);
+            Csv(prefix + "-fits.csv", configurationHeader + ",seed,N,success,frobenius,floor,max_column_error,found,seconds", fits);
+            Csv(prefix + ".csv", configurationHeader + ",seeds,N_star,seeds_above_grid,seeds_below_grid,seed_thresholds,law_prediction", table);
+            Csv(prefix + "-curves.csv", configurationHeader + ",N,probability", curves);
+            Csv(prefix + "-law.csv", "sweep,covariate,exponent,lower95,upper95,constant,r_squared,configurations,replicates", law);
+            SavePhaseTransitions(prefix + ".png", sweep, results);
+            SaveLawFigure(prefix + "-law.png", sweep.Name, lawPoints);
+            return fits.Count;
         }
 
         private static ScalingLawFit? TryFit(Sweep sweep, List<Result> results, TextWriter output)
@@ -89,8 +93,8 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Research
             string.Join(",", new object[] { c.Model, c.Features, c.Atoms, c.Sparsity, c.Noise.ToString(CultureInfo.InvariantCulture) }.Concat(rest)
                 .Select(v => Convert.ToString(v, CultureInfo.InvariantCulture)));
 
-        private static void Csv(string directory, string name, string header, List<string> rows) =>
-            OutputFiles.WriteText(Path.Combine(directory, name), header + "\n" + string.Join("", rows.Select(r => r + "\n")));
+        private static void Csv(string path, string header, List<string> rows) =>
+            OutputFiles.WriteText(path, header + "\n" + string.Join("", rows.Select(r => r + "\n")));
 
         /// <summary>
         /// One panel per value of the law's last covariate (σ for the mixture, k for sparse models), one line per (n, m):
@@ -127,10 +131,10 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Research
         }
 
         /// <summary>Measured N* against the law's prediction, log–log, with the identity line.</summary>
-        private static void SaveLawFigure(string path, List<(string Sweep, double Predicted, double Measured)> points)
+        private static void SaveLawFigure(string path, string name, List<(string Sweep, double Predicted, double Measured)> points)
         {
             var plot = new Plot();
-            plot.Title("sample complexity: measured N* against the fitted law");
+            plot.Title($"sample complexity, {name}: measured N* against the fitted law");
             plot.XLabel("law's N*");
             plot.YLabel("measured N* (P(recovery) = ½)");
             var palette = new ScottPlot.Palettes.Category10();
