@@ -28,7 +28,7 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Research
   non-negative sparse coding), N seeds a cell (default 10). --quick shrinks every size (for tests). --targets instead
   runs the 20-seed targets of the README (n = 784 mixtures, n = 100 / m = 150 sparse models) into targets.csv.
   --sample-complexity instead measures the rows N from which recovery from scratch succeeds, per (model, n, m, k, σ),
-  by bisection over N (default 10 seeds for the mixture, 5 for sparse codes; fits run P at a time, default 2), and fits
+  by bisection over N (default 6 seeds for the mixture, 5 for sparse codes; fits run P at a time, default 2), and fits
   N* ∝ n^a m^b k^c (σ^d) with bootstrap intervals: sample-complexity-*.csv and *.png (docs/sample-complexity.md).
   --sweeps picks some of mixture, sparse, nonnegative (default: all).
   Output folder default: ./experiments.
@@ -49,6 +49,8 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Research
             string directory = line.String("output", "experiments");
             Directory.CreateDirectory(directory);
             var progress = Progress.For("experiments", line, error);
+            if (line.Flag("targets") && line.Flag("sample-complexity"))
+                throw new UsageException("--targets and --sample-complexity are separate runs: give one of them.");
             if (line.Flag("targets"))
                 return RunTargets(seeds, directory, output, progress);
             if (line.Flag("sample-complexity"))

@@ -102,9 +102,9 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Research
                 .Select(c => new Configuration(LatentCodeModel.NonNegativeSparseCoding, c.Item1, c.Item2, c.Item3, 0.01f)).ToArray();
             return new[]
             {
-                new Sweep("mixture", mixtures.ToArray(), Geometric(20, 20480), seeds ?? 8, new[] { "n", "m", "σ" }),
-                new Sweep("sparse", sparse.ToArray(), Geometric(500, 16000), seeds ?? 5, sparseCovariates),
-                new Sweep("nonnegative", nonNegative, Geometric(500, 16000), seeds ?? 5, sparseCovariates),
+                new Sweep("mixture", mixtures.ToArray(), Geometric(20, 5120), seeds ?? 6, new[] { "n", "m", "σ" }),
+                new Sweep("sparse", sparse.ToArray(), Geometric(500, 8000), seeds ?? 5, sparseCovariates),
+                new Sweep("nonnegative", nonNegative, Geometric(500, 8000), seeds ?? 5, sparseCovariates),
             };
         }
 

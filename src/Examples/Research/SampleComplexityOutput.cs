@@ -27,7 +27,7 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Research
         {
             var sweeps = Sweeps(quick, seeds);
             if (names != null && names.FirstOrDefault(n => sweeps.All(s => s.Name != n)) is string unknown)
-                throw new ArgumentException($"--sweeps: unknown sweep '{unknown}'; choose from {string.Join(", ", sweeps.Select(s => s.Name))}.");
+                throw new UsageException($"--sweeps: unknown sweep '{unknown}'; choose from {string.Join(", ", sweeps.Select(s => s.Name))}.");
             var watch = System.Diagnostics.Stopwatch.StartNew();
             int count = 0;
             foreach (var sweep in sweeps.Where(s => names == null || names.Contains(s.Name)))
