@@ -37,6 +37,10 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Research
                 throw new ArgumentException("At least one seed is needed.", nameof(thresholds));
             var sorted = thresholds.OrderBy(t => t).ToArray();
             int half = sorted.Length / 2;
+            // With half of the seeds never recovering the probability never exceeds ½ within the grid: no crossing (∞), also
+            // when the other half recover below the grid (0 · ∞ has no geometric mean).
+            if (double.IsPositiveInfinity(sorted[half]))
+                return double.PositiveInfinity;
             return sorted.Length % 2 == 1 ? sorted[half] : Math.Sqrt(sorted[half - 1] * sorted[half]);
         }
 

@@ -89,6 +89,7 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Examples
             Assert.AreEqual(300, ScalingLaw.CrossingPoint(new[] { 300.0, double.PositiveInfinity, 100 }));
             Assert.AreEqual(double.PositiveInfinity, ScalingLaw.CrossingPoint(new[] { 300.0, double.PositiveInfinity, double.PositiveInfinity }));
             Assert.AreEqual(0, ScalingLaw.CrossingPoint(new[] { 0.0, 0, 500 }));
+            Assert.AreEqual(double.PositiveInfinity, ScalingLaw.CrossingPoint(new[] { 0.0, 0, double.PositiveInfinity, double.PositiveInfinity }));
             Assert.IsFalse(ScalingLaw.Usable(0));
             Assert.IsFalse(ScalingLaw.Usable(double.PositiveInfinity));
             Assert.IsTrue(ScalingLaw.Usable(200));
