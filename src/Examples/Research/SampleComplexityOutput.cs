@@ -124,7 +124,7 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Research
                 half.LinePattern = LinePattern.Dashed;
                 half.Color = Colors.Gray;
                 plot.Axes.SetLimitsY(-0.05, 1.05);
-                UseLogTicks(plot.Axes.Bottom);
+                UseLogTicks(plot.Axes.Bottom, xs[0], xs[^1]);
                 plot.ShowLegend(Alignment.UpperLeft);
             }
             OutputFiles.WriteVia(path, temporary => multiplot.SavePng(temporary, Figures.PanelWidth * groups.Count, Figures.Height));
@@ -153,19 +153,25 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Research
                 identity.LinePattern = LinePattern.Dashed;
                 identity.Color = Colors.Gray;
                 identity.LegendText = "measured = law";
+                UseLogTicks(plot.Axes.Bottom, low, high);
+                UseLogTicks(plot.Axes.Left, low, high);
             }
-            UseLogTicks(plot.Axes.Bottom);
-            UseLogTicks(plot.Axes.Left);
             plot.ShowLegend(Alignment.UpperLeft);
             OutputFiles.WriteVia(path, temporary => plot.SavePng(temporary, 640, 480));
         }
 
-        private static void UseLogTicks(ScottPlot.IAxis axis) =>
-            axis.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic
-            {
-                MinorTickGenerator = new ScottPlot.TickGenerators.LogMinorTickGenerator(),
-                IntegerTicksOnly = true,
-                LabelFormatter = v => Math.Pow(10, v).ToString("G3", CultureInfo.InvariantCulture),
-            };
+        /// <summary>Ticks at 1, 2, 5 × 10^j within [low, high] (log₁₀ coordinates), labelled with the plain number.</summary>
+        private static void UseLogTicks(ScottPlot.IAxis axis, double low, double high)
+        {
+            var values = new List<double>();
+            for (int decade = (int)Math.Floor(low) - 1; decade <= (int)Math.Ceiling(high); decade++)
+                foreach (double mantissa in new[] { 1.0, 2, 5 })
+                {
+                    double value = mantissa * Math.Pow(10, decade);
+                    if (Math.Log10(value) >= low - 1e-9 && Math.Log10(value) <= high + 1e-9)
+                        values.Add(value);
+                }
+            axis.SetTicks(values.Select(Math.Log10).ToArray(), values.Select(v => v.ToString("G6", CultureInfo.InvariantCulture)).ToArray());
+        }
     }
 }
