@@ -22,11 +22,15 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Research
             { WeightInitialization.Random, WeightInitialization.Pca, WeightInitialization.Samples, WeightInitialization.Spectral };
 
         public const string Usage =
-@"usage: experiments [--seeds N] [--quick] [--targets] [--output DIR] [--quiet|--progress]
+@"usage: experiments [--seeds N] [--quick] [--targets | --sample-complexity [--threads P] [--sweeps S1,S2]] [--output DIR] [--quiet|--progress]
   Recovery from scratch. Default: phase-transition heat maps (PNG + CSV) of the probability that the largest column
   error after matching is ≤ 0.1, over noise σ × initialization (mixture) and sparsity k × initialization (sparse and
   non-negative sparse coding), N seeds a cell (default 10). --quick shrinks every size (for tests). --targets instead
   runs the 20-seed targets of the README (n = 784 mixtures, n = 100 / m = 150 sparse models) into targets.csv.
+  --sample-complexity instead measures the rows N from which recovery from scratch succeeds, per (model, n, m, k, σ),
+  by bisection over N (default 6 seeds for the mixture, 5 for sparse codes; fits run P at a time, default 2), and fits
+  N* ∝ n^a m^b k^c (σ^d) with bootstrap intervals: sample-complexity-*.csv and *.png (docs/sample-complexity.md).
+  --sweeps picks some of mixture, sparse, nonnegative (default: all).
   Output folder default: ./experiments.
 " + Progress.OptionsHelp;
 
@@ -34,7 +38,7 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Research
 
         internal static int Run(string[] args, TextWriter output, TextWriter error) => CommandRunner.Run(error, Usage, () =>
         {
-            var line = new Arguments(args, new[] { "seeds", "output" }, Progress.Flags.Append("quick").Append("targets"));
+            var line = new Arguments(args, new[] { "seeds", "output", "threads", "sweeps" }, Progress.Flags.Append("quick").Append("targets").Append("sample-complexity"));
             if (line.HelpRequested)
             {
                 output.WriteLine(Usage);
@@ -45,8 +49,12 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Research
             string directory = line.String("output", "experiments");
             Directory.CreateDirectory(directory);
             var progress = Progress.For("experiments", line, error);
+            if (line.Flag("targets") && line.Flag("sample-complexity"))
+                throw new UsageException("--targets and --sample-complexity are separate runs: give one of them.");
             if (line.Flag("targets"))
                 return RunTargets(seeds, directory, output, progress);
+            if (line.Flag("sample-complexity"))
+                return SampleComplexityOutput.Run(line.Has("seeds") ? seeds : null, quick, line.Int("threads", 2, min: 1), line.String("sweeps")?.Split(','), directory, output, progress);
 
             // Heat-map sizes: reduced so that 10 seeds × 4 initializations × every cell run in minutes on 2 cores.
             int n = quick ? 40 : 100;
