@@ -12,7 +12,10 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Common
     {
         public float[] Features { get; set; } = Array.Empty<float>();
 
-        /// <summary>A key (1-based); 0 means missing.</summary>
+        /// <summary>
+        /// The 0-based class. <c>LoadFromEnumerable</c> maps a key column's raw values 0 … count − 1 to the keys 1 … count and
+        /// any larger value to the missing key, so the class goes in as it is (class + 1 would drop the last class).
+        /// </summary>
         public uint Label { get; set; }
     }
 
@@ -27,7 +30,7 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Common
             schema[nameof(DenseRow.Label)].ColumnType = new KeyDataViewType(typeof(uint), Math.Max(1, classCount));
             var items = new List<DenseRow>(rows.Count);
             for (int i = 0; i < rows.Count; i++)
-                items.Add(new DenseRow { Features = rows[i], Label = labels == null ? 0u : (uint)(labels[i] + 1) });
+                items.Add(new DenseRow { Features = rows[i], Label = labels == null ? 0u : (uint)labels[i] });
             return mlContext.Data.LoadFromEnumerable(items, schema);
         }
 

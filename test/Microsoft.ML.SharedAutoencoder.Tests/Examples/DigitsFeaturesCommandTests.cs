@@ -1,5 +1,6 @@
 using System.IO;
 using System.Linq;
+using Microsoft.ML.Data;
 using Microsoft.ML.SharedAutoencoder.Examples.Common;
 using Microsoft.ML.SharedAutoencoder.Examples.Featurization;
 using Microsoft.ML.SharedAutoencoder.Examples.Research;
@@ -50,6 +51,17 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Examples
             Assert.AreEqual(images.Count / 3, (int)test.GetRowCount()!);
             Assert.AreEqual(images.Count - images.Count / 3, (int)train.GetRowCount()!);
             Assert.IsTrue(DenseData.ReadVectors(train, "Features").All(r => r.All(p => p is >= 0 and <= 1)));
+        }
+
+        [TestMethod]
+        public void DenseData_ClassesBecomeKeysOneToCount_NoRowLosesItsLabel()
+        {
+            // A regression: classes went in as class + 1, which LoadFromEnumerable turns into key class + 2, and the last class
+            // into the missing key, so the classifiers silently trained and scored without digit 9.
+            int[] classes = Enumerable.Range(0, 10).ToArray();
+            IDataView view = DenseData.ToDataView(new MLContext(0), classes.Select(_ => new float[2]).ToList(), classes, 2, 10);
+            CollectionAssert.AreEqual(classes.Select(c => (uint)(c + 1)).ToArray(), view.GetColumn<uint>("Label").ToArray());
+            CollectionAssert.AreEqual(classes, DenseData.ReadKeys(view, "Label"));
         }
     }
 }
