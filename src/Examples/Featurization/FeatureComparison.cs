@@ -190,6 +190,8 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Featurization
         {
             var options = new SharedAutoencoderEstimator.Options
             {
+                // Whitened upstream: no normalization inside the model (EncodingOptions.Apply sets the encoding and T = 0).
+                Normalization = InputNormalization.None,
                 InputColumnName = Whitened,
                 OutputColumnName = Code,
                 HiddenUnits = _settings.HiddenUnits,

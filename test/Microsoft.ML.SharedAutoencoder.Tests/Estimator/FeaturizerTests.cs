@@ -53,7 +53,7 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Estimator
             // Pixel values 0–16 with every default: the case (9 of 10 units dead, chance accuracy, Fit returned normally).
             var (ml, train, _) = Digits();
             var warnings = Warnings(ml);
-            var model = ml.Transforms.SharedAutoencoder("Code", "Features").Fit(train);
+            var model = ml.Transforms.SharedAutoencoder("Code", "Features", hiddenUnits: 10, maximumNumberOfIterations: 50, encoding: CodeEncoding.Activation, initialization: WeightInitialization.Random, normalization: InputNormalization.None).Fit(train);
             TestContext.WriteLine($"dead fraction {model.History.DeadUnitFraction:F2}, constant codes {model.History.CodesNearlyConstant}");
             Assert.IsTrue(model.History.Degenerate, $"dead fraction {model.History.DeadUnitFraction}");
             Assert.IsGreaterThan(0.5, model.History.DeadUnitFraction);
@@ -67,7 +67,7 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Estimator
             var (ml, train, _) = Digits();
             var warnings = Warnings(ml);
             var model = ml.Transforms.NormalizeMinMax("Features")
-                .Append(ml.Transforms.SharedAutoencoder(new SharedAutoencoderEstimator.Options { HiddenUnits = 64, MaximumNumberOfIterations = 30, Seed = 3 }))
+                .Append(ml.Transforms.SharedAutoencoder(new SharedAutoencoderEstimator.Options { Normalization = InputNormalization.None, Initialization = WeightInitialization.Random, Encoding = CodeEncoding.Activation, HiddenUnits = 64, MaximumNumberOfIterations = 30, Seed = 3 }))
                 .Fit(train).LastTransformer;
             TestContext.WriteLine($"dead fraction {model.History.DeadUnitFraction:F2}, constant codes {model.History.CodesNearlyConstant}");
             Assert.IsFalse(model.History.Degenerate);
@@ -80,7 +80,7 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Estimator
         public void TheDegeneracyRecordIsSaved()
         {
             var (ml, train, _) = Digits();
-            var model = ml.Transforms.SharedAutoencoder("Code", "Features").Fit(train);
+            var model = ml.Transforms.SharedAutoencoder("Code", "Features", hiddenUnits: 10, maximumNumberOfIterations: 50, encoding: CodeEncoding.Activation, initialization: WeightInitialization.Random, normalization: InputNormalization.None).Fit(train);
             using var stream = new System.IO.MemoryStream();
             ml.Model.Save(model, train.Schema, stream);
             stream.Position = 0;
@@ -116,6 +116,8 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Estimator
             var recipe = ml.Transforms.Whiten(new WhiteningEstimator.Options { Kind = WhiteningKind.Pca, Epsilon = 10 * 16 * 16 * 0.0733f })
                 .Append(ml.Transforms.SharedAutoencoder(new SharedAutoencoderEstimator.Options
                 {
+                    // The paper's settings (the defaults before format 0x00010004).
+                    Normalization = InputNormalization.None,
                     HiddenUnits = 512,
                     Initialization = WeightInitialization.Samples,
                     MaximumNumberOfIterations = 0,
@@ -134,7 +136,7 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Estimator
         public void ZeroIterationsKeepsTheInitialization()
         {
             var (ml, train, _) = Digits(1 / 16f);
-            var options = new SharedAutoencoderEstimator.Options { HiddenUnits = 32, Initialization = WeightInitialization.Samples, MaximumNumberOfIterations = 0, Seed = 2 };
+            var options = new SharedAutoencoderEstimator.Options { Normalization = InputNormalization.None, Encoding = CodeEncoding.Activation, HiddenUnits = 32, Initialization = WeightInitialization.Samples, MaximumNumberOfIterations = 0, Seed = 2 };
             var model = ml.Transforms.SharedAutoencoder(options).Fit(train);
             Assert.HasCount(1, model.History.Iterations);
             options.MaximumNumberOfIterations = 1;

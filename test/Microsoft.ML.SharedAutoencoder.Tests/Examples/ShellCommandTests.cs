@@ -167,7 +167,7 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Examples
             var data = ml.Data.LoadFromTextFile(csv, new[] { new TextLoader.Column("Features", DataKind.Single, 1, 5) }, separatorChar: ',', hasHeader: true);
             var pipeline = ml.Transforms.NormalizeMinMax("Scaled", "Features")
                 .Append(ml.Transforms.SharedAutoencoder(new SharedAutoencoderEstimator.Options
-                    { InputColumnName = "Scaled", HiddenUnits = 3, MaximumNumberOfIterations = 5, Seed = 1 }));
+                    { Normalization = InputNormalization.None, Initialization = WeightInitialization.Random, Encoding = CodeEncoding.Activation, InputColumnName = "Scaled", HiddenUnits = 3, MaximumNumberOfIterations = 5, Seed = 1 }));
             var fitted = pipeline.Fit(data);
             string model = Path.Combine(directory, "pipeline.zip");
             ml.Model.Save(fitted, data.Schema, model);
