@@ -26,6 +26,8 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Estimator
 
         private static SharedAutoencoderEstimator.Options Options(CodeEncoding encoding, bool split, float? alpha = null, int? k = null) => new()
         {
+            // The paper's settings (the defaults before format 0x00010004).
+            Normalization = InputNormalization.None, Initialization = WeightInitialization.Random,
             HiddenUnits = M,
             MaximumNumberOfIterations = 5,
             Seed = 4,

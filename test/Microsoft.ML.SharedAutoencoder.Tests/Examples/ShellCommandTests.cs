@@ -266,7 +266,8 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Examples
             string csv = WriteDigits(directory, 1); // pixel counts 0..16, unscaled
             string model = Path.Combine(directory, "model.zip");
             File.WriteAllText(model, "previous");
-            string[] common = { "--input", csv, "--features", "0-63", "--hidden", "16", "--save", model };
+            // The paper's settings (the defaults before model format 0x00010004), on which unscaled pixels kill the units.
+            string[] common = { "--input", csv, "--features", "0-63", "--hidden", "16", "--save", model, "--iterations", "50", "--init", "random", "--normalization", "none", "--encoding", "activation" };
 
             var (code, output, error) = Run(TrainCommand.Run, common);
             Assert.AreEqual(0, code, error);
@@ -298,15 +299,33 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Examples
         {
             string directory = NewDirectory();
             string csv = WriteDigits(directory, 1e-30); // squares round to 0 in float32
-            var (code, output, error) = Run(TrainCommand.Run, "--input", csv, "--features", "0-63");
+            // The paper's settings: without the normalization inside the model nothing can be learned from such values.
+            string[] paper = { "--hidden", "10", "--iterations", "50", "--init", "random", "--normalization", "none", "--encoding", "activation" };
+            var (code, output, error) = Run(TrainCommand.Run, new[] { "--input", csv, "--features", "0-63" }.Concat(paper).ToArray());
             Assert.AreEqual(0, code, error);
             StringAssert.Contains(error, "warning: nothing was trained: the reconstruction loss is 0 at the initial weights");
             StringAssert.Contains(error, "this is not a fit");
             StringAssert.Contains(output, "after 0 steps");
 
-            (code, _, error) = Run(TrainCommand.Run, "--input", csv, "--features", "0-63", "--strict");
+            (code, _, error) = Run(TrainCommand.Run, new[] { "--input", csv, "--features", "0-63", "--strict" }.Concat(paper).ToArray());
             Assert.AreEqual(3, code, error);
             StringAssert.Contains(error, "error: nothing was trained");
+        }
+
+        [TestMethod]
+        public void Defaults_UnscaledAndTinyDigits_AreHealthy_StrictExits0()
+        {
+            // The default options normalize inside the model: pixel counts 0..16 and values of order 1e-30 both train.
+            string directory = NewDirectory();
+            foreach (double scale in new[] { 1, 1e-30 })
+            {
+                string csv = WriteDigits(directory, scale);
+                var (code, output, error) = Run(TrainCommand.Run, "--input", csv, "--features", "0-63", "--hidden", "64", "--strict");
+                Assert.AreEqual(0, code, error);
+                StringAssert.Contains(output, "Trained m = 64 units");
+                Assert.IsFalse(error.Contains("degenerate", StringComparison.Ordinal), error);
+                Assert.IsFalse(error.Contains("nothing was trained", StringComparison.Ordinal), error);
+            }
         }
 
         [TestMethod]
@@ -314,7 +333,8 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Examples
         {
             string directory = NewDirectory();
             string csv = WriteDigits(directory, 1.0 / 16);
-            var (code, _, error) = Run(TrainCommand.Run, "--input", csv, "--features", "0-63", "--hidden", "16", "--init", "pca", "--strict");
+            var (code, _, error) = Run(TrainCommand.Run, "--input", csv, "--features", "0-63", "--hidden", "16", "--init", "pca", "--strict",
+                "--iterations", "50", "--normalization", "none", "--encoding", "activation");
             Assert.AreEqual(0, code, error);
             Assert.IsFalse(error.Contains("degenerate", StringComparison.Ordinal), error);
             Assert.IsFalse(error.Contains("nothing was trained", StringComparison.Ordinal), error);

@@ -272,6 +272,48 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Onnx
         }
 
         [TestMethod]
+        [DataRow(CodeEncoding.SoftThreshold, false)]
+        [DataRow(CodeEncoding.SoftThreshold, true)]
+        [DataRow(CodeEncoding.Activation, false)]
+        [DataRow(CodeEncoding.TopK, false)]
+        public void TheNormalizationInsideTheModelIsExported(CodeEncoding encoding, bool split)
+        {
+            // Rows far from order 1 (×50, +3): ML.NET normalizes them inside the model, and so must the graph, on the way in
+            // (codes) and out (reconstruction in input units, error against the row as given).
+            var (ml, mixtureTrain, mixtureHeldOut) = Mixture();
+            float[][] Shifted(IDataView view) => view.GetColumn<float[]>("Features").Select(r => r.Select(v => 50 * v + 3).ToArray()).ToArray();
+            float[][] trainRows = Shifted(mixtureTrain), heldOutRows = Shifted(mixtureHeldOut);
+            heldOutRows[2][5] = float.NaN;
+            var train = TestData.MixtureView(ml, trainRows.SelectMany(r => r).ToArray(), new int[trainRows.Length], N);
+            var heldOut = TestData.MixtureView(ml, heldOutRows.SelectMany(r => r).ToArray(), new int[heldOutRows.Length], N);
+            var options = new SharedAutoencoderEstimator.Options
+            {
+                HiddenUnits = M, Encoding = encoding, SplitPolarity = split, Seed = 3,
+                ReconstructionColumnName = "Reconstruction", ReconstructionErrorColumnName = "Error",
+            };
+            if (encoding == CodeEncoding.TopK)
+                options.ActiveUnits = 3;
+            var model = ml.Transforms.SharedAutoencoder(options).Fit(train);
+            Assert.AreEqual(InputNormalization.CenterAndScale, model.Model.Normalization);
+            byte[] onnx = Export(ml, model, train, opSet: 11);
+
+            var expected = model.Transform(heldOut);
+            var actual = Run(onnx, "Features", heldOutRows);
+            foreach (string column in new[] { "Code", "Reconstruction", "Error" })
+            {
+                float[] mlnet = Flat(expected, column);
+                double scale = Math.Max(1, mlnet.Where(float.IsFinite).Max(v => Math.Abs(v)));
+                double difference = MaxAbsDifference(mlnet, actual[column + ".output"]);
+                TestContext.WriteLine($"{encoding} split {split} {column}: max |ML.NET − ONNX| = {difference:G3} (largest value {scale:G3})");
+                Assert.IsLessThanOrEqualTo(Tolerance * scale, difference, $"column {column}");
+            }
+            float[] code = actual["Code.output"];
+            Assert.IsTrue(code.AsSpan(2 * model.Model.CodeLength, model.Model.CodeLength).ToArray().All(float.IsNaN), "the row with a NaN");
+            double active = code.Count(v => v != 0 && !float.IsNaN(v)) / (double)code.Length;
+            Assert.IsTrue(active > 0.02 && active < 0.95, $"active fraction {active}");
+        }
+
+        [TestMethod]
         public void RowsWithNaNOrInfinityGiveAllNaNAsInMLNet()
         {
             var (ml, train, heldOut) = Mixture();
