@@ -96,7 +96,7 @@ namespace Microsoft.ML.SharedAutoencoder
 
         /// <summary>Computes the code of <paramref name="input"/> with the model's <see cref="Encoding"/>.</summary>
         /// <remarks>
-        /// With the default encoding this is x = σ(Wᵀy + b). An input with a NaN or an infinite value has no meaningful
+        /// With the activation encoding this is x = σ(Wᵀy' + b), y' the input normalized as <see cref="Normalization"/> says. An input with a NaN or an infinite value has no meaningful
         /// code: every entry is NaN (missing in, missing out, as ML.NET's own transforms do), never a plausible-looking
         /// zero code. The result is bit-identical to the transformer's code column.
         /// </remarks>

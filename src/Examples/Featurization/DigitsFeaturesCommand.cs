@@ -99,7 +99,13 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Featurization
             {
                 string beats = pixels == null || method == FeatureMethod.Pixels ? "–"
                     : values.Zip(pixels).All(p => p.First > p.Second) ? "yes" : "no";
-                string m = method is FeatureMethod.Pixels or FeatureMethod.Pca ? "–" : settings.HiddenUnits.ToString(CultureInfo.InvariantCulture);
+                string m = method switch
+                {
+                    FeatureMethod.Pixels or FeatureMethod.Pca => "–",
+                    FeatureMethod.Defaults => "default",
+                    FeatureMethod.PaperDefaults => "10",
+                    _ => settings.HiddenUnits.ToString(CultureInfo.InvariantCulture),
+                };
                 output.WriteLine(string.Format(CultureInfo.InvariantCulture, "| {0} | {1} | {2} | {3:F4} | {4} |", FeatureComparison.Name(method), m,
                     string.Join(" | ", values.Select(v => v.ToString("F4", CultureInfo.InvariantCulture))), values.Average(), beats));
             }
