@@ -28,9 +28,10 @@ namespace Microsoft.ML
         /// <returns>The estimator.</returns>
         /// <remarks>
         /// The defaults make a featurizer on raw data of any scale: the input centered and scaled inside the model, 1,024
-        /// atoms drawn from the training rows, no gradient step, soft-threshold codes (α = 0.5). For the paper's
-        /// autoencoder pass <c>hiddenUnits: 10, maximumNumberOfIterations: 50, encoding: CodeEncoding.Activation,
-        /// initialization: WeightInitialization.Random, normalization: InputNormalization.None</c>.
+        /// atoms drawn from the training rows, no gradient step, polarity-split soft-threshold codes (α = 0.5; 2,048
+        /// features). For the paper's autoencoder pass <c>hiddenUnits: 10, maximumNumberOfIterations: 50, encoding:
+        /// CodeEncoding.Activation, splitPolarity: false, initialization: WeightInitialization.Random, normalization:
+        /// InputNormalization.None</c>.
         /// </remarks>
         public static SharedAutoencoderEstimator SharedAutoencoder(this TransformsCatalog catalog,
             string outputColumnName, string? inputColumnName = null,

@@ -22,7 +22,7 @@ namespace Microsoft.ML.SharedAutoencoder
             public const float Threshold = 0.5f;
             public const int ExpectedSparsity = 1;
             public const CodeEncoding Encoding = CodeEncoding.SoftThreshold;
-            public const bool SplitPolarity = false;
+            public const bool SplitPolarity = true;
             public const InputNormalization Normalization = InputNormalization.CenterAndScale;
 
             /// <summary>α of the soft threshold: 0.5 fits unit-variance projections (whitened data, unit-norm atoms).</summary>
@@ -61,6 +61,7 @@ namespace Microsoft.ML.SharedAutoencoder
                 public const int MaximumNumberOfIterations = 50;
                 public const WeightInitialization Initialization = WeightInitialization.Random;
                 public const CodeEncoding Encoding = CodeEncoding.Activation;
+                public const bool SplitPolarity = false;
                 public const InputNormalization Normalization = InputNormalization.None;
             }
 

@@ -22,7 +22,8 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Featurization
   per split, the mean, and whether the featurizer beats the pixels on every split. The autoencoder featurizers are
   full-rank PCA whitening (ε = E·trace(C)/n) then m sample atoms, no gradient steps (docs/featurization.md).
   --methods LIST  comma-separated, of pixels, pca, activation, softthreshold, split, topk, omp (default: these),
-                  defaults (the autoencoder's default options), paper-defaults (the paper's settings)
+                  defaults (the autoencoder's default options), paper-defaults (the paper's settings),
+                  defaults-50 (the defaults with 50 gradient steps)
   --unscaled      the pixels as stored, 0–16 (default: divided by 16)
   Defaults: S = 5, m = 1024, E = 10, α = 0.5, k = 32, λ = 0.01, I = 200; PCA keeps 32 components.
 " + Progress.OptionsHelp;
@@ -102,7 +103,7 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Featurization
                 string m = method switch
                 {
                     FeatureMethod.Pixels or FeatureMethod.Pca => "–",
-                    FeatureMethod.Defaults => "default",
+                    FeatureMethod.Defaults or FeatureMethod.DefaultsTrained => "default",
                     FeatureMethod.PaperDefaults => "10",
                     _ => settings.HiddenUnits.ToString(CultureInfo.InvariantCulture),
                 };

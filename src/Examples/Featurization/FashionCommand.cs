@@ -29,7 +29,8 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Featurization
                   default /usr/share/datasets/fashion-mnist (apt-get install -y dataset-fashion-mnist)
   --rows N        use the first N training rows only (a quick run); default all
   --methods LIST  comma-separated, of pixels, pca, activation, softthreshold, split, topk, omp (default: these),
-                  defaults (the autoencoder's default options), paper-defaults (the paper's settings)
+                  defaults (the autoencoder's default options), paper-defaults (the paper's settings),
+                  defaults-50 (the defaults with 50 gradient steps)
   --unscaled      the pixels as bytes, 0–255 (default: divided by 255)
   --plots DIR     write DIR/fashion-atoms.png, the atoms of the last autoencoder as 28×28 tiles
   --atoms FILE    the same image, written to FILE

@@ -39,6 +39,9 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Featurization
 
         /// <summary>The shared autoencoder with the paper's settings, the defaults before model format 0x00010004, on the input as it is.</summary>
         PaperDefaults,
+
+        /// <summary>The default options but 50 gradient steps (the paper's T): what the descent does to the default featurizer.</summary>
+        DefaultsTrained,
     }
 
     /// <summary>Every knob of the comparison; the defaults are the recipe of docs/featurization.md.</summary>
@@ -162,7 +165,7 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Featurization
             int hidden = method switch
             {
                 FeatureMethod.Pixels or FeatureMethod.Pca => 0,
-                FeatureMethod.Defaults or FeatureMethod.PaperDefaults => ((SharedAutoencoderTransformer)featurizer!).Model.HiddenUnits,
+                FeatureMethod.Defaults or FeatureMethod.PaperDefaults or FeatureMethod.DefaultsTrained => ((SharedAutoencoderTransformer)featurizer!).Model.HiddenUnits,
                 _ => _settings.HiddenUnits,
             };
             return new FeatureResult(method, hidden, length, featurizer == null ? 0 : fitSeconds, featurizer == null ? 0 : fitCpuSeconds,
@@ -193,13 +196,15 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Featurization
             }
             if (method == FeatureMethod.Defaults)
                 return (_mlContext.Transforms.SharedAutoencoder(new SharedAutoencoderEstimator.Options { OutputColumnName = Code, Seed = _settings.Seed }), Code);
+            if (method == FeatureMethod.DefaultsTrained)
+                return (_mlContext.Transforms.SharedAutoencoder(new SharedAutoencoderEstimator.Options { OutputColumnName = Code, Seed = _settings.Seed, MaximumNumberOfIterations = 50 }), Code);
             if (method == FeatureMethod.PaperDefaults)
             {
                 return (_mlContext.Transforms.SharedAutoencoder(new SharedAutoencoderEstimator.Options
                 {
                     OutputColumnName = Code, Seed = _settings.Seed,
                     HiddenUnits = 10, MaximumNumberOfIterations = 50, Initialization = WeightInitialization.Random,
-                    Encoding = CodeEncoding.Activation, Normalization = InputNormalization.None,
+                    Encoding = CodeEncoding.Activation, Normalization = InputNormalization.None, SplitPolarity = false,
                 }), Code);
             }
             var whiten = _mlContext.Transforms.Whiten(Whitened, "Features", WhiteningKind.Pca, Epsilon, rank: _settings.Rank);
@@ -226,7 +231,7 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Featurization
             var options = new SharedAutoencoderEstimator.Options
             {
                 // Whitened upstream: no normalization inside the model (EncodingOptions.Apply sets the encoding and T = 0).
-                Normalization = InputNormalization.None,
+                Normalization = InputNormalization.None, SplitPolarity = false,
                 InputColumnName = Whitened,
                 OutputColumnName = Code,
                 HiddenUnits = _settings.HiddenUnits,
@@ -334,10 +339,16 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Featurization
             FeatureMethod.Omp => "OMP",
             FeatureMethod.Defaults => "default options",
             FeatureMethod.PaperDefaults => "paper settings (defaults before 0x00010004)",
+            FeatureMethod.DefaultsTrained => "default options, 50 gradient steps",
             _ => method.ToString(),
         };
 
-        public static string Word(FeatureMethod method) => method == FeatureMethod.PaperDefaults ? "paper-defaults" : method.ToString().ToLowerInvariant();
+        public static string Word(FeatureMethod method) => method switch
+        {
+            FeatureMethod.PaperDefaults => "paper-defaults",
+            FeatureMethod.DefaultsTrained => "defaults-50",
+            _ => method.ToString().ToLowerInvariant(),
+        };
 
         public static IReadOnlyList<FeatureMethod> ParseMethods(string text)
             => text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(word =>

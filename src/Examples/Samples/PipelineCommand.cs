@@ -67,7 +67,7 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Samples
             var codePipeline = mlContext.Transforms.SharedAutoencoder(new SharedAutoencoderEstimator.Options
                 {
                     // The paper's settings (the defaults before format 0x00010004).
-                    Normalization = InputNormalization.None, Encoding = CodeEncoding.Activation,
+                    Normalization = InputNormalization.None, SplitPolarity = false, Encoding = CodeEncoding.Activation,
                     InputColumnName = "Features",
                     OutputColumnName = "Code",
                     HiddenUnits = components,

@@ -74,7 +74,7 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Samples
             var model = trainContext.Transforms.SharedAutoencoder(new SharedAutoencoderEstimator.Options
             {
                 // The paper's settings (the defaults before format 0x00010004).
-                Normalization = InputNormalization.None, MaximumNumberOfIterations = 50, Encoding = CodeEncoding.Activation,
+                Normalization = InputNormalization.None, SplitPolarity = false, MaximumNumberOfIterations = 50, Encoding = CodeEncoding.Activation,
                 HiddenUnits = hiddenUnits,
                 Initialization = WeightInitialization.Pca,
                 ReconstructionErrorColumnName = "ReconstructionError",

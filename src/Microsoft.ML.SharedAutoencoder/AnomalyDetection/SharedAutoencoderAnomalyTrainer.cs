@@ -120,7 +120,7 @@ namespace Microsoft.ML.SharedAutoencoder
         private static SharedAutoencoderEstimator.Options EstimatorOptions(Options o) => new SharedAutoencoderEstimator.Options
         {
             InputColumnName = nameof(AnomalyTrainingRows.Row.Features),
-            Normalization = InputNormalization.None,
+            Normalization = InputNormalization.None, SplitPolarity = false,
             Encoding = CodeEncoding.Activation,
             HiddenUnits = o.HiddenUnits,
             Activation = o.Activation,

@@ -54,7 +54,7 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Estimator
             // units dead, chance accuracy, Fit returned normally).
             var (ml, train, _) = Digits();
             var warnings = Warnings(ml);
-            var model = ml.Transforms.SharedAutoencoder("Code", "Features", hiddenUnits: 10, maximumNumberOfIterations: 50, encoding: CodeEncoding.Activation, initialization: WeightInitialization.Random, normalization: InputNormalization.None).Fit(train);
+            var model = ml.Transforms.SharedAutoencoder("Code", "Features", hiddenUnits: 10, maximumNumberOfIterations: 50, encoding: CodeEncoding.Activation, initialization: WeightInitialization.Random, normalization: InputNormalization.None, splitPolarity: false).Fit(train);
             TestContext.WriteLine($"dead fraction {model.History.DeadUnitFraction:F2}, constant codes {model.History.CodesNearlyConstant}");
             Assert.IsTrue(model.History.Degenerate, $"dead fraction {model.History.DeadUnitFraction}");
             Assert.IsGreaterThan(0.5, model.History.DeadUnitFraction);
@@ -68,7 +68,7 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Estimator
             var (ml, train, _) = Digits();
             var warnings = Warnings(ml);
             var model = ml.Transforms.NormalizeMinMax("Features")
-                .Append(ml.Transforms.SharedAutoencoder(new SharedAutoencoderEstimator.Options { Normalization = InputNormalization.None, Initialization = WeightInitialization.Random, Encoding = CodeEncoding.Activation, HiddenUnits = 64, MaximumNumberOfIterations = 30, Seed = 3 }))
+                .Append(ml.Transforms.SharedAutoencoder(new SharedAutoencoderEstimator.Options { Normalization = InputNormalization.None, SplitPolarity = false, Initialization = WeightInitialization.Random, Encoding = CodeEncoding.Activation, HiddenUnits = 64, MaximumNumberOfIterations = 30, Seed = 3 }))
                 .Fit(train).LastTransformer;
             TestContext.WriteLine($"dead fraction {model.History.DeadUnitFraction:F2}, constant codes {model.History.CodesNearlyConstant}");
             Assert.IsFalse(model.History.Degenerate);
@@ -81,7 +81,7 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Estimator
         public void TheDegeneracyRecordIsSaved()
         {
             var (ml, train, _) = Digits();
-            var model = ml.Transforms.SharedAutoencoder("Code", "Features", hiddenUnits: 10, maximumNumberOfIterations: 50, encoding: CodeEncoding.Activation, initialization: WeightInitialization.Random, normalization: InputNormalization.None).Fit(train);
+            var model = ml.Transforms.SharedAutoencoder("Code", "Features", hiddenUnits: 10, maximumNumberOfIterations: 50, encoding: CodeEncoding.Activation, initialization: WeightInitialization.Random, normalization: InputNormalization.None, splitPolarity: false).Fit(train);
             using var stream = new System.IO.MemoryStream();
             ml.Model.Save(model, train.Schema, stream);
             stream.Position = 0;
@@ -179,7 +179,7 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Estimator
         public void ZeroIterationsKeepsTheInitialization()
         {
             var (ml, train, _) = Digits(1 / 16f);
-            var options = new SharedAutoencoderEstimator.Options { Normalization = InputNormalization.None, Encoding = CodeEncoding.Activation, HiddenUnits = 32, Initialization = WeightInitialization.Samples, MaximumNumberOfIterations = 0, Seed = 2 };
+            var options = new SharedAutoencoderEstimator.Options { Normalization = InputNormalization.None, SplitPolarity = false, Encoding = CodeEncoding.Activation, HiddenUnits = 32, Initialization = WeightInitialization.Samples, MaximumNumberOfIterations = 0, Seed = 2 };
             var model = ml.Transforms.SharedAutoencoder(options).Fit(train);
             Assert.HasCount(1, model.History.Iterations);
             options.MaximumNumberOfIterations = 1;

@@ -39,6 +39,8 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Examples
                 if (!args.Contains(Paper[i]))
                     args = args.Append(Paper[i]).Append(Paper[i + 1]).ToArray();
             }
+            if (!args.Contains("--split-polarity"))
+                args = args.Append("--no-split-polarity").ToArray();
             var output = new StringWriter();
             var error = new StringWriter();
             int code = TrainCommand.Run(args, output, error);

@@ -167,7 +167,7 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Examples
             var data = ml.Data.LoadFromTextFile(csv, new[] { new TextLoader.Column("Features", DataKind.Single, 1, 5) }, separatorChar: ',', hasHeader: true);
             var pipeline = ml.Transforms.NormalizeMinMax("Scaled", "Features")
                 .Append(ml.Transforms.SharedAutoencoder(new SharedAutoencoderEstimator.Options
-                    { Normalization = InputNormalization.None, Initialization = WeightInitialization.Random, Encoding = CodeEncoding.Activation, InputColumnName = "Scaled", HiddenUnits = 3, MaximumNumberOfIterations = 5, Seed = 1 }));
+                    { Normalization = InputNormalization.None, SplitPolarity = false, Initialization = WeightInitialization.Random, Encoding = CodeEncoding.Activation, InputColumnName = "Scaled", HiddenUnits = 3, MaximumNumberOfIterations = 5, Seed = 1 }));
             var fitted = pipeline.Fit(data);
             string model = Path.Combine(directory, "pipeline.zip");
             ml.Model.Save(fitted, data.Schema, model);
@@ -267,7 +267,7 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Examples
             string model = Path.Combine(directory, "model.zip");
             File.WriteAllText(model, "previous");
             // The paper's settings (the defaults before model format 0x00010004), on which unscaled pixels kill the units.
-            string[] common = { "--input", csv, "--features", "0-63", "--hidden", "16", "--save", model, "--iterations", "50", "--init", "random", "--normalization", "none", "--encoding", "activation" };
+            string[] common = { "--input", csv, "--features", "0-63", "--hidden", "16", "--save", model, "--iterations", "50", "--init", "random", "--normalization", "none", "--encoding", "activation", "--no-split-polarity" };
 
             var (code, output, error) = Run(TrainCommand.Run, common);
             Assert.AreEqual(0, code, error);
@@ -300,7 +300,7 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Examples
             string directory = NewDirectory();
             string csv = WriteDigits(directory, 1e-30); // squares round to 0 in float32
             // The paper's settings: without the normalization inside the model nothing can be learned from such values.
-            string[] paper = { "--hidden", "10", "--iterations", "50", "--init", "random", "--normalization", "none", "--encoding", "activation" };
+            string[] paper = { "--hidden", "10", "--iterations", "50", "--init", "random", "--normalization", "none", "--encoding", "activation", "--no-split-polarity" };
             var (code, output, error) = Run(TrainCommand.Run, new[] { "--input", csv, "--features", "0-63" }.Concat(paper).ToArray());
             Assert.AreEqual(0, code, error);
             StringAssert.Contains(error, "warning: nothing was trained: the reconstruction loss is 0 at the initial weights");
@@ -334,7 +334,7 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Examples
             string directory = NewDirectory();
             string csv = WriteDigits(directory, 1.0 / 16);
             var (code, _, error) = Run(TrainCommand.Run, "--input", csv, "--features", "0-63", "--hidden", "16", "--init", "pca", "--strict",
-                "--iterations", "50", "--normalization", "none", "--encoding", "activation");
+                "--iterations", "50", "--normalization", "none", "--encoding", "activation", "--no-split-polarity");
             Assert.AreEqual(0, code, error);
             Assert.IsFalse(error.Contains("degenerate", StringComparison.Ordinal), error);
             Assert.IsFalse(error.Contains("nothing was trained", StringComparison.Ordinal), error);

@@ -75,7 +75,7 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Initialization
             SharedAutoencoderTransformer Fit(int threads) => new MLContext(seed: 1).Transforms.SharedAutoencoder(new SharedAutoencoderEstimator.Options
             {
                 // The paper's settings (the defaults before format 0x00010004).
-                Normalization = InputNormalization.None, Encoding = CodeEncoding.Activation,
+                Normalization = InputNormalization.None, SplitPolarity = false, Encoding = CodeEncoding.Activation,
                 HiddenUnits = m, Activation = AutoencoderActivation.HardThreshold, MaximumNumberOfIterations = 5, Initialization = WeightInitialization.Spectral,
                 Seed = 4, NumberOfThreads = threads,
             }).Fit(view);
@@ -147,7 +147,7 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Initialization
             var options = new SharedAutoencoderEstimator.Options
             {
                 // The paper's settings (the defaults before format 0x00010004).
-                Normalization = InputNormalization.None, Encoding = CodeEncoding.Activation,
+                Normalization = InputNormalization.None, SplitPolarity = false, Encoding = CodeEncoding.Activation,
                 HiddenUnits = 4, Activation = AutoencoderActivation.HardThreshold, MaximumNumberOfIterations = 10,
                 Initialization = WeightInitialization.Given, InitialWeights = start, NumberOfThreads = 1,
             };
@@ -198,7 +198,7 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Initialization
             SharedAutoencoderTransformer Fit(int refit) => new MLContext(seed: 1).Transforms.SharedAutoencoder(new SharedAutoencoderEstimator.Options
             {
                 // The paper's settings (the defaults before format 0x00010004).
-                Normalization = InputNormalization.None, Encoding = CodeEncoding.Activation,
+                Normalization = InputNormalization.None, SplitPolarity = false, Encoding = CodeEncoding.Activation,
                 HiddenUnits = m, Activation = AutoencoderActivation.HardThreshold, ExpectedSparsity = k, LearningRate = 0.3f * m / k,
                 MaximumNumberOfIterations = 25, Initialization = WeightInitialization.Given, InitialWeights = start, FinalRefitIterations = refit,
                 GroundTruthDictionary = truth, GroundTruthAllowsSignFlips = true,

@@ -56,7 +56,7 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Initialization
             var transformer = new MLContext(seed: 1).Transforms.SharedAutoencoder(new SharedAutoencoderEstimator.Options
             {
                 // The paper's settings (the defaults before format 0x00010004).
-                Normalization = InputNormalization.None, Encoding = CodeEncoding.Activation,
+                Normalization = InputNormalization.None, SplitPolarity = false, Encoding = CodeEncoding.Activation,
                 HiddenUnits = m, Activation = AutoencoderActivation.HardThreshold, Threshold = 0.5f, InitialBias = 0, BiasDecay = 1,
                 ExpectedSparsity = k, LearningRate = nonNegative ? 1f : 0.5f * m / k, MaximumNumberOfIterations = 20,
                 Initialization = WeightInitialization.Spectral, Seed = 5, FinalRefitIterations = 3,
@@ -83,7 +83,7 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Initialization
             var model = ml.Transforms.SharedAutoencoder(new SharedAutoencoderEstimator.Options
             {
                 // The paper's settings (the defaults before format 0x00010004).
-                Normalization = InputNormalization.None, Encoding = CodeEncoding.Activation,
+                Normalization = InputNormalization.None, SplitPolarity = false, Encoding = CodeEncoding.Activation,
                 HiddenUnits = 150, Activation = AutoencoderActivation.HardThreshold, Threshold = 0.5f, InitialBias = 0, BiasDecay = 1,
                 ExpectedSparsity = 4, LearningRate = 1, MaximumNumberOfIterations = 50, Initialization = WeightInitialization.Spectral, Seed = 0,
                 FinalRefitIterations = 3,

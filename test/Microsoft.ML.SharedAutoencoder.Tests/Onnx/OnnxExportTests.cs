@@ -33,7 +33,7 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Onnx
         private static SharedAutoencoderEstimator.Options Options(AutoencoderActivation activation) => new SharedAutoencoderEstimator.Options
         {
             // The paper's settings (the defaults before format 0x00010004).
-            Normalization = InputNormalization.None, Initialization = WeightInitialization.Random, Encoding = CodeEncoding.Activation,
+            Normalization = InputNormalization.None, SplitPolarity = false, Initialization = WeightInitialization.Random, Encoding = CodeEncoding.Activation,
             HiddenUnits = M,
             Activation = activation,
             Threshold = 0.3f,
@@ -214,7 +214,7 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Onnx
                 .Append(ml.Transforms.SharedAutoencoder(new SharedAutoencoderEstimator.Options
                 {
                     // The paper's settings (the defaults before format 0x00010004).
-                    Normalization = InputNormalization.None, Encoding = CodeEncoding.Activation,
+                    Normalization = InputNormalization.None, SplitPolarity = false, Encoding = CodeEncoding.Activation,
                     HiddenUnits = M,
                     MaximumNumberOfIterations = 20,
                     Initialization = WeightInitialization.Pca,
@@ -256,7 +256,7 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Onnx
             var train = labeled.Transform(View(0, trainRows));
             var heldOut = labeled.Transform(View(trainRows, images.Count));
             var model = ml.Transforms.NormalizeMinMax("Features")
-                .Append(ml.Transforms.SharedAutoencoder(new SharedAutoencoderEstimator.Options { Normalization = InputNormalization.None, Initialization = WeightInitialization.Random, Encoding = CodeEncoding.Activation, HiddenUnits = 64, MaximumNumberOfIterations = 30, Seed = 3 }))
+                .Append(ml.Transforms.SharedAutoencoder(new SharedAutoencoderEstimator.Options { Normalization = InputNormalization.None, SplitPolarity = false, Initialization = WeightInitialization.Random, Encoding = CodeEncoding.Activation, HiddenUnits = 64, MaximumNumberOfIterations = 30, Seed = 3 }))
                 .Append(ml.MulticlassClassification.Trainers.SdcaMaximumEntropy(featureColumnName: "Code", maximumNumberOfIterations: 30))
                 .Fit(train);
             byte[] onnx = Export(ml, model, train);
@@ -360,7 +360,7 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Onnx
             var model = ml.Transforms.SharedAutoencoder(new SharedAutoencoderEstimator.Options
             {
                 // The paper's settings (the defaults before format 0x00010004).
-                Normalization = InputNormalization.None, Initialization = WeightInitialization.Random, Encoding = CodeEncoding.Activation,
+                Normalization = InputNormalization.None, SplitPolarity = false, Initialization = WeightInitialization.Random, Encoding = CodeEncoding.Activation,
                 InputColumnName = "Pixels",
                 HiddenUnits = 5,
                 MaximumNumberOfIterations = 10,
@@ -382,7 +382,7 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Onnx
             var model = ml.Transforms.SharedAutoencoder(new SharedAutoencoderEstimator.Options
             {
                 // The paper's settings (the defaults before format 0x00010004).
-                Normalization = InputNormalization.None, Initialization = WeightInitialization.Random, Encoding = CodeEncoding.Activation,
+                Normalization = InputNormalization.None, SplitPolarity = false, Initialization = WeightInitialization.Random, Encoding = CodeEncoding.Activation,
                 InputColumnName = "Features",
                 OutputColumnName = "Features",
                 HiddenUnits = M,

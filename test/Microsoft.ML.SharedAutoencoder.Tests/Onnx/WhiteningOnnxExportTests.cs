@@ -104,7 +104,7 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Onnx
                 .Append(ml.Transforms.SharedAutoencoder(new SharedAutoencoderEstimator.Options
                 {
                     // Whitened upstream: no normalization inside the model.
-                    Normalization = InputNormalization.None, Encoding = CodeEncoding.Activation,
+                    Normalization = InputNormalization.None, SplitPolarity = false, Encoding = CodeEncoding.Activation,
                     InputColumnName = "White",
                     HiddenUnits = m,
                     MaximumNumberOfIterations = 20,

@@ -22,7 +22,7 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Reliability
         {
             var ml = new MLContext(1);
             var data = ReliabilityData.View(ml, ReliabilityData.Mixture(N, M, 60, seed: 3), N);
-            var model = ml.Transforms.SharedAutoencoder(new SharedAutoencoderEstimator.Options { Normalization = InputNormalization.None, Initialization = WeightInitialization.Random, Encoding = CodeEncoding.Activation, HiddenUnits = M, MaximumNumberOfIterations = 4, Seed = 2 }).Fit(data);
+            var model = ml.Transforms.SharedAutoencoder(new SharedAutoencoderEstimator.Options { Normalization = InputNormalization.None, SplitPolarity = false, Initialization = WeightInitialization.Random, Encoding = CodeEncoding.Activation, HiddenUnits = M, MaximumNumberOfIterations = 4, Seed = 2 }).Fit(data);
             using var stream = new MemoryStream();
             ml.Model.Save(model, data.Schema, stream);
             return (ml, data, model, stream.ToArray());
@@ -119,7 +119,7 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Reliability
             Console.WriteLine(error.Message);
             StringAssert.Contains(error.Message, "is a NormalizingTransformer, not a SharedAutoencoderTransformer");
 
-            var pipeline = ml.Transforms.NormalizeMinMax("Features").Append(ml.Transforms.SharedAutoencoder("Code", "Features", hiddenUnits: 2, maximumNumberOfIterations: 2, encoding: CodeEncoding.Activation, initialization: WeightInitialization.Random, normalization: InputNormalization.None)).Fit(data);
+            var pipeline = ml.Transforms.NormalizeMinMax("Features").Append(ml.Transforms.SharedAutoencoder("Code", "Features", hiddenUnits: 2, maximumNumberOfIterations: 2, encoding: CodeEncoding.Activation, initialization: WeightInitialization.Random, normalization: InputNormalization.None, splitPolarity: false)).Fit(data);
             using var chainStream = new MemoryStream();
             ml.Model.Save(pipeline, data.Schema, chainStream);
             error = Assert.Throws<FormatException>(() => ml.Model.LoadSharedAutoencoder(new MemoryStream(chainStream.ToArray()), out _));

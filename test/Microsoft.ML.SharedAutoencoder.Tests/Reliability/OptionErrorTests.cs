@@ -15,7 +15,7 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Reliability
     {
         private const int N = 6;
 
-        private static SharedAutoencoderEstimator.Options Valid() => new() { Normalization = InputNormalization.None, Initialization = WeightInitialization.Random, Encoding = CodeEncoding.Activation, HiddenUnits = 3, MaximumNumberOfIterations = 3, Seed = 1 };
+        private static SharedAutoencoderEstimator.Options Valid() => new() { Normalization = InputNormalization.None, SplitPolarity = false, Initialization = WeightInitialization.Random, Encoding = CodeEncoding.Activation, HiddenUnits = 3, MaximumNumberOfIterations = 3, Seed = 1 };
 
         private static float[][] Columns(int count, int length, float value = 1f)
             => Enumerable.Range(0, count).Select(i => Enumerable.Range(0, length).Select(j => value * (i == j ? 2f : 0.5f)).ToArray()).ToArray();

@@ -85,7 +85,7 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Reliability
                 var options = new SharedAutoencoderEstimator.Options
                 {
                     // The paper's settings (the defaults before format 0x00010004).
-                    Normalization = InputNormalization.None, Encoding = CodeEncoding.Activation,
+                    Normalization = InputNormalization.None, SplitPolarity = false, Encoding = CodeEncoding.Activation,
                     HiddenUnits = shape.M, ExpectedSparsity = shape.K, Activation = shape.Activation, Threshold = shape.Lambda,
                     Initialization = shape.Initialization, MaximumNumberOfIterations = 4, Seed = shape.Seed, NumberOfThreads = 1,
                     ReconstructionColumnName = "Reconstruction", ReconstructionErrorColumnName = "Error",

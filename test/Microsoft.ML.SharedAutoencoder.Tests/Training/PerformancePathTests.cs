@@ -241,7 +241,7 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Training
             SharedAutoencoderEstimator Estimator(int? budget) => ml.Transforms.SharedAutoencoder(new SharedAutoencoderEstimator.Options
             {
                 // The paper's settings (the defaults before format 0x00010004).
-                Normalization = InputNormalization.None, Initialization = WeightInitialization.Random, Encoding = CodeEncoding.Activation,
+                Normalization = InputNormalization.None, SplitPolarity = false, Initialization = WeightInitialization.Random, Encoding = CodeEncoding.Activation,
                 HiddenUnits = 5,
                 MaximumNumberOfIterations = 10,
                 Seed = 4,
@@ -261,9 +261,9 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Training
         public void BatchSizeAndMemoryBudgetAreValidated()
         {
             var ml = new MLContext(1);
-            var batch = Assert.Throws<ArgumentOutOfRangeException>(() => ml.Transforms.SharedAutoencoder(new SharedAutoencoderEstimator.Options { Normalization = InputNormalization.None, HiddenUnits = 10, MaximumNumberOfIterations = 50, Initialization = WeightInitialization.Random, Encoding = CodeEncoding.Activation, BatchSize = 0 }));
+            var batch = Assert.Throws<ArgumentOutOfRangeException>(() => ml.Transforms.SharedAutoencoder(new SharedAutoencoderEstimator.Options { Normalization = InputNormalization.None, SplitPolarity = false, HiddenUnits = 10, MaximumNumberOfIterations = 50, Initialization = WeightInitialization.Random, Encoding = CodeEncoding.Activation, BatchSize = 0 }));
             StringAssert.Contains(batch.Message, "BatchSize");
-            var budget = Assert.Throws<ArgumentOutOfRangeException>(() => ml.Transforms.SharedAutoencoder(new SharedAutoencoderEstimator.Options { Normalization = InputNormalization.None, HiddenUnits = 10, MaximumNumberOfIterations = 50, Initialization = WeightInitialization.Random, Encoding = CodeEncoding.Activation, MaximumInMemoryRows = -1 }));
+            var budget = Assert.Throws<ArgumentOutOfRangeException>(() => ml.Transforms.SharedAutoencoder(new SharedAutoencoderEstimator.Options { Normalization = InputNormalization.None, SplitPolarity = false, HiddenUnits = 10, MaximumNumberOfIterations = 50, Initialization = WeightInitialization.Random, Encoding = CodeEncoding.Activation, MaximumInMemoryRows = -1 }));
             StringAssert.Contains(budget.Message, "MaximumInMemoryRows");
         }
     }
