@@ -120,8 +120,9 @@ namespace Microsoft.ML.SharedAutoencoder
         private static SharedAutoencoderEstimator.Options EstimatorOptions(Options o) => new SharedAutoencoderEstimator.Options
         {
             InputColumnName = nameof(AnomalyTrainingRows.Row.Features),
-            Normalization = InputNormalization.None, SplitPolarity = false,
-            Encoding = CodeEncoding.Activation,
+            Normalization = SharedAutoencoderEstimator.Defaults.Paper.Normalization,
+            SplitPolarity = SharedAutoencoderEstimator.Defaults.Paper.SplitPolarity,
+            Encoding = SharedAutoencoderEstimator.Defaults.Paper.Encoding,
             HiddenUnits = o.HiddenUnits,
             Activation = o.Activation,
             MaximumNumberOfIterations = o.MaximumNumberOfIterations,

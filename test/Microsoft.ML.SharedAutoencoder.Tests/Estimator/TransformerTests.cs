@@ -173,7 +173,10 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Estimator
         public void SavedModelLoadsInAFreshProcessWithIdenticalCodes()
         {
             var (ml, data, rows, _, _) = Mixture();
-            var pipeline = ml.Transforms.SharedAutoencoder(outputColumnName: "Code", inputColumnName: "Features", hiddenUnits: M);
+            var pipeline = ml.Transforms.SharedAutoencoder(outputColumnName: "Code", inputColumnName: "Features", hiddenUnits: M,
+                // The paper's settings (the defaults before format 0x00010004); NormalizationTests covers the defaults.
+                maximumNumberOfIterations: 50, encoding: CodeEncoding.Activation, splitPolarity: false, initialization: WeightInitialization.Random,
+                normalization: InputNormalization.None);
             var model = pipeline.Fit(data);
             var expected = Codes(model.Transform(data));
 

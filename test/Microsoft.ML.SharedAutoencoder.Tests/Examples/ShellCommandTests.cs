@@ -58,7 +58,7 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Examples
             string header = "\"class, name\"," + string.Join(",", Enumerable.Range(0, 6).Select(j => $"\"x,{j}\""));
             string csv = WriteCsv(directory, 30, 6, header, r => r % 3 == 0 ? "\"a, \"\"quoted\"\" b\"" : $"c{r % 3}");
             string model = Path.Combine(directory, "model.zip");
-            var (code, output, error) = Run(TrainCommand.Run, "--input", csv, "--label-column", "class, name", "--hidden", "3", "--iterations", "5", "--save", model);
+            var (code, output, error) = Run(TrainCommand.Run, "--input", csv, "--label-column", "class, name", "--hidden", "3", "--iterations", "5", "--save", model, "--init", "random", "--normalization", "none", "--encoding", "activation", "--no-split-polarity");
             Assert.AreEqual(0, code, error);
             StringAssert.Contains(output, "Read 30 rows × 6 features");
 
@@ -84,7 +84,7 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Examples
             string directory = NewDirectory();
             string csv = WriteCsv(directory, 12, 4, header: null, r => $"class{r % 3}");
             string model = Path.Combine(directory, "model.zip");
-            var (code, output, error) = Run(TrainCommand.Run, "--input", csv, "--label-column", "0", "--hidden", "3", "--iterations", "3", "--save", model);
+            var (code, output, error) = Run(TrainCommand.Run, "--input", csv, "--label-column", "0", "--hidden", "3", "--iterations", "3", "--save", model, "--init", "random", "--normalization", "none", "--encoding", "activation", "--no-split-polarity");
             Assert.AreEqual(0, code, error);
             StringAssert.Contains(output, "Read 12 rows × 4 features");
             StringAssert.Contains(output, "header: no, detected");
@@ -204,7 +204,7 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Examples
             using (var stream = File.Create(idv))
                 ml.Data.SaveAsBinary(data, stream);
             string model = Path.Combine(directory, "model.zip");
-            var (code, _, error) = Run(TrainCommand.Run, "--input", idv, "--hidden", "3", "--iterations", "3", "--save", model);
+            var (code, _, error) = Run(TrainCommand.Run, "--input", idv, "--hidden", "3", "--iterations", "3", "--save", model, "--init", "random", "--normalization", "none", "--encoding", "activation", "--no-split-polarity");
             Assert.AreEqual(0, code, error);
             string codes = Path.Combine(directory, "codes.csv");
             (code, _, error) = Run(EncodeCommand.Run, "--model", model, "--input", idv, "--label-column", "Label", "--output", codes);
