@@ -24,7 +24,15 @@ namespace Microsoft.ML
         /// <param name="encoding">How rows become features (see <see cref="CodeEncoding"/>); its α or k take their defaults (0.5, 10).</param>
         /// <param name="splitPolarity">Emit the 2m-long polarity-split code.</param>
         /// <param name="initialization">How W⁰ is chosen; <see cref="WeightInitialization.Samples"/> is the featurizer's choice.</param>
+        /// <param name="normalization">How the input is rescaled inside the model (see <see cref="InputNormalization"/>).</param>
         /// <returns>The estimator.</returns>
+        /// <remarks>
+        /// The defaults make a featurizer on raw data of any scale: the input centered and scaled inside the model, 1,024
+        /// atoms drawn from the training rows, no gradient step, polarity-split soft-threshold codes (α = 0.5; 2,048
+        /// features). For the paper's autoencoder pass <c>hiddenUnits: 10, maximumNumberOfIterations: 50, encoding:
+        /// CodeEncoding.Activation, splitPolarity: false, initialization: WeightInitialization.Random, normalization:
+        /// InputNormalization.None</c>.
+        /// </remarks>
         public static SharedAutoencoderEstimator SharedAutoencoder(this TransformsCatalog catalog,
             string outputColumnName, string? inputColumnName = null,
             int hiddenUnits = SharedAutoencoderEstimator.Defaults.HiddenUnits,
@@ -32,7 +40,8 @@ namespace Microsoft.ML
             int maximumNumberOfIterations = SharedAutoencoderEstimator.Defaults.MaximumNumberOfIterations,
             CodeEncoding encoding = SharedAutoencoderEstimator.Defaults.Encoding,
             bool splitPolarity = SharedAutoencoderEstimator.Defaults.SplitPolarity,
-            WeightInitialization initialization = SharedAutoencoderEstimator.Defaults.Initialization)
+            WeightInitialization initialization = SharedAutoencoderEstimator.Defaults.Initialization,
+            InputNormalization normalization = SharedAutoencoderEstimator.Defaults.Normalization)
         {
             MLNetVersionCheck.EnsureSupported();
             return new SharedAutoencoderEstimator(CatalogUtils.GetEnvironment(catalog), new SharedAutoencoderEstimator.Options
@@ -45,6 +54,7 @@ namespace Microsoft.ML
                 Encoding = encoding,
                 SplitPolarity = splitPolarity,
                 Initialization = initialization,
+                Normalization = normalization,
             });
         }
 

@@ -1,5 +1,7 @@
+using System.Globalization;
 using System.Threading;
 using Microsoft.ML.Runtime;
+using Microsoft.ML.SharedAutoencoder.Model;
 using Microsoft.ML.SharedAutoencoder.Rows;
 using Microsoft.ML.SharedAutoencoder.Training;
 
@@ -44,14 +46,30 @@ namespace Microsoft.ML.SharedAutoencoder
         internal SharedAutoencoderTransformer Train(
             TrainerSettings settings, CodeEncodingSettings encoding, ITrainingRows rows, ITrainingMonitor monitor, CancellationToken cancellationToken, IPassCombiner? combiner = null)
         {
+            InputNormalizer? normalizer = null;
+            if (_options.Normalization != InputNormalization.None)
+            {
+                // Each process would fit μ and s on its own rows, and the processes' models would differ.
+                if (combiner != null)
+                {
+                    throw _host.ExceptUserArg(nameof(Options.Normalization),
+                        $"{_options.Normalization} is not supported by a data-parallel fit yet (each process would normalize by its own rows): set Normalization = None and scale the data upstream (the same way on every process)");
+                }
+                normalizer = NormalizedRows.Fit(rows)
+                    ?? throw _host.Except($"Column '{_options.InputColumnName}' has the same value in all {rows.RowCount} rows: after centering there is nothing to encode. Check that the right column is used.");
+                monitor.Info(string.Format(CultureInfo.InvariantCulture, "Input normalized inside the model: centered on the training mean, divided by s = {0:G6}.", normalizer.Scale));
+                // From here on the core sees (y − μ)/s; the model applies the same normalization to every row it encodes.
+                rows = NormalizedRows.NormalizeInPlace(rows, normalizer);
+            }
             try
             {
                 var (model, history) = AutoencoderTrainer.Train(rows, settings, monitor, cancellationToken, combiner);
                 // The diagnosis reads this process's rows; in a data-parallel run they differ between processes, whose
-                // models (history included) must stay identical, so it is made on one process only.
+                // models (history included) must stay identical, so it is made on one process only. It encodes the
+                // (normalized) training rows with the model before its normalization is attached.
                 if (combiner == null)
                     history = Diagnose(model, history, rows, settings, monitor);
-                return new SharedAutoencoderTransformer(_host, model.WithEncoding(encoding), history, OutputColumns());
+                return new SharedAutoencoderTransformer(_host, model.WithNormalizer(normalizer).WithEncoding(encoding), history, OutputColumns());
             }
             catch (TrainingDivergedException error)
             {

@@ -8,16 +8,22 @@ namespace Microsoft.ML.SharedAutoencoder
         /// The default of every setting, in one place: the <see cref="Options"/> initializers, the catalog's parameter
         /// defaults and the numeric core all read them from here (as ML.NET's PCA and KMeans share theirs).
         /// </summary>
+        /// <remarks>
+        /// The defaults make a featurizer that does not depend on the input's scale (normalization inside the model,
+        /// atoms from data rows, a soft threshold in normalized units, no gradient step). Until version 0x00010004 of the
+        /// model format they were the paper's settings, which <see cref="Paper"/> keeps for the research code.
+        /// </remarks>
         internal static class Defaults
         {
             public const string InputColumnName = "Features";
             public const string OutputColumnName = "Code";
-            public const int HiddenUnits = 10;
+            public const int HiddenUnits = 1024;
             public const AutoencoderActivation Activation = AutoencoderActivation.Relu;
             public const float Threshold = 0.5f;
             public const int ExpectedSparsity = 1;
-            public const CodeEncoding Encoding = CodeEncoding.Activation;
-            public const bool SplitPolarity = false;
+            public const CodeEncoding Encoding = CodeEncoding.SoftThreshold;
+            public const bool SplitPolarity = true;
+            public const InputNormalization Normalization = InputNormalization.CenterAndScale;
 
             /// <summary>α of the soft threshold: 0.5 fits unit-variance projections (whitened data, unit-norm atoms).</summary>
             public const float EncodingThreshold = 0.5f;
@@ -30,9 +36,9 @@ namespace Microsoft.ML.SharedAutoencoder
                 => encoding == CodeEncoding.OrthogonalMatchingPursuit
                     ? Math.Min(ActiveUnits, Math.Min(inputSize, hiddenUnits))
                     : Math.Min(ActiveUnits, splitPolarity ? 2 * hiddenUnits : hiddenUnits);
-            public const int MaximumNumberOfIterations = 50;
+            public const int MaximumNumberOfIterations = 0;
             public const double DivergenceFactor = 2;
-            public const WeightInitialization Initialization = WeightInitialization.Random;
+            public const WeightInitialization Initialization = WeightInitialization.Samples;
             public const double SpectralMinimumGapRatio = 1.5;
             public const double SpectralMinimumTraceFraction = 0.02;
             public const double SpectralDuplicateDistance = 0.5;
@@ -43,6 +49,21 @@ namespace Microsoft.ML.SharedAutoencoder
             /// see on streamed data: the first max(<see cref="Options.MaximumInMemoryRows"/>, this) rows are held in memory.
             /// </summary>
             public const int MinimumInitializationRows = 16384;
+
+            /// <summary>
+            /// The paper's settings, the defaults before model format 0x00010004: what the research code (reproduction,
+            /// experiments, recovery, the anomaly trainer) sets explicitly so that its results do not move with the defaults.
+            /// </summary>
+            internal static class Paper
+            {
+                public const int HiddenUnits = 10;
+                public const AutoencoderActivation Activation = AutoencoderActivation.Relu;
+                public const int MaximumNumberOfIterations = 50;
+                public const WeightInitialization Initialization = WeightInitialization.Random;
+                public const CodeEncoding Encoding = CodeEncoding.Activation;
+                public const bool SplitPolarity = false;
+                public const InputNormalization Normalization = InputNormalization.None;
+            }
 
             /// <summary>
             /// The default pair budget ⌈m²·(ln m + 3) / k²⌉ clamped to [200, 20,000]: a pair shares exactly one atom with

@@ -103,6 +103,8 @@ namespace Microsoft.ML.SharedAutoencoder
             host.CheckUserArg(double.IsFinite(o.Tolerance) && o.Tolerance >= 0, nameof(o.Tolerance), $"must be non-negative and finite, got {o.Tolerance}");
             host.CheckUserArg(double.IsFinite(o.DivergenceFactor) && o.DivergenceFactor > 1, nameof(o.DivergenceFactor), $"must be greater than 1 and finite, got {o.DivergenceFactor}");
             host.CheckUserArg(Enum.IsDefined(o.Initialization), nameof(o.Initialization), $"unknown initialization {o.Initialization}");
+            host.CheckUserArg(Enum.IsDefined(o.Normalization), nameof(o.Normalization),
+                $"unknown normalization {o.Normalization}; choose one of {string.Join(", ", Enum.GetNames<InputNormalization>())}");
             host.CheckUserArg(o.NumberOfThreads is null || o.NumberOfThreads.Value > 0, nameof(o.NumberOfThreads), $"must be positive, got {o.NumberOfThreads}");
             host.CheckUserArg(o.BatchSize is null || o.BatchSize.Value > 0, nameof(o.BatchSize), $"must be positive (or null for full batch), got {o.BatchSize}");
             host.CheckUserArg(o.MaximumInMemoryRows is null || o.MaximumInMemoryRows.Value >= 0, nameof(o.MaximumInMemoryRows), $"must be non-negative (0 always streams), got {o.MaximumInMemoryRows}");
@@ -114,6 +116,8 @@ namespace Microsoft.ML.SharedAutoencoder
                 host.CheckUserArg(o.GroundTruthDictionary.Length <= o.HiddenUnits, nameof(o.GroundTruthDictionary),
                     $"has {o.GroundTruthDictionary.Length} columns, more than HiddenUnits = {o.HiddenUnits}: every atom needs its own hidden unit");
                 ValidateColumns(host, o.GroundTruthDictionary, o.GroundTruthDictionary.Length, nameof(o.GroundTruthDictionary));
+                host.CheckUserArg(o.Normalization == InputNormalization.None, nameof(o.GroundTruthDictionary),
+                    $"is compared with W, which lives in the normalized input space when Normalization is {o.Normalization}: set Normalization = None to measure recovery of a known dictionary");
             }
 
             if (o.Initialization == WeightInitialization.Given)
@@ -257,8 +261,9 @@ namespace Microsoft.ML.SharedAutoencoder
                 ReseedDeadUnits = o.ReseedDeadUnits,
                 FinalRefitIterations = o.FinalRefitIterations,
             };
-            channel.Info("Shared autoencoder: n = {0}, m = {1}, activation {2}, initial bias {3}, bias decay {4}, learning rate {5}, {6} iterations, {7} initialization.",
-                inputSize, settings.HiddenUnits, settings.Activation, settings.InitialBias, settings.BiasDecay, settings.LearningRate, settings.MaximumNumberOfIterations, settings.Initialization);
+            channel.Info("Shared autoencoder: n = {0}, m = {1}, activation {2}, initial bias {3}, bias decay {4}, learning rate {5}, {6} iterations, {7} initialization, normalization {8}.",
+                inputSize, settings.HiddenUnits, settings.Activation, settings.InitialBias, settings.BiasDecay, settings.LearningRate, settings.MaximumNumberOfIterations, settings.Initialization,
+                o.Normalization);
             return settings;
         }
 

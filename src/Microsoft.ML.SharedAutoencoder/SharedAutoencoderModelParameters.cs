@@ -6,8 +6,9 @@ namespace Microsoft.ML.SharedAutoencoder
 {
     /// <summary>
     /// The trained parameters of a tied-weight autoencoder: weights W (n×m, column W_i is hidden unit i's weight
-    /// vector, unit norm), encoder bias b (m), the activation σ and the feature <see cref="Encoding"/>. Encode (default
-    /// encoding): x = σ(Wᵀy + b); decode: ŷ = Wx.
+    /// vector, unit norm), encoder bias b (m), the activation σ, the feature <see cref="Encoding"/> and the input
+    /// <see cref="Normalization"/> (μ, s). Encode (activation encoding): x = σ(Wᵀy' + b); decode: ŷ = Wx (in input units:
+    /// s·Wx + μ), where y' = (y − μ)/s when the model normalizes its input and y' = y otherwise.
     /// Immutable and safe to use from many threads.
     /// </summary>
     public sealed class SharedAutoencoderModelParameters
@@ -17,9 +18,10 @@ namespace Microsoft.ML.SharedAutoencoder
         private readonly float[] _bias;
         private readonly EncoderActivation _activation;
         private readonly CodeEncoder _encoder;
+        private readonly InputNormalizer? _normalizer;
 
         internal SharedAutoencoderModelParameters(int inputSize, float[] weights, float[] bias, AutoencoderActivation activation, float threshold,
-            CodeEncodingSettings? encoding = null)
+            CodeEncodingSettings? encoding = null, InputNormalizer? normalizer = null)
         {
             if (inputSize <= 0)
                 throw new ArgumentOutOfRangeException(nameof(inputSize), inputSize, "The input size must be positive.");
@@ -27,13 +29,16 @@ namespace Microsoft.ML.SharedAutoencoder
                 throw new ArgumentException($"Expected {inputSize}×{bias.Length} weights, got {weights.Length} values.", nameof(weights));
             if (!TensorPrimitives.IsFiniteAll(weights) || !TensorPrimitives.IsFiniteAll(bias) || !float.IsFinite(threshold))
                 throw new ArgumentException("Autoencoder parameters must be finite.", nameof(weights));
+            if (normalizer != null && normalizer.Dimension != inputSize)
+                throw new ArgumentException($"The normalization has {normalizer.Dimension} values; the model's input has n = {inputSize}.", nameof(normalizer));
             InputSize = inputSize;
+            _normalizer = normalizer;
             _weights = weights;
             _bias = bias;
             _activation = new EncoderActivation(activation, threshold);
             Encoding = encoding ?? CodeEncodingSettings.Activation();
             Encoding.CheckFits(inputSize, bias.Length);
-            _encoder = new CodeEncoder(weights, bias, inputSize, activation, threshold, Encoding);
+            _encoder = new CodeEncoder(weights, bias, inputSize, activation, threshold, Encoding, normalizer: normalizer);
         }
 
         /// <summary>n: the length of the input vectors.</summary>
@@ -51,6 +56,21 @@ namespace Microsoft.ML.SharedAutoencoder
 
         /// <summary>The length of a code: <see cref="HiddenUnits"/>, or 2·<see cref="HiddenUnits"/> when <see cref="Encoding"/> is split by polarity.</summary>
         public int CodeLength => Encoding.CodeLength(HiddenUnits);
+
+        /// <summary>
+        /// How the input is rescaled before encoding: <see cref="InputNormalization.None"/> (rows as they are) or
+        /// <see cref="InputNormalization.CenterAndScale"/> (y' = (y − μ)/s, μ = <see cref="GetCenter"/>, s =
+        /// <see cref="Scale"/>, fitted on the training rows). W, b and the codes live in the normalized space.
+        /// </summary>
+        public InputNormalization Normalization => _normalizer is null ? InputNormalization.None : InputNormalization.CenterAndScale;
+
+        /// <summary>s, the scale the input is divided by after centering (1 when <see cref="Normalization"/> is None).</summary>
+        public float Scale => _normalizer?.Scale ?? 1f;
+
+        /// <summary>A copy of μ, the center subtracted from the input (length <see cref="InputSize"/>; zeros when <see cref="Normalization"/> is None).</summary>
+        public float[] GetCenter() => _normalizer?.Center.ToArray() ?? new float[InputSize];
+
+        internal InputNormalizer? Normalizer => _normalizer;
 
         /// <summary>The encoder's nonlinearity.</summary>
         public AutoencoderActivation Activation => _activation.Kind;
@@ -76,7 +96,7 @@ namespace Microsoft.ML.SharedAutoencoder
 
         /// <summary>Computes the code of <paramref name="input"/> with the model's <see cref="Encoding"/>.</summary>
         /// <remarks>
-        /// With the default encoding this is x = σ(Wᵀy + b). An input with a NaN or an infinite value has no meaningful
+        /// With the activation encoding this is x = σ(Wᵀy' + b), y' the input normalized as <see cref="Normalization"/> says. An input with a NaN or an infinite value has no meaningful
         /// code: every entry is NaN (missing in, missing out, as ML.NET's own transforms do), never a plausible-looking
         /// zero code. The result is bit-identical to the transformer's code column.
         /// </remarks>
@@ -90,8 +110,8 @@ namespace Microsoft.ML.SharedAutoencoder
         }
 
         /// <summary>
-        /// Computes the reconstruction ŷ = Wx of a code. A polarity-split code [x⁺, x⁻] (length 2m) is decoded as
-        /// W(x⁺ − x⁻): its second half belongs to the mirrored atoms −W_i.
+        /// Computes the reconstruction ŷ = Wx of a code, in input units (s·Wx + μ when the model normalizes its input). A
+        /// polarity-split code [x⁺, x⁻] (length 2m) is decoded as W(x⁺ − x⁻): its second half belongs to the mirrored atoms −W_i.
         /// </summary>
         /// <param name="code">x, of length <see cref="HiddenUnits"/>, or 2·<see cref="HiddenUnits"/> for a split code.</param>
         /// <param name="reconstruction">Receives ŷ, of length <see cref="InputSize"/>.</param>
@@ -103,11 +123,14 @@ namespace Microsoft.ML.SharedAutoencoder
             if (code.Length == HiddenUnits)
             {
                 TiedAutoencoder.Decode(code, _weights, reconstruction);
-                return;
             }
-            float[] folded = new float[HiddenUnits];
-            TensorPrimitives.Subtract(code.Slice(0, HiddenUnits), code.Slice(HiddenUnits), folded);
-            TiedAutoencoder.Decode(folded, _weights, reconstruction);
+            else
+            {
+                float[] folded = new float[HiddenUnits];
+                TensorPrimitives.Subtract(code.Slice(0, HiddenUnits), code.Slice(HiddenUnits), folded);
+                TiedAutoencoder.Decode(folded, _weights, reconstruction);
+            }
+            _normalizer?.Denormalize(reconstruction);
         }
 
         /// <summary>The encoder the transformer shares (immutable; workspaces are per cursor).</summary>
@@ -115,7 +138,11 @@ namespace Microsoft.ML.SharedAutoencoder
 
         /// <summary>The same parameters with another encoding (the weights are shared, not copied).</summary>
         internal SharedAutoencoderModelParameters WithEncoding(CodeEncodingSettings encoding)
-            => new(InputSize, _weights, _bias, Activation, Threshold, encoding);
+            => new(InputSize, _weights, _bias, Activation, Threshold, encoding, _normalizer);
+
+        /// <summary>The same parameters applied to inputs normalized by <paramref name="normalizer"/> (the weights are shared).</summary>
+        internal SharedAutoencoderModelParameters WithNormalizer(InputNormalizer? normalizer)
+            => new(InputSize, _weights, _bias, Activation, Threshold, Encoding, normalizer);
 
         private static void CheckLength(int actual, int expected, string name)
         {

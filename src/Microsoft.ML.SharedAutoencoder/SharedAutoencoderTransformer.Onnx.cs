@@ -51,8 +51,9 @@ namespace Microsoft.ML.SharedAutoencoder
         /// encoding adds a method and a case in <see cref="Activation"/>.
         /// </summary>
         /// <remarks>
-        /// Graph (y: the input, flattened to [N, n] if it has more dimensions; W: the unit-major weights, shape [m, n]):
-        /// z = Gemm(y, W, b, transB) = yWᵀ + b; x = σ(z) + MatMul(y, 0ₙₓ₁); ŷ = MatMul(x, W); e = ½·ReduceSumSquare(y − ŷ).
+        /// Graph (y: the input, flattened to [N, n] if it has more dimensions, then normalized to (y − μ)/s when the model
+        /// normalizes; W: the unit-major weights, shape [m, n]): z = Gemm(y, W, b, transB) = yWᵀ + b; x = σ(z) + MatMul(y, 0ₙₓ₁); ŷ = MatMul(x, W) (then s·ŷ + μ);
+        /// e = ½·ReduceSumSquare(y − ŷ) on the input as given.
         /// MatMul(y, 0) is 0 for a finite row and NaN for a row with a NaN or an infinity (0·∞ = NaN), so such a row's code,
         /// reconstruction and error are all NaN, exactly as in ML.NET. W is stored once and serves both encoder and decoder.
         /// </remarks>
@@ -79,8 +80,9 @@ namespace Microsoft.ML.SharedAutoencoder
             {
                 CheckExportable();
                 string y = FlatInput(input);
+                string normalized = Normalized(y);
                 // The column variables are declared only after every input is read: an output column may reuse the input's name.
-                string code = Code(y, Declare(OutputKind.Code));
+                string code = Code(normalized, Declare(OutputKind.Code));
                 if (!Has(OutputKind.Reconstruction) && !Has(OutputKind.ReconstructionError))
                     return;
                 string reconstruction = Reconstruction(code, Has(OutputKind.Reconstruction) ? Declare(OutputKind.Reconstruction) : Intermediate("Reconstruction"));
@@ -213,7 +215,25 @@ namespace Microsoft.ML.SharedAutoencoder
                 return poison;
             }
 
-            /// <summary>ŷ = xW (W unit-major is the decoder's [m, n] matrix as it is); a split code [x⁺, x⁻] times [W; −W].</summary>
+            /// <summary>
+            /// The input as the model encodes it: (y − μ)/s when the model normalizes (Sub then Div, the same two float
+            /// operations as <c>InputNormalizer</c>), y itself otherwise.
+            /// </summary>
+            private string Normalized(string y)
+            {
+                if (_model.Normalizer is not { } normalizer)
+                    return y;
+                string centered = Intermediate("Centered");
+                Node("Sub", new[] { y, _ctx.AddInitializer(normalizer.Center.ToArray(), new long[] { _model.InputSize }, Prefix + "Center") }, centered);
+                string scaled = Intermediate("Normalized");
+                Node("Div", new[] { centered, _ctx.AddInitializer(normalizer.Scale, Prefix + "Scale") }, scaled);
+                return scaled;
+            }
+
+            /// <summary>
+            /// ŷ = xW (W unit-major is the decoder's [m, n] matrix as it is); a split code [x⁺, x⁻] times [W; −W]; back in
+            /// input units (s·xW + μ) when the model normalizes.
+            /// </summary>
             private string Reconstruction(string code, string destination)
             {
                 string decoder = Weights();
@@ -226,7 +246,16 @@ namespace Microsoft.ML.SharedAutoencoder
                         both[m * n + i] = -both[i];
                     decoder = _ctx.AddInitializer(both, new long[] { 2 * m, n }, Prefix + "SplitDecoder");
                 }
-                Node("MatMul", new[] { code, decoder }, destination);
+                if (_model.Normalizer is not { } normalizer)
+                {
+                    Node("MatMul", new[] { code, decoder }, destination);
+                    return destination;
+                }
+                string decoded = Intermediate("NormalizedReconstruction");
+                Node("MatMul", new[] { code, decoder }, decoded);
+                string scaled = Intermediate("ScaledReconstruction");
+                Node("Mul", new[] { decoded, _ctx.AddInitializer(normalizer.Scale, Prefix + "ReconstructionScale") }, scaled);
+                Node("Add", new[] { scaled, _ctx.AddInitializer(normalizer.Center.ToArray(), new long[] { _model.InputSize }, Prefix + "ReconstructionCenter") }, destination);
                 return destination;
             }
 

@@ -83,15 +83,17 @@ namespace Microsoft.ML.SharedAutoencoder
         public string OutputColumnName => ColumnPairs[0].outputColumnName;
 
         // Format versions: 0x00010001 initial; 0x00010002 adds the payload checksum (older code cannot read it);
-        // 0x00010003 adds the code encoding (older code cannot read it).
+        // 0x00010003 adds the code encoding (older code cannot read it); 0x00010004 adds the input normalization (older
+        // code cannot read it).
         private const uint FormatInitial = 0x00010001;
         private const uint FormatChecksum = 0x00010002;
         private const uint FormatEncoding = 0x00010003;
+        private const uint FormatNormalization = 0x00010004;
 
         private static VersionInfo GetVersionInfo() => new VersionInfo(
             modelSignature: "SHAUTOEN",
-            verWrittenCur: FormatEncoding,
-            verReadableCur: FormatEncoding,
+            verWrittenCur: FormatNormalization,
+            verReadableCur: FormatNormalization,
             verWeCanReadBack: FormatInitial,
             loaderSignature: LoaderSignature,
             loaderAssemblyName: typeof(SharedAutoencoderTransformer).Assembly.FullName);
@@ -141,13 +143,14 @@ namespace Microsoft.ML.SharedAutoencoder
             ctx.CheckAtModel();
             ctx.SetVersionInfo(GetVersionInfo());
 
-            // *** Binary format, version 0x00010003 ***
+            // *** Binary format, version 0x00010004 ***
             // Versioning: ML.NET's model header stores the version written and the oldest version able to read it
             // (GetVersionInfo). Loading refuses a file whose readable version is newer than the code's written version
             // ("the model is too new") and one older than verWeCanReadBack. Every format change bumps verWrittenCur;
             // a change older code cannot read also bumps verReadableCur. Versions: 0x00010001 had no checksum and is
             // still read; 0x00010002 appends the checksum (readable from 0x00010002 on); 0x00010003 stores the encoding after
-            // b (readable from 0x00010003 on; older files are read with the default encoding, Activation, not split).
+            // b (readable from 0x00010003 on; older files are read with the encoding Activation, not split); 0x00010004 stores
+            // the input normalization after the encoding (readable from 0x00010004 on; older files are read without one).
             // Load checks every field below and fails with a FormatException naming the cause rather than build a
             // model from a damaged file: every length against the bytes left in the model block (before reading or
             // allocating), ranges, enum values, finiteness, unit-norm columns of W, then the checksum.
@@ -163,7 +166,10 @@ namespace Microsoft.ML.SharedAutoencoder
             // float[m]: b, no count, all finite
             // (from 0x00010003) int: encoding (CodeEncoding: 0 activation, 1 soft threshold, 2 top-k, 3 OMP); byte: split by
             //   polarity (0 or 1); float: α (finite, ≥ 0; 0 unless soft threshold); int: k (0 unless top-k or OMP; then
-            //   1 ≤ k ≤ the code length for top-k, ≤ min(n, m) for OMP); double: dead-unit fraction (in [0, 1], or NaN: not
+            //   1 ≤ k ≤ the code length for top-k, ≤ min(n, m) for OMP)
+            // (from 0x00010004) byte: normalization (InputNormalization: 0 none, 1 center and scale); when 1: float s (finite,
+            //   > 0), float[n] μ (finite)
+            // (from 0x00010003) double: dead-unit fraction (in [0, 1], or NaN: not
             //   measured); byte: codes nearly constant (0 or 1)
             // int: stop reason (TrainingStopReason)
             // int: h, the number of history entries (≥ 0), then h entries of
@@ -181,6 +187,12 @@ namespace Microsoft.ML.SharedAutoencoder
             payload.Write(Model.Encoding.SplitPolarity ? (byte)1 : (byte)0);
             payload.Write(Model.Encoding.Threshold);
             payload.Write(Model.Encoding.ActiveUnits);
+            payload.Write((byte)Model.Normalization);
+            if (Model.Normalizer is { } normalizer)
+            {
+                payload.Write(normalizer.Scale);
+                payload.Write(normalizer.Center);
+            }
             payload.Write(History.DeadUnitFraction);
             payload.Write(History.CodesNearlyConstant ? (byte)1 : (byte)0);
             payload.Write((int)History.StopReason);
@@ -216,7 +228,10 @@ namespace Microsoft.ML.SharedAutoencoder
             }
             host.CheckDecode(kinds[0] == OutputKind.Code && kinds.Distinct().Count() == kinds.Length, "The model's output columns are not a code column and distinct others.");
             bool hasEncoding = ctx.Header.ModelVerWritten >= FormatEncoding;
-            SharedAutoencoderModelParameters model = LoadModel(host, payload, hasEncoding);
+            bool hasNormalization = ctx.Header.ModelVerWritten >= FormatNormalization;
+            SharedAutoencoderModelParameters model = AutoencoderPayload.Read(host, payload,
+                hasEncoding ? (n, m) => LoadEncoding(host, payload, n, m) : null,
+                hasNormalization ? n => LoadNormalization(host, payload, n) : null);
             var (dead, constant) = hasEncoding ? LoadDiagnostics(host, payload) : (double.NaN, false);
             TrainingHistory history = LoadHistory(host, payload, model.HiddenUnits).WithDiagnostics(dead, constant);
             if (ctx.Header.ModelVerWritten >= FormatChecksum)
@@ -225,8 +240,19 @@ namespace Microsoft.ML.SharedAutoencoder
             return (model, history, kinds);
         }
 
-        private static SharedAutoencoderModelParameters LoadModel(IHost host, PayloadReader payload, bool hasEncoding)
-            => AutoencoderPayload.Read(host, payload, hasEncoding ? (n, m) => LoadEncoding(host, payload, n, m) : null);
+        private static InputNormalizer? LoadNormalization(IHost host, PayloadReader payload, int n)
+        {
+            byte kind = payload.ReadByte("the normalization");
+            host.CheckDecode(Enum.IsDefined((InputNormalization)kind), $"The model's normalization {kind} is unknown.");
+            if ((InputNormalization)kind == InputNormalization.None)
+                return null;
+            float scale = payload.ReadSingle("the normalization scale");
+            host.CheckDecode(float.IsFinite(scale) && scale > 0, $"The model's normalization scale {scale} is not positive and finite.");
+            payload.Require((long)n * sizeof(float), $"the normalization center (n = {n})");
+            float[] center = payload.ReadSingles(n, "the normalization center");
+            host.CheckDecode(TensorPrimitives.IsFiniteAll(center), "The model's normalization center contains NaN or infinity.");
+            return new InputNormalizer(center, scale);
+        }
 
         private static (double DeadUnitFraction, bool CodesNearlyConstant) LoadDiagnostics(IHost host, PayloadReader payload)
         {
@@ -330,6 +356,7 @@ namespace Microsoft.ML.SharedAutoencoder
                 int n = model.InputSize;
                 int m = model.HiddenUnits;
                 CodeEncoder encoder = model.Encoder;
+                InputNormalizer? normalizer = model.Normalizer;
                 var sourceGetter = input.GetGetter<VBuffer<float>>(input.Schema[ColMapNewToOld[iinfo]]);
                 // Per-getter buffers: each cursor (and so each thread) owns its own.
                 VBuffer<float> source = default;
@@ -378,13 +405,23 @@ namespace Microsoft.ML.SharedAutoencoder
                             EncodeRow();
                             var editor = VBufferEditor.Create(ref dst, n);
                             TiedAutoencoder.Decode(AtomCoefficients(), model.WeightsUnitMajor, editor.Values);
+                            normalizer?.Denormalize(editor.Values);
                             dst = editor.Commit();
                         });
                     default:
                         return (ValueGetter<float>)((ref float dst) =>
                         {
                             ReadOnlySpan<float> y = EncodeRow();
-                            dst = TiedAutoencoder.HalfSquaredResidual(y, AtomCoefficients(), model.WeightsUnitMajor, reconstruction);
+                            if (normalizer is null)
+                            {
+                                dst = TiedAutoencoder.HalfSquaredResidual(y, AtomCoefficients(), model.WeightsUnitMajor, reconstruction);
+                                return;
+                            }
+                            // In input units, as the reconstruction column: ½‖y − (s·Wx + μ)‖².
+                            TiedAutoencoder.Decode(AtomCoefficients(), model.WeightsUnitMajor, reconstruction);
+                            normalizer.Denormalize(reconstruction);
+                            TensorPrimitives.Subtract(y, reconstruction, reconstruction);
+                            dst = 0.5f * TensorPrimitives.Dot(reconstruction, reconstruction);
                         });
                 }
             }

@@ -74,7 +74,7 @@ static int Train(string rowsPath, int hiddenUnits, int seed, int threads, string
     var rows = ReadRows(rowsPath, out int n);
     var schema = SchemaDefinition.Create(typeof(ProbeRow));
     schema[nameof(ProbeRow.Features)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, n);
-    var options = new SharedAutoencoderEstimator.Options { HiddenUnits = hiddenUnits, MaximumNumberOfIterations = 10, Seed = seed, NumberOfThreads = threads };
+    var options = new SharedAutoencoderEstimator.Options { Normalization = InputNormalization.None, SplitPolarity = false, Initialization = WeightInitialization.Random, Encoding = CodeEncoding.Activation, HiddenUnits = hiddenUnits, MaximumNumberOfIterations = 10, Seed = seed, NumberOfThreads = threads };
     var model = ml.Transforms.SharedAutoencoder(options).Fit(ml.Data.LoadFromEnumerable(rows, schema));
     using var writer = new BinaryWriter(File.Create(outputPath));
     writer.Write(model.Model.HiddenUnits);

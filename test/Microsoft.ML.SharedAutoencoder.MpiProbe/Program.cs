@@ -61,6 +61,8 @@ if (Flag("--bad-row") is string || Flag("--scale") is string)
 
 var options = new SharedAutoencoderEstimator.Options
 {
+    // The paper's settings (the defaults before format 0x00010004).
+    Normalization = InputNormalization.None, SplitPolarity = false, Encoding = CodeEncoding.Activation,
     HiddenUnits = m,
     MaximumNumberOfIterations = iterations,
     Seed = seed,
@@ -165,7 +167,7 @@ static int Bench(MpiSession mpi, string[] args)
     };
     var data = new BilinearModelOptions { FeatureCount = n, AtomCount = m, Sparsity = 3, Seed = 5 };
     var shard = plain ? ml.Data.LoadFromBilinearModel(data, totalRows) : ml.Data.LoadFromBilinearModelShard(data, totalRows, mpi.World);
-    var options = new SharedAutoencoderEstimator.Options { HiddenUnits = m, MaximumNumberOfIterations = to, Seed = 1, NumberOfThreads = threads, MaximumInMemoryRows = stream ? 0 : null };
+    var options = new SharedAutoencoderEstimator.Options { Normalization = InputNormalization.None, SplitPolarity = false, Initialization = WeightInitialization.Random, Encoding = CodeEncoding.Activation, HiddenUnits = m, MaximumNumberOfIterations = to, Seed = 1, NumberOfThreads = threads, MaximumInMemoryRows = stream ? 0 : null };
     var estimator = ml.Transforms.SharedAutoencoder(options);
     mpi.World.Barrier();
     double start = clock.Elapsed.TotalSeconds;

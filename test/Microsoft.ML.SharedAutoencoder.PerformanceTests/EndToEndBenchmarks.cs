@@ -27,6 +27,8 @@ namespace Microsoft.ML.SharedAutoencoder.PerformanceTests
         [Benchmark]
         public SharedAutoencoderTransformer Fit() => _ml.Transforms.SharedAutoencoder(new SharedAutoencoderEstimator.Options
         {
+            // The paper's settings (the defaults before format 0x00010004).
+            Normalization = InputNormalization.None, SplitPolarity = false, Encoding = CodeEncoding.Activation,
             HiddenUnits = 10,
             MaximumNumberOfIterations = 50,
             Initialization = Initialization,
@@ -67,7 +69,7 @@ namespace Microsoft.ML.SharedAutoencoder.PerformanceTests
             for (int t = 0; t < Rows; t++)
                 _rows[t] = new Input { Features = view.GetFeatures(t) };
             _input = _ml.Data.LoadFromEnumerable(_rows);
-            _transformer = _ml.Transforms.SharedAutoencoder(new SharedAutoencoderEstimator.Options { HiddenUnits = 10, MaximumNumberOfIterations = 5, Seed = 1 }).Fit(_input);
+            _transformer = _ml.Transforms.SharedAutoencoder(new SharedAutoencoderEstimator.Options { Normalization = InputNormalization.None, SplitPolarity = false, Initialization = WeightInitialization.Random, Encoding = CodeEncoding.Activation, HiddenUnits = 10, MaximumNumberOfIterations = 5, Seed = 1 }).Fit(_input);
             _engine = _ml.Model.CreatePredictionEngine<Input, Output>(_transformer);
         }
 

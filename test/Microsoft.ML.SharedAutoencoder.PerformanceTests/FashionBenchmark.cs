@@ -34,6 +34,8 @@ namespace Microsoft.ML.SharedAutoencoder.PerformanceTests
             var whiten = ml.Transforms.Whiten(new WhiteningEstimator.Options { Kind = WhiteningKind.Pca, Rank = 100, Epsilon = 10 * 0.0871f });
             var autoencoder = ml.Transforms.SharedAutoencoder(new SharedAutoencoderEstimator.Options
             {
+                // Whitened upstream: no normalization inside the model.
+                Normalization = InputNormalization.None,
                 HiddenUnits = hiddenUnits,
                 Initialization = WeightInitialization.Samples,
                 MaximumNumberOfIterations = iterations,

@@ -73,6 +73,8 @@ namespace Microsoft.ML.SharedAutoencoder.PerformanceTests
             };
             var estimator = ml.Transforms.SharedAutoencoder(new SharedAutoencoderEstimator.Options
             {
+                // The paper's settings (the defaults before format 0x00010004).
+                Normalization = InputNormalization.None, SplitPolarity = false, Initialization = WeightInitialization.Random, Encoding = CodeEncoding.Activation,
                 HiddenUnits = 10,
                 MaximumNumberOfIterations = passes - 1, // the pass at W⁰ plus one pass per iteration
                 MaximumInMemoryRows = 0,
@@ -143,7 +145,7 @@ namespace Microsoft.ML.SharedAutoencoder.PerformanceTests
                         at = watch.Elapsed.TotalSeconds;
                 }
                 ml.Log += Log;
-                ml.Transforms.SharedAutoencoder(new SharedAutoencoderEstimator.Options { HiddenUnits = 10, MaximumNumberOfIterations = 1, Seed = 1 }).Fit(data);
+                ml.Transforms.SharedAutoencoder(new SharedAutoencoderEstimator.Options { Normalization = InputNormalization.None, SplitPolarity = false, Initialization = WeightInitialization.Random, Encoding = CodeEncoding.Activation, HiddenUnits = 10, MaximumNumberOfIterations = 1, Seed = 1 }).Fit(data);
                 ml.Log -= Log;
                 return at;
         }

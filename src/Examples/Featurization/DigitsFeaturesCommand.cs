@@ -16,12 +16,15 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Featurization
     {
         public const string Usage =
 @"usage: digits-features [--data PATH] [--splits S] [--methods LIST] [--hidden m] [--epsilon E] [--threshold α]
-                       [--active k] [--l2 λ] [--classifier-iterations I] [--quiet|--progress]
+                       [--active k] [--l2 λ] [--classifier-iterations I] [--unscaled] [--quiet|--progress]
   For seeds 0 … S−1: shuffles the 1,797 digits with that seed, holds out 1/3, trains LbfgsMaximumEntropy
   (L2Regularization = λ·N, standardized features) on the rest with each featurizer, and prints the held-out accuracy
   per split, the mean, and whether the featurizer beats the pixels on every split. The autoencoder featurizers are
   full-rank PCA whitening (ε = E·trace(C)/n) then m sample atoms, no gradient steps (docs/featurization.md).
-  --methods LIST  comma-separated, of pixels, pca, activation, softthreshold, split, topk, omp; default all
+  --methods LIST  comma-separated, of pixels, pca, activation, softthreshold, split, topk, omp (default: these),
+                  defaults (the autoencoder's default options), paper-defaults (the paper's settings),
+                  defaults-50 (the defaults with 50 gradient steps)
+  --unscaled      the pixels as stored, 0–16 (default: divided by 16)
   Defaults: S = 5, m = 1024, E = 10, α = 0.5, k = 32, λ = 0.01, I = 200; PCA keeps 32 components.
 " + Progress.OptionsHelp;
 
@@ -29,7 +32,7 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Featurization
 
         internal static int Run(string[] args, TextWriter output, TextWriter error) => CommandRunner.Run(error, Usage, () =>
         {
-            var line = new Arguments(args, new[] { "data", "splits", "methods", "hidden", "epsilon", "threshold", "active", "l2", "classifier-iterations" }, Progress.Flags);
+            var line = new Arguments(args, new[] { "data", "splits", "methods", "hidden", "epsilon", "threshold", "active", "l2", "classifier-iterations" }, Progress.Flags.Append("unscaled"));
             if (line.HelpRequested)
             {
                 output.WriteLine(Usage);
@@ -48,9 +51,10 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Featurization
                 ClassifierIterations = line.Int("classifier-iterations", defaults.ClassifierIterations, min: 1),
             };
             int splits = line.Int("splits", 5, min: 1);
-            var methods = FeatureComparison.ParseMethods(line.String("methods", string.Join(",", Enum.GetValues<FeatureMethod>().Select(FeatureComparison.Word))));
+            var methods = FeatureComparison.ParseMethods(line.String("methods", string.Join(",", FeatureComparison.StandardMethods.Select(FeatureComparison.Word))));
+            bool unscaled = line.Flag("unscaled");
             var (images, digits) = DigitsCommand.Load(line.ExistingFile("data", DigitsCommand.DefaultDataPath));
-            output.WriteLine($"UCI digits: {images.Count} images of 8×8, {splits} seeded random splits, 1/3 held out; classifier λ = {settings.L2PerRow} per row.");
+            output.WriteLine($"UCI digits: {images.Count} images of 8×8 ({(unscaled ? "pixels 0–16" : "pixels / 16")}), {splits} seeded random splits, 1/3 held out; classifier λ = {settings.L2PerRow} per row.");
 
             var accuracies = methods.ToDictionary(m => m, _ => new List<double>());
             var progress = Progress.For("digits-features", line, error);
@@ -59,7 +63,7 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Featurization
             {
                 var mlContext = Contexts.Create(seed, error, progress);
                 var (train, test) = Split(mlContext, images, digits, seed);
-                var comparison = new FeatureComparison(mlContext, train, test, settings with { Seed = seed });
+                var comparison = new FeatureComparison(mlContext, train, test, settings with { Seed = seed, InputScale = unscaled ? 16 : 1 });
                 foreach (var method in methods)
                 {
                     progress?.Phase($"split {seed + 1}/{splits}, {FeatureComparison.Name(method)}");
@@ -96,7 +100,13 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Featurization
             {
                 string beats = pixels == null || method == FeatureMethod.Pixels ? "–"
                     : values.Zip(pixels).All(p => p.First > p.Second) ? "yes" : "no";
-                string m = method is FeatureMethod.Pixels or FeatureMethod.Pca ? "–" : settings.HiddenUnits.ToString(CultureInfo.InvariantCulture);
+                string m = method switch
+                {
+                    FeatureMethod.Pixels or FeatureMethod.Pca => "–",
+                    FeatureMethod.Defaults or FeatureMethod.DefaultsTrained => "default",
+                    FeatureMethod.PaperDefaults => "10",
+                    _ => settings.HiddenUnits.ToString(CultureInfo.InvariantCulture),
+                };
                 output.WriteLine(string.Format(CultureInfo.InvariantCulture, "| {0} | {1} | {2} | {3:F4} | {4} |", FeatureComparison.Name(method), m,
                     string.Join(" | ", values.Select(v => v.ToString("F4", CultureInfo.InvariantCulture))), values.Average(), beats));
             }

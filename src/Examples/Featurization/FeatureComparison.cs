@@ -33,6 +33,15 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Featurization
 
         /// <summary>Whitening + shared autoencoder, orthogonal matching pursuit with k atoms.</summary>
         Omp,
+
+        /// <summary>The shared autoencoder with its default options on the input as it is (no whitening, nothing set but the seed).</summary>
+        Defaults,
+
+        /// <summary>The shared autoencoder with the paper's settings, the defaults before model format 0x00010004, on the input as it is.</summary>
+        PaperDefaults,
+
+        /// <summary>The default options but 50 gradient steps (the paper's T): what the descent does to the default featurizer.</summary>
+        DefaultsTrained,
     }
 
     /// <summary>Every knob of the comparison; the defaults are the recipe of docs/featurization.md.</summary>
@@ -64,6 +73,9 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Featurization
 
         /// <summary>Seed of the atoms, the PCA and the classifier.</summary>
         public int Seed { get; init; } = 1;
+
+        /// <summary>Every feature is multiplied by this before any featurizer sees it (e.g. 255: Fashion-MNIST as raw bytes).</summary>
+        public float InputScale { get; init; } = 1;
     }
 
     /// <summary>One row of the comparison table.</summary>
@@ -94,11 +106,21 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Featurization
         {
             _mlContext = mlContext;
             _settings = settings;
-            _train = mlContext.Data.Cache(train);
-            _test = mlContext.Data.Cache(test);
+            _train = mlContext.Data.Cache(Scaled(mlContext, train, settings.InputScale));
+            _test = mlContext.Data.Cache(Scaled(mlContext, test, settings.InputScale));
             _trainRows = _train.GetRowCount() ?? CountRows(_train);
             MeanVariance = MeanColumnVariance(_train, "Features");
         }
+
+        /// <summary>The Features column times <paramref name="scale"/> (element-wise; the data as they are when it is 1).</summary>
+        private static IDataView Scaled(MLContext mlContext, IDataView data, float scale)
+            => scale == 1 ? data : mlContext.Transforms.Expression("Features", FormattableString.Invariant($"x : x * {scale:R}"), "Features").Fit(data).Transform(data);
+
+        /// <summary>The methods a run compares unless told otherwise: the featurizers of docs/featurization.md.</summary>
+        public static readonly IReadOnlyList<FeatureMethod> StandardMethods = new[]
+        {
+            FeatureMethod.Pixels, FeatureMethod.Pca, FeatureMethod.Activation, FeatureMethod.SoftThreshold, FeatureMethod.Split, FeatureMethod.TopK, FeatureMethod.Omp,
+        };
 
         /// <summary>trace(C)/n of the training rows: the scale ε is relative to.</summary>
         public double MeanVariance { get; }
@@ -140,7 +162,12 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Featurization
             double classifierSeconds = watch.Elapsed.TotalSeconds;
             double trainAccuracy = _mlContext.MulticlassClassification.Evaluate(classifier.Transform(train)).MicroAccuracy;
             double testAccuracy = _mlContext.MulticlassClassification.Evaluate(classifier.Transform(test)).MicroAccuracy;
-            int hidden = method is FeatureMethod.Pixels or FeatureMethod.Pca ? 0 : _settings.HiddenUnits;
+            int hidden = method switch
+            {
+                FeatureMethod.Pixels or FeatureMethod.Pca => 0,
+                FeatureMethod.Defaults or FeatureMethod.PaperDefaults or FeatureMethod.DefaultsTrained => ((SharedAutoencoderTransformer)featurizer!).Model.HiddenUnits,
+                _ => _settings.HiddenUnits,
+            };
             return new FeatureResult(method, hidden, length, featurizer == null ? 0 : fitSeconds, featurizer == null ? 0 : fitCpuSeconds,
                 rowsPerSecond, rowsPerCpuSecond, classifierSeconds, trainAccuracy, testAccuracy);
         }
@@ -167,6 +194,19 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Featurization
                 int n = _train.Schema["Features"].Type is VectorDataViewType { Size: var size } ? size : 1;
                 return (_mlContext.Transforms.ProjectToPrincipalComponents("Pca", "Features", rank: Math.Min(_settings.PcaRank, n), seed: _settings.Seed), "Pca");
             }
+            if (method == FeatureMethod.Defaults)
+                return (_mlContext.Transforms.SharedAutoencoder(new SharedAutoencoderEstimator.Options { OutputColumnName = Code, Seed = _settings.Seed }), Code);
+            if (method == FeatureMethod.DefaultsTrained)
+                return (_mlContext.Transforms.SharedAutoencoder(new SharedAutoencoderEstimator.Options { OutputColumnName = Code, Seed = _settings.Seed, MaximumNumberOfIterations = 50 }), Code);
+            if (method == FeatureMethod.PaperDefaults)
+            {
+                return (_mlContext.Transforms.SharedAutoencoder(new SharedAutoencoderEstimator.Options
+                {
+                    OutputColumnName = Code, Seed = _settings.Seed,
+                    HiddenUnits = 10, MaximumNumberOfIterations = 50, Initialization = WeightInitialization.Random,
+                    Encoding = CodeEncoding.Activation, Normalization = InputNormalization.None, SplitPolarity = false,
+                }), Code);
+            }
             var whiten = _mlContext.Transforms.Whiten(Whitened, "Features", WhiteningKind.Pca, Epsilon, rank: _settings.Rank);
             return (whiten.Append(_mlContext.Transforms.SharedAutoencoder(AutoencoderOptions(Encoding(method)))), Code);
         }
@@ -190,6 +230,8 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Featurization
         {
             var options = new SharedAutoencoderEstimator.Options
             {
+                // Whitened upstream: no normalization inside the model (EncodingOptions.Apply sets the encoding and T = 0).
+                Normalization = InputNormalization.None, SplitPolarity = false,
                 InputColumnName = Whitened,
                 OutputColumnName = Code,
                 HiddenUnits = _settings.HiddenUnits,
@@ -295,10 +337,18 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Featurization
             FeatureMethod.Split => "split soft threshold",
             FeatureMethod.TopK => "top-k",
             FeatureMethod.Omp => "OMP",
+            FeatureMethod.Defaults => "default options",
+            FeatureMethod.PaperDefaults => "paper settings (defaults before 0x00010004)",
+            FeatureMethod.DefaultsTrained => "default options, 50 gradient steps",
             _ => method.ToString(),
         };
 
-        public static string Word(FeatureMethod method) => method.ToString().ToLowerInvariant();
+        public static string Word(FeatureMethod method) => method switch
+        {
+            FeatureMethod.PaperDefaults => "paper-defaults",
+            FeatureMethod.DefaultsTrained => "defaults-50",
+            _ => method.ToString().ToLowerInvariant(),
+        };
 
         public static IReadOnlyList<FeatureMethod> ParseMethods(string text)
             => text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(word =>

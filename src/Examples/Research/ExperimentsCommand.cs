@@ -101,6 +101,8 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Research
             var watch = Stopwatch.StartNew();
             var model = ml.Transforms.SharedAutoencoder(new SharedAutoencoderEstimator.Options
             {
+                // The paper's settings (the defaults before format 0x00010004).
+                Normalization = InputNormalization.None, SplitPolarity = false, Encoding = CodeEncoding.Activation,
                 HiddenUnits = setting.Atoms, Activation = AutoencoderActivation.HardThreshold, Threshold = 0.5f, InitialBias = 0, BiasDecay = 1,
                 ExpectedSparsity = k, LearningRate = mixture ? setting.Atoms : setting.Model == LatentCodeModel.NonNegativeSparseCoding ? 1f : 0.5f * setting.Atoms / k, MaximumNumberOfIterations = 50,
                 Initialization = initialization, Seed = seed, FinalRefitIterations = mixture ? 0 : 3,

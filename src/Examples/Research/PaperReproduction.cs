@@ -245,6 +245,8 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Research
             var watch = Stopwatch.StartNew();
             var options = new SharedAutoencoderEstimator.Options
             {
+                // The paper's settings (the defaults before format 0x00010004).
+                Normalization = InputNormalization.None, SplitPolarity = false, Encoding = CodeEncoding.Activation,
                 HiddenUnits = settings.Components,
                 Activation = job.Reading.Activation,
                 Threshold = 0.5f,

@@ -120,6 +120,8 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Samples
             var watch = Stopwatch.StartNew();
             var autoencoder = mlContext.Transforms.SharedAutoencoder(new SharedAutoencoderEstimator.Options
             {
+                // The paper's settings (the defaults before format 0x00010004).
+                Normalization = InputNormalization.None, SplitPolarity = false, Initialization = WeightInitialization.Random, Encoding = CodeEncoding.Activation,
                 HiddenUnits = s.HiddenUnits,
                 Activation = s.Activation,
                 Threshold = s.Threshold,

@@ -66,6 +66,8 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Samples
             // The featurizer in a pipeline: Features → Code (m sparse values) → classifier.
             var codePipeline = mlContext.Transforms.SharedAutoencoder(new SharedAutoencoderEstimator.Options
                 {
+                    // The paper's settings (the defaults before format 0x00010004).
+                    Normalization = InputNormalization.None, SplitPolarity = false, Encoding = CodeEncoding.Activation,
                     InputColumnName = "Features",
                     OutputColumnName = "Code",
                     HiddenUnits = components,

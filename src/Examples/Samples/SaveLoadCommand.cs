@@ -73,6 +73,8 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Samples
             }, 2000);
             var model = trainContext.Transforms.SharedAutoencoder(new SharedAutoencoderEstimator.Options
             {
+                // The paper's settings (the defaults before format 0x00010004).
+                Normalization = InputNormalization.None, SplitPolarity = false, MaximumNumberOfIterations = 50, Encoding = CodeEncoding.Activation,
                 HiddenUnits = hiddenUnits,
                 Initialization = WeightInitialization.Pca,
                 ReconstructionErrorColumnName = "ReconstructionError",

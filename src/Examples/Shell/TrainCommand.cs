@@ -13,12 +13,16 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Shell
         public const string Usage =
 @"usage: train --input FILE [--hidden m] [--activation relu|threshold] [--threshold λ] [--iterations T]
              [--learning-rate ζ] [--init random|pca|samples|spectral] [--seed S] [--scale none|minmax|meanvar]
-             [--encoding activation|soft-threshold|top-k|omp] [--split-polarity] [--encoding-threshold α]
+             [--normalization center-scale|none]
+             [--encoding activation|soft-threshold|top-k|omp] [--split-polarity|--no-split-polarity] [--encoding-threshold α]
              [--active-units k] [--save model.zip] [--weights-out W.csv] [--plots DIR] [--image-shape HxW]
              [--features SPEC] [--label-column NAME] [--header yes|no|auto] [--separator C] [--quiet|--progress]
              [--strict]
-  FILE is a CSV of numbers or an ML.NET binary IDataView (.idv). Defaults are the library's: m = 10, relu, λ = 0.5,
-  T = 50, ζ = m, random initialization, seed 1, no scaling, the activation as the code. --scale puts
+  FILE is a CSV of numbers or an ML.NET binary IDataView (.idv). Defaults are the library's: m = 1024, relu,
+  λ = 0.5, T = 0 (the atoms as drawn), samples initialization, seed 1, input centered and scaled inside the model
+  (--normalization center-scale; none: the rows as they are), polarity-split soft-threshold codes with α = 0.5
+  (--no-split-polarity: m features instead of 2m). The paper's autoencoder: --hidden 10 --iterations 50 --init random
+  --normalization none --encoding activation --no-split-polarity. --scale puts
   NormalizeMinMax or NormalizeMeanVariance before the autoencoder (saved with the model). --encoding chooses how
   the code column is computed from the trained dictionary (see SharedAutoencoderEstimator.Options.Encoding).
   --weights-out writes one line per hidden unit: bias, then W_i. --plots DIR writes DIR/history.png (loss, active
@@ -36,7 +40,8 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Shell
             {
                 "input", "hidden", "activation", "threshold", "iterations", "learning-rate", "init", "seed", "save", "weights-out",
                 "features", "label-column", "header", "separator", "scale", "encoding", "encoding-threshold", "active-units", "plots", "image-shape",
-            }, Progress.Flags.Append("split-polarity").Append("strict"));
+                "normalization",
+            }, Progress.Flags.Append("split-polarity").Append("no-split-polarity").Append("strict"));
             if (line.HelpRequested)
             {
                 output.WriteLine(Usage);
@@ -44,19 +49,21 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Shell
             }
             var options = new SharedAutoencoderEstimator.Options
             {
-                HiddenUnits = line.Int("hidden", 10, min: 1),
+                HiddenUnits = line.Int("hidden", 1024, min: 1),
                 Activation = line.Choice("activation", AutoencoderActivation.Relu, ("relu", AutoencoderActivation.Relu), ("threshold", AutoencoderActivation.HardThreshold)),
                 Threshold = line.Float("threshold", 0.5f, min: 0, exclusiveMin: true),
-                MaximumNumberOfIterations = line.Int("iterations", 50, min: 1),
+                MaximumNumberOfIterations = line.Int("iterations", 0, min: 0),
                 LearningRate = line.NullableFloat("learning-rate", 0, exclusiveMin: true),
-                Initialization = line.Choice("init", WeightInitialization.Random, ("random", WeightInitialization.Random), ("pca", WeightInitialization.Pca),
+                Initialization = line.Choice("init", WeightInitialization.Samples, ("random", WeightInitialization.Random), ("pca", WeightInitialization.Pca),
                     ("samples", WeightInitialization.Samples), ("spectral", WeightInitialization.Spectral)),
                 Seed = line.Int("seed", 1),
-                Encoding = line.Choice("encoding", CodeEncoding.Activation, ("activation", CodeEncoding.Activation), ("soft-threshold", CodeEncoding.SoftThreshold),
+                Encoding = line.Choice("encoding", CodeEncoding.SoftThreshold, ("activation", CodeEncoding.Activation), ("soft-threshold", CodeEncoding.SoftThreshold),
                     ("top-k", CodeEncoding.TopK), ("omp", CodeEncoding.OrthogonalMatchingPursuit)),
-                SplitPolarity = line.Flag("split-polarity"),
+                SplitPolarity = SplitPolarity(line),
                 EncodingThreshold = line.NullableFloat("encoding-threshold", 0),
                 ActiveUnits = line.NullableInt("active-units", min: 1),
+                Normalization = line.Choice("normalization", InputNormalization.CenterAndScale, ("center-scale", InputNormalization.CenterAndScale),
+                    ("none", InputNormalization.None)),
             };
             Scaling scale = line.Choice("scale", Scaling.None, ("none", Scaling.None), ("minmax", Scaling.MinMax), ("meanvar", Scaling.MeanVariance));
             string? plots = line.String("plots");
@@ -182,6 +189,14 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Shell
             int scale = Math.Clamp(64 / Math.Max(height, width), 1, 8);
             Visualization.DictionaryImage.SavePng(autoencoder.Model.GetWeights(), height, width, atoms, columns: height == 1 ? 1 : null, scale: scale);
             output.WriteLine($"Plots written to {Path.GetFullPath(history)} and {Path.GetFullPath(atoms)}.");
+        }
+
+        /// <summary>Split by default, as the library; --split-polarity is kept for the command lines written before.</summary>
+        private static bool SplitPolarity(Arguments line)
+        {
+            if (line.Flag("split-polarity") && line.Flag("no-split-polarity"))
+                throw new UsageException("Give --split-polarity or --no-split-polarity, not both.");
+            return !line.Flag("no-split-polarity");
         }
 
         /// <summary>

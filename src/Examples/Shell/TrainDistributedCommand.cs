@@ -45,6 +45,9 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Shell
             }
             var options = new SharedAutoencoderEstimator.Options
             {
+                // A data-parallel fit does not normalize inside the model (each rank would use its own rows): the paper's
+                // settings, as before format 0x00010004.
+                Normalization = InputNormalization.None, SplitPolarity = false, Encoding = CodeEncoding.Activation,
                 HiddenUnits = line.Int("hidden", 10, min: 1),
                 Activation = line.Choice("activation", AutoencoderActivation.Relu, ("relu", AutoencoderActivation.Relu), ("threshold", AutoencoderActivation.HardThreshold)),
                 Threshold = line.Float("threshold", 0.5f, min: 0, exclusiveMin: true),

@@ -113,10 +113,16 @@ namespace Microsoft.ML.SharedAutoencoder
             return sorted[Math.Clamp(rank, 1, sorted.Length) - 1];
         }
 
-        /// <summary>The settings of the autoencoder: the trainer's options under the estimator's names.</summary>
+        /// <summary>
+        /// The settings of the autoencoder: the trainer's options under the estimator's names. The trainer centers the rows
+        /// itself and scores with the activation code, so the featurizer's normalization and encoding are set off here.
+        /// </summary>
         private static SharedAutoencoderEstimator.Options EstimatorOptions(Options o) => new SharedAutoencoderEstimator.Options
         {
             InputColumnName = nameof(AnomalyTrainingRows.Row.Features),
+            Normalization = SharedAutoencoderEstimator.Defaults.Paper.Normalization,
+            SplitPolarity = SharedAutoencoderEstimator.Defaults.Paper.SplitPolarity,
+            Encoding = SharedAutoencoderEstimator.Defaults.Paper.Encoding,
             HiddenUnits = o.HiddenUnits,
             Activation = o.Activation,
             MaximumNumberOfIterations = o.MaximumNumberOfIterations,

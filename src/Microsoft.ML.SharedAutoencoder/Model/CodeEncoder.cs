@@ -26,16 +26,18 @@ namespace Microsoft.ML.SharedAutoencoder.Model
         private readonly AutoencoderActivation _activation;
         private readonly float _activationThreshold;
         private readonly OrthogonalMatchingPursuit? _pursuit;
+        private readonly InputNormalizer? _normalizer;
 
         /// <summary>
         /// Prepares encoding with weights <paramref name="weights"/> (unit-major, m·n) and bias <paramref name="bias"/>
         /// (length m), the model's activation and its threshold λ (used by <see cref="CodeEncoding.Activation"/> with
         /// <see cref="AutoencoderActivation.HardThreshold"/>). OMP computes its Gram matrix here, on up to
-        /// <paramref name="maxThreads"/> threads.
+        /// <paramref name="maxThreads"/> threads. With a <paramref name="normalizer"/>, every row is normalized,
+        /// (y − μ)/s, before its projections are taken.
         /// </summary>
         public CodeEncoder(
             ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, int inputSize, AutoencoderActivation activation, float activationThreshold,
-            CodeEncodingSettings settings, int maxThreads = 1)
+            CodeEncodingSettings settings, int maxThreads = 1, InputNormalizer? normalizer = null)
         {
             ArgumentNullException.ThrowIfNull(settings);
             if (inputSize <= 0 || bias.Length == 0 || weights.Length != (long)inputSize * bias.Length)
@@ -45,6 +47,9 @@ namespace Microsoft.ML.SharedAutoencoder.Model
             if (!Enum.IsDefined(activation) || !float.IsFinite(activationThreshold))
                 throw new ArgumentException("Unknown activation or non-finite threshold.", nameof(activation));
             settings.CheckFits(inputSize, bias.Length);
+            if (normalizer != null && normalizer.Dimension != inputSize)
+                throw new ArgumentException($"The normalization has {normalizer.Dimension} values; the input has n = {inputSize}.", nameof(normalizer));
+            _normalizer = normalizer;
             Settings = settings;
             InputSize = inputSize;
             _bias = bias.ToArray();
@@ -57,7 +62,7 @@ namespace Microsoft.ML.SharedAutoencoder.Model
 
         /// <summary>Prepares encoding with a trained model's parameters.</summary>
         public CodeEncoder(SharedAutoencoderModelParameters model, CodeEncodingSettings settings, int maxThreads = 1)
-            : this(model.WeightsUnitMajor, model.BiasSpan, model.InputSize, model.Activation, model.Threshold, settings, maxThreads)
+            : this(model.WeightsUnitMajor, model.BiasSpan, model.InputSize, model.Activation, model.Threshold, settings, maxThreads, model.Normalizer)
         {
         }
 
@@ -74,7 +79,7 @@ namespace Microsoft.ML.SharedAutoencoder.Model
         public int CodeLength => Settings.CodeLength(HiddenUnits);
 
         /// <summary>Buffers for encoding on one thread.</summary>
-        public Workspace CreateWorkspace() => new(HiddenUnits, _pursuit?.CreateWorkspace(Settings.ActiveUnits));
+        public Workspace CreateWorkspace() => new(HiddenUnits, _normalizer is null ? 0 : InputSize, _pursuit?.CreateWorkspace(Settings.ActiveUnits));
 
         /// <summary>Encodes one row (length n) into <paramref name="code"/> (length <see cref="CodeLength"/>).</summary>
         public void Encode(ReadOnlySpan<float> row, Span<float> code, Workspace? workspace = null)
@@ -83,6 +88,12 @@ namespace Microsoft.ML.SharedAutoencoder.Model
             CheckLength(code.Length, CodeLength, nameof(code));
             workspace ??= CreateWorkspace();
             Span<float> projections = workspace.Projections.AsSpan(0, HiddenUnits);
+            if (_normalizer != null)
+            {
+                Span<float> normalized = workspace.Normalized.AsSpan(0, InputSize);
+                _normalizer.Normalize(row, normalized);
+                row = normalized;
+            }
             _kernel.Compute(row, 1, projections);
             EncodeRow(row, projections, code, workspace);
         }
@@ -105,6 +116,13 @@ namespace Microsoft.ML.SharedAutoencoder.Model
                     int start = chunk * ChunkRows;
                     int count = Math.Min(ChunkRows, rowCount - start);
                     ReadOnlySpan<float> block = rows.Span.Slice(start * n, count * n);
+                    if (_normalizer != null)
+                    {
+                        Span<float> normalized = workspace.Normalized.AsSpan(0, count * n);
+                        block.CopyTo(normalized);
+                        _normalizer.NormalizeRows(normalized, count);
+                        block = normalized;
+                    }
                     Span<float> output = codes.Span.Slice(start * width, count * width);
                     _kernel.Compute(block, count, workspace.Projections);
                     for (int t = 0; t < count; t++)
@@ -114,7 +132,7 @@ namespace Microsoft.ML.SharedAutoencoder.Model
                 _ => { });
         }
 
-        /// <summary>The code of one row from its projections p = Wᵀy.</summary>
+        /// <summary>The code of one row (normalized, if the model normalizes) from its projections p = Wᵀy.</summary>
         private void EncodeRow(ReadOnlySpan<float> row, ReadOnlySpan<float> projections, Span<float> code, Workspace workspace)
         {
             if (!TensorPrimitives.IsFiniteAll(row))
@@ -193,12 +211,13 @@ namespace Microsoft.ML.SharedAutoencoder.Model
                 throw new ArgumentException($"Expected a vector of length {expected}, got {actual}.", name);
         }
 
-        /// <summary>Per-thread buffers: a block's projections, the values top-k chooses from, its selection scratch, OMP's state.</summary>
+        /// <summary>Per-thread buffers: a block's normalized rows and projections, the values top-k chooses from, its selection scratch, OMP's state.</summary>
         public sealed class Workspace
         {
-            internal Workspace(int hiddenUnits, OrthogonalMatchingPursuit.Workspace? pursuit)
+            internal Workspace(int hiddenUnits, int normalizedInputSize, OrthogonalMatchingPursuit.Workspace? pursuit)
             {
                 Projections = new float[ChunkRows * hiddenUnits];
+                Normalized = new float[ChunkRows * normalizedInputSize];
                 Values = new float[2 * hiddenUnits];
                 Selection = new float[2 * hiddenUnits];
                 Pursuit = pursuit;
@@ -207,6 +226,9 @@ namespace Microsoft.ML.SharedAutoencoder.Model
             internal float[] Projections { get; }
 
             internal float[] Values { get; }
+
+            /// <summary>A block of normalized rows (empty when the encoder does not normalize).</summary>
+            internal float[] Normalized { get; }
 
             internal float[] Selection { get; }
 

@@ -1,6 +1,7 @@
 using System;
 using System.Numerics.Tensors;
 using Microsoft.ML.Runtime;
+using Microsoft.ML.SharedAutoencoder.Model;
 
 namespace Microsoft.ML.SharedAutoencoder.Persistence
 {
@@ -26,10 +27,12 @@ namespace Microsoft.ML.SharedAutoencoder.Persistence
 
         /// <summary>
         /// Reads and checks the parameters; <paramref name="readEncoding"/> (given n and m) reads what a format stores
-        /// right after b to choose the encoding, so the model is built once, with it. Null: the activation as the code.
+        /// right after b to choose the encoding, and <paramref name="readNormalization"/> (given n) what follows it to
+        /// choose the input normalization, so the model is built once, with them. Null: the activation as the code, no
+        /// normalization.
         /// </summary>
         public static SharedAutoencoderModelParameters Read(IExceptionContext ectx, PayloadReader payload,
-            Func<int, int, CodeEncodingSettings>? readEncoding = null)
+            Func<int, int, CodeEncodingSettings>? readEncoding = null, Func<int, InputNormalizer?>? readNormalization = null)
         {
             int n = payload.ReadInt32("n");
             int m = payload.ReadInt32("m");
@@ -52,7 +55,8 @@ namespace Microsoft.ML.SharedAutoencoder.Persistence
             float[] bias = payload.ReadSingles(m, "b");
             ectx.CheckDecode(TensorPrimitives.IsFiniteAll(bias), "The model's bias contains NaN or infinity.");
             CodeEncodingSettings encoding = readEncoding?.Invoke(n, m) ?? CodeEncodingSettings.Activation();
-            return new SharedAutoencoderModelParameters(n, weights, bias, (AutoencoderActivation)activation, threshold, encoding);
+            InputNormalizer? normalizer = readNormalization?.Invoke(n);
+            return new SharedAutoencoderModelParameters(n, weights, bias, (AutoencoderActivation)activation, threshold, encoding, normalizer);
         }
     }
 }

@@ -13,7 +13,7 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.AnomalyDetection
 
         private static SharedAutoencoderAnomalyTrainer.Options Options() => new() { HiddenUnits = 3, MaximumNumberOfIterations = 5, Seed = 3 };
 
-        private static SharedAutoencoderEstimator.Options TransformOptions() => new() { HiddenUnits = 3, MaximumNumberOfIterations = 5, Seed = 3 };
+        private static SharedAutoencoderEstimator.Options TransformOptions() => new() { Normalization = InputNormalization.None, SplitPolarity = false, Initialization = WeightInitialization.Random, Encoding = CodeEncoding.Activation, HiddenUnits = 3, MaximumNumberOfIterations = 5, Seed = 3 };
 
         private static (Exception Trainer, Exception Transform) BothFail(IDataView data)
         {

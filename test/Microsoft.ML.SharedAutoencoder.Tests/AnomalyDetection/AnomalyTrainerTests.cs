@@ -63,6 +63,8 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.AnomalyDetection
             var model = ml.AnomalyDetection.Trainers.SharedAutoencoder(options).Fit(trainView);
             var transform = ml.Transforms.SharedAutoencoder(new SharedAutoencoderEstimator.Options
             {
+                // The paper's settings (the defaults before format 0x00010004).
+                Normalization = InputNormalization.None, SplitPolarity = false, Encoding = CodeEncoding.Activation,
                 HiddenUnits = 6,
                 MaximumNumberOfIterations = 20,
                 Initialization = WeightInitialization.Random,

@@ -26,6 +26,8 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Estimator
 
         private static SharedAutoencoderEstimator.Options Options(CodeEncoding encoding, bool split, float? alpha = null, int? k = null) => new()
         {
+            // The paper's settings (the defaults before format 0x00010004).
+            Normalization = InputNormalization.None, Initialization = WeightInitialization.Random,
             HiddenUnits = M,
             MaximumNumberOfIterations = 5,
             Seed = 4,
@@ -133,16 +135,16 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Estimator
 
         public static IEnumerable<object[]> BadCombinations()
         {
-            yield return new object[] { new SharedAutoencoderEstimator.Options { EncodingThreshold = 0.5f }, "EncodingThreshold", "set Encoding = SoftThreshold" };
-            yield return new object[] { new SharedAutoencoderEstimator.Options { Encoding = CodeEncoding.SoftThreshold, EncodingThreshold = -1 }, "EncodingThreshold", "at least 0" };
-            yield return new object[] { new SharedAutoencoderEstimator.Options { Encoding = CodeEncoding.SoftThreshold, EncodingThreshold = float.NaN }, "EncodingThreshold", "finite" };
-            yield return new object[] { new SharedAutoencoderEstimator.Options { ActiveUnits = 3 }, "ActiveUnits", "TopK or OrthogonalMatchingPursuit" };
-            yield return new object[] { new SharedAutoencoderEstimator.Options { Encoding = CodeEncoding.SoftThreshold, ActiveUnits = 3 }, "ActiveUnits", "leave ActiveUnits null" };
-            yield return new object[] { new SharedAutoencoderEstimator.Options { Encoding = CodeEncoding.TopK, ActiveUnits = 0 }, "ActiveUnits", "between 1 and 10" };
-            yield return new object[] { new SharedAutoencoderEstimator.Options { Encoding = CodeEncoding.TopK, ActiveUnits = 11 }, "ActiveUnits", "between 1 and 10 (the code length)" };
-            yield return new object[] { new SharedAutoencoderEstimator.Options { Encoding = CodeEncoding.TopK, SplitPolarity = true, ActiveUnits = 21 }, "ActiveUnits", "between 1 and 20" };
-            yield return new object[] { new SharedAutoencoderEstimator.Options { Encoding = CodeEncoding.OrthogonalMatchingPursuit, ActiveUnits = 11 }, "ActiveUnits", "number of hidden units" };
-            yield return new object[] { new SharedAutoencoderEstimator.Options { Encoding = (CodeEncoding)7 }, "Encoding", "choose one of Activation, SoftThreshold, TopK, OrthogonalMatchingPursuit" };
+            yield return new object[] { new SharedAutoencoderEstimator.Options { HiddenUnits = 10, SplitPolarity = false, Encoding = CodeEncoding.Activation, EncodingThreshold = 0.5f }, "EncodingThreshold", "set Encoding = SoftThreshold" };
+            yield return new object[] { new SharedAutoencoderEstimator.Options { HiddenUnits = 10, SplitPolarity = false, Encoding = CodeEncoding.SoftThreshold, EncodingThreshold = -1 }, "EncodingThreshold", "at least 0" };
+            yield return new object[] { new SharedAutoencoderEstimator.Options { HiddenUnits = 10, SplitPolarity = false, Encoding = CodeEncoding.SoftThreshold, EncodingThreshold = float.NaN }, "EncodingThreshold", "finite" };
+            yield return new object[] { new SharedAutoencoderEstimator.Options { HiddenUnits = 10, SplitPolarity = false, Encoding = CodeEncoding.Activation, ActiveUnits = 3 }, "ActiveUnits", "TopK or OrthogonalMatchingPursuit" };
+            yield return new object[] { new SharedAutoencoderEstimator.Options { HiddenUnits = 10, SplitPolarity = false, Encoding = CodeEncoding.SoftThreshold, ActiveUnits = 3 }, "ActiveUnits", "leave ActiveUnits null" };
+            yield return new object[] { new SharedAutoencoderEstimator.Options { HiddenUnits = 10, SplitPolarity = false, Encoding = CodeEncoding.TopK, ActiveUnits = 0 }, "ActiveUnits", "between 1 and 10" };
+            yield return new object[] { new SharedAutoencoderEstimator.Options { HiddenUnits = 10, SplitPolarity = false, Encoding = CodeEncoding.TopK, ActiveUnits = 11 }, "ActiveUnits", "between 1 and 10 (the code length)" };
+            yield return new object[] { new SharedAutoencoderEstimator.Options { HiddenUnits = 10, Encoding = CodeEncoding.TopK, SplitPolarity = true, ActiveUnits = 21 }, "ActiveUnits", "between 1 and 20" };
+            yield return new object[] { new SharedAutoencoderEstimator.Options { HiddenUnits = 10, SplitPolarity = false, Encoding = CodeEncoding.OrthogonalMatchingPursuit, ActiveUnits = 11 }, "ActiveUnits", "number of hidden units" };
+            yield return new object[] { new SharedAutoencoderEstimator.Options { HiddenUnits = 10, SplitPolarity = false, Encoding = (CodeEncoding)7 }, "Encoding", "choose one of Activation, SoftThreshold, TopK, OrthogonalMatchingPursuit" };
         }
 
         [TestMethod]
@@ -158,7 +160,7 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Estimator
         public void OmpWithMoreAtomsThanDimensionsIsRefusedAtFit()
         {
             var (ml, data, _) = Data();
-            var options = new SharedAutoencoderEstimator.Options { HiddenUnits = 20, Encoding = CodeEncoding.OrthogonalMatchingPursuit, ActiveUnits = N + 1, MaximumNumberOfIterations = 1 };
+            var options = new SharedAutoencoderEstimator.Options { Normalization = InputNormalization.None, SplitPolarity = false, Initialization = WeightInitialization.Random, HiddenUnits = 20, Encoding = CodeEncoding.OrthogonalMatchingPursuit, ActiveUnits = N + 1, MaximumNumberOfIterations = 1 };
             var error = Assert.Throws<ArgumentOutOfRangeException>(() => ml.Transforms.SharedAutoencoder(options).Fit(data));
             StringAssert.Contains(error.Message, $"choose ActiveUnits ≤ {N}");
         }

@@ -48,12 +48,13 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Estimator
         }
 
         [TestMethod]
-        public void DefaultsOnUnscaledDigitsAreFlaggedDegenerateWithAWarning()
+        public void PaperSettingsOnUnscaledDigitsAreFlaggedDegenerateWithAWarning()
         {
-            // Pixel values 0–16 with every default: the issue's case (9 of 10 units dead, chance accuracy, Fit returned normally).
+            // Pixel values 0–16 with the paper's settings, the defaults before format 0x00010004: the issue's case (9 of 10
+            // units dead, chance accuracy, Fit returned normally).
             var (ml, train, _) = Digits();
             var warnings = Warnings(ml);
-            var model = ml.Transforms.SharedAutoencoder("Code", "Features").Fit(train);
+            var model = ml.Transforms.SharedAutoencoder("Code", "Features", hiddenUnits: 10, maximumNumberOfIterations: 50, encoding: CodeEncoding.Activation, initialization: WeightInitialization.Random, normalization: InputNormalization.None, splitPolarity: false).Fit(train);
             TestContext.WriteLine($"dead fraction {model.History.DeadUnitFraction:F2}, constant codes {model.History.CodesNearlyConstant}");
             Assert.IsTrue(model.History.Degenerate, $"dead fraction {model.History.DeadUnitFraction}");
             Assert.IsGreaterThan(0.5, model.History.DeadUnitFraction);
@@ -67,7 +68,7 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Estimator
             var (ml, train, _) = Digits();
             var warnings = Warnings(ml);
             var model = ml.Transforms.NormalizeMinMax("Features")
-                .Append(ml.Transforms.SharedAutoencoder(new SharedAutoencoderEstimator.Options { HiddenUnits = 64, MaximumNumberOfIterations = 30, Seed = 3 }))
+                .Append(ml.Transforms.SharedAutoencoder(new SharedAutoencoderEstimator.Options { Normalization = InputNormalization.None, SplitPolarity = false, Initialization = WeightInitialization.Random, Encoding = CodeEncoding.Activation, HiddenUnits = 64, MaximumNumberOfIterations = 30, Seed = 3 }))
                 .Fit(train).LastTransformer;
             TestContext.WriteLine($"dead fraction {model.History.DeadUnitFraction:F2}, constant codes {model.History.CodesNearlyConstant}");
             Assert.IsFalse(model.History.Degenerate);
@@ -80,7 +81,7 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Estimator
         public void TheDegeneracyRecordIsSaved()
         {
             var (ml, train, _) = Digits();
-            var model = ml.Transforms.SharedAutoencoder("Code", "Features").Fit(train);
+            var model = ml.Transforms.SharedAutoencoder("Code", "Features", hiddenUnits: 10, maximumNumberOfIterations: 50, encoding: CodeEncoding.Activation, initialization: WeightInitialization.Random, normalization: InputNormalization.None, splitPolarity: false).Fit(train);
             using var stream = new System.IO.MemoryStream();
             ml.Model.Save(model, train.Schema, stream);
             stream.Position = 0;
@@ -106,6 +107,48 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Estimator
         }
 
         [TestMethod]
+        [DataRow(1f, DisplayName = "pixels 0–16")]
+        [DataRow(1 / 16f, DisplayName = "pixels / 16")]
+        public void TheDefaultOptionsAreHealthyAndNotWorseThanThePixels(float scale)
+        {
+            // Issue 11's target: with the default options, on scaled or unscaled input, never worse than the raw features by
+            // more than one point (the same classifier: standardized features, L2 = 0.01·N).
+            var (ml, train, test) = Digits(scale);
+            var warnings = Warnings(ml);
+            var defaults = ml.Transforms.SharedAutoencoder("Code", "Features");
+            var model = defaults.Fit(train);
+            Assert.AreEqual(InputNormalization.CenterAndScale, model.Model.Normalization);
+            Assert.IsFalse(model.History.Degenerate, $"dead fraction {model.History.DeadUnitFraction}");
+            Assert.IsFalse(warnings.Any(w => w.Contains("degenerate", StringComparison.Ordinal)), string.Join("; ", warnings));
+            double pixels = Accuracy(ml, ml.Transforms.CopyColumns("Pixels", "Features"), "Pixels", train, test);
+            double codes = Accuracy(ml, defaults, "Code", train, test);
+            TestContext.WriteLine($"digits 80/20, scale {scale}: pixels {pixels:F4}, default codes (m = {model.Model.HiddenUnits}, length {model.Model.CodeLength}) {codes:F4}");
+            Assert.IsGreaterThanOrEqualTo(pixels - 0.01, codes);
+        }
+
+        [TestMethod]
+        public void TheDefaultOptionsGiveTheSameCodesForAnyInputScale()
+        {
+            // μ and s scale with the input, so (y − μ)/s, the atoms drawn from it and the codes do not move. With a power-of-two
+            // factor every rounding scales too, and the codes are bit-identical (another factor: equal up to rounding).
+            var (ml, train, _) = Digits();
+            var (mlScaled, trainScaled, _) = Digits(1 / 16f);
+            var codes = ReliabilityCodes(ml, ml.Transforms.SharedAutoencoder("Code", "Features", hiddenUnits: 64).Fit(train), train);
+            var scaledCodes = ReliabilityCodes(mlScaled, mlScaled.Transforms.SharedAutoencoder("Code", "Features", hiddenUnits: 64).Fit(trainScaled), trainScaled);
+            Assert.IsTrue(codes.Sum(c => c.Count(v => v != 0)) > 50, "the codes are not all zero");
+            for (int t = 0; t < codes.Length; t++)
+                CollectionAssert.AreEqual(codes[t], scaledCodes[t], $"row {t}");
+        }
+
+        private static float[][] ReliabilityCodes(MLContext ml, ITransformer model, IDataView data)
+            => ml.Data.CreateEnumerable<CodeRow>(model.Transform(data), reuseRowObject: false).Take(50).Select(r => r.Code).ToArray();
+
+        private sealed class CodeRow
+        {
+            public float[] Code { get; set; } = Array.Empty<float>();
+        }
+
+        [TestMethod]
         public void TheRecommendedRecipeBeatsThePixelsOnAFixedSplit()
         {
             var (ml, train, test) = Digits();
@@ -116,6 +159,8 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Estimator
             var recipe = ml.Transforms.Whiten(new WhiteningEstimator.Options { Kind = WhiteningKind.Pca, Epsilon = 10 * 16 * 16 * 0.0733f })
                 .Append(ml.Transforms.SharedAutoencoder(new SharedAutoencoderEstimator.Options
                 {
+                    // Whitened upstream: no normalization inside the model.
+                    Normalization = InputNormalization.None,
                     HiddenUnits = 512,
                     Initialization = WeightInitialization.Samples,
                     MaximumNumberOfIterations = 0,
@@ -134,7 +179,7 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Estimator
         public void ZeroIterationsKeepsTheInitialization()
         {
             var (ml, train, _) = Digits(1 / 16f);
-            var options = new SharedAutoencoderEstimator.Options { HiddenUnits = 32, Initialization = WeightInitialization.Samples, MaximumNumberOfIterations = 0, Seed = 2 };
+            var options = new SharedAutoencoderEstimator.Options { Normalization = InputNormalization.None, SplitPolarity = false, Encoding = CodeEncoding.Activation, HiddenUnits = 32, Initialization = WeightInitialization.Samples, MaximumNumberOfIterations = 0, Seed = 2 };
             var model = ml.Transforms.SharedAutoencoder(options).Fit(train);
             Assert.HasCount(1, model.History.Iterations);
             options.MaximumNumberOfIterations = 1;

@@ -39,7 +39,7 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Estimator
             var random = new Random(3);
             var a = TestData.RandomDictionary(20, 3, random);
             var (values, components) = TestData.Mixture(a, 20, 3, 300, 0.05, random);
-            ml.Transforms.SharedAutoencoder("Code", "Features", hiddenUnits: 3, maximumNumberOfIterations: 4).Fit(TestData.MixtureView(ml, values, components, 20));
+            ml.Transforms.SharedAutoencoder("Code", "Features", hiddenUnits: 3, maximumNumberOfIterations: 4, encoding: CodeEncoding.Activation, initialization: WeightInitialization.Random, normalization: InputNormalization.None, splitPolarity: false).Fit(TestData.MixtureView(ml, values, components, 20));
 
             var iterations = lines.Where(l => l.Contains("Iteration ") && l.Contains("loss") && l.Contains("learning rate") && l.Contains("active fraction")).ToList();
             Assert.HasCount(5, iterations, string.Join(Environment.NewLine, lines));

@@ -32,7 +32,7 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Estimator
         private static void AssertSchemaError(IDataView data, string expectedFragment)
         {
             var ml = new MLContext(seed: 1);
-            var estimator = ml.Transforms.SharedAutoencoder("Code", "Features", hiddenUnits: 2);
+            var estimator = ml.Transforms.SharedAutoencoder("Code", "Features", hiddenUnits: 2, maximumNumberOfIterations: 50, encoding: CodeEncoding.Activation, initialization: WeightInitialization.Random, normalization: InputNormalization.None, splitPolarity: false);
             var fit = Assert.Throws<ArgumentOutOfRangeException>(() => estimator.Fit(data));
             StringAssert.Contains(fit.Message, "Features");
             StringAssert.Contains(fit.Message, expectedFragment);
@@ -43,7 +43,7 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Estimator
         {
             var ml = new MLContext(seed: 1);
             var data = ml.Data.LoadFromEnumerable(new[] { new FixedRow() });
-            var estimator = ml.Transforms.SharedAutoencoder("Code", "Pixels", hiddenUnits: 2);
+            var estimator = ml.Transforms.SharedAutoencoder("Code", "Pixels", hiddenUnits: 2, maximumNumberOfIterations: 50, encoding: CodeEncoding.Activation, initialization: WeightInitialization.Random, normalization: InputNormalization.None, splitPolarity: false);
             var error = Assert.Throws<ArgumentOutOfRangeException>(() => estimator.Fit(data));
             StringAssert.Contains(error.Message, "Pixels");
             StringAssert.Contains(error.Message, "input column");
@@ -69,7 +69,7 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Estimator
             var rows = new List<FixedRow>();
             for (int t = 0; t < 20; t++)
                 rows.Add(new FixedRow { Features = new[] { (float)random.NextDouble(), (float)random.NextDouble(), 1f } });
-            var model = ml.Transforms.SharedAutoencoder("Code", "Features", hiddenUnits: 2).Fit(ml.Data.LoadFromEnumerable(rows));
+            var model = ml.Transforms.SharedAutoencoder("Code", "Features", hiddenUnits: 2, maximumNumberOfIterations: 50, encoding: CodeEncoding.Activation, initialization: WeightInitialization.Random, normalization: InputNormalization.None, splitPolarity: false).Fit(ml.Data.LoadFromEnumerable(rows));
 
             var other = ml.Data.LoadFromEnumerable(new[] { new DoubleRow() });
             var wrongType = Assert.Throws<ArgumentOutOfRangeException>(() => model.Transform(other));

@@ -34,6 +34,8 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Estimator
 
         private static SharedAutoencoderEstimator.Options Options(int m = M) => new SharedAutoencoderEstimator.Options
         {
+            // The paper's settings (the defaults before format 0x00010004).
+            Normalization = InputNormalization.None, SplitPolarity = false, Initialization = WeightInitialization.Random, Encoding = CodeEncoding.Activation,
             HiddenUnits = m,
             MaximumNumberOfIterations = 15,
             Seed = 4,
@@ -158,7 +160,7 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Estimator
             // Issue 2, test 6: SdcaMaximumEntropy on the codes of mixture data, label = component, ≥ 0.95 accuracy.
             var (ml, data, _, _, _) = Mixture(seed: 8, n: 50, m: 5, rows: 3000, sigma: 0.05);
             var split = ml.Data.TrainTestSplit(data, testFraction: 0.3, seed: 1);
-            var pipeline = ml.Transforms.SharedAutoencoder(new SharedAutoencoderEstimator.Options { HiddenUnits = 5, Seed = 2 })
+            var pipeline = ml.Transforms.SharedAutoencoder(new SharedAutoencoderEstimator.Options { Normalization = InputNormalization.None, SplitPolarity = false, MaximumNumberOfIterations = 50, Initialization = WeightInitialization.Random, Encoding = CodeEncoding.Activation, HiddenUnits = 5, Seed = 2 })
                 .Append(ml.Transforms.Conversion.MapValueToKey("Label"))
                 .Append(ml.MulticlassClassification.Trainers.SdcaMaximumEntropy(featureColumnName: "Code"));
             var model = pipeline.Fit(split.TrainSet);
@@ -171,7 +173,10 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Estimator
         public void SavedModelLoadsInAFreshProcessWithIdenticalCodes()
         {
             var (ml, data, rows, _, _) = Mixture();
-            var pipeline = ml.Transforms.SharedAutoencoder(outputColumnName: "Code", inputColumnName: "Features", hiddenUnits: M);
+            var pipeline = ml.Transforms.SharedAutoencoder(outputColumnName: "Code", inputColumnName: "Features", hiddenUnits: M,
+                // The paper's settings (the defaults before format 0x00010004); NormalizationTests covers the defaults.
+                maximumNumberOfIterations: 50, encoding: CodeEncoding.Activation, splitPolarity: false, initialization: WeightInitialization.Random,
+                normalization: InputNormalization.None);
             var model = pipeline.Fit(data);
             var expected = Codes(model.Transform(data));
 

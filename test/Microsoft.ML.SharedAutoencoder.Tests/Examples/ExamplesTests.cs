@@ -247,7 +247,8 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Examples
             string model = Path.Combine(directory, "model.zip");
             string weights = Path.Combine(directory, "W.csv");
             var (code, _, error) = Run(TrainCommand.Run, "--input", csv, "--label-column", "label", "--hidden", "3", "--init", "pca",
-                "--iterations", "10", "--learning-rate", "1", "--save", model, "--weights-out", weights);
+                "--iterations", "10", "--learning-rate", "1", "--save", model, "--weights-out", weights,
+                "--normalization", "none", "--encoding", "activation", "--no-split-polarity");
             Assert.AreEqual(0, code, error);
             Assert.IsTrue(File.Exists(model));
             var w = CsvLines(weights);

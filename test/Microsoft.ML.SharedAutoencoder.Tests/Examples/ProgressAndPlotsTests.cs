@@ -28,8 +28,19 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Examples
             return path;
         }
 
+        // The paper's settings (the defaults before model format 0x00010004), unless a test gives its own: these tests
+        // watch the progress of gradient steps.
+        private static readonly string[] Paper = { "--hidden", "10", "--iterations", "50", "--init", "random", "--normalization", "none", "--encoding", "activation" };
+
         private static (int Code, string Output, string Error) Train(params string[] args)
         {
+            for (int i = 0; i < Paper.Length; i += 2)
+            {
+                if (!args.Contains(Paper[i]))
+                    args = args.Append(Paper[i]).Append(Paper[i + 1]).ToArray();
+            }
+            if (!args.Contains("--split-polarity"))
+                args = args.Append("--no-split-polarity").ToArray();
             var output = new StringWriter();
             var error = new StringWriter();
             int code = TrainCommand.Run(args, output, error);

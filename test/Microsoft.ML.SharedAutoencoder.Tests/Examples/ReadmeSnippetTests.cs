@@ -27,6 +27,7 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Examples
                 .Append(ml.Transforms.Whiten("Features", kind: WhiteningKind.Pca, epsilon: 190))  // ε ≈ 10 × the mean feature variance
                 .Append(ml.Transforms.SharedAutoencoder(new SharedAutoencoderEstimator.Options
                 {
+                    Normalization = InputNormalization.None,  // whitened upstream: nothing left to normalize inside
                     HiddenUnits = 1024, Initialization = WeightInitialization.Samples, InitialBias = 0,
                     MaximumNumberOfIterations = 0,  // atoms = whitened training rows, kept as drawn
                     Encoding = CodeEncoding.SoftThreshold, EncodingThreshold = 0.5f, SplitPolarity = true, Seed = 1,

@@ -58,7 +58,7 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Examples
             string header = "\"class, name\"," + string.Join(",", Enumerable.Range(0, 6).Select(j => $"\"x,{j}\""));
             string csv = WriteCsv(directory, 30, 6, header, r => r % 3 == 0 ? "\"a, \"\"quoted\"\" b\"" : $"c{r % 3}");
             string model = Path.Combine(directory, "model.zip");
-            var (code, output, error) = Run(TrainCommand.Run, "--input", csv, "--label-column", "class, name", "--hidden", "3", "--iterations", "5", "--save", model);
+            var (code, output, error) = Run(TrainCommand.Run, "--input", csv, "--label-column", "class, name", "--hidden", "3", "--iterations", "5", "--save", model, "--init", "random", "--normalization", "none", "--encoding", "activation", "--no-split-polarity");
             Assert.AreEqual(0, code, error);
             StringAssert.Contains(output, "Read 30 rows × 6 features");
 
@@ -84,7 +84,7 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Examples
             string directory = NewDirectory();
             string csv = WriteCsv(directory, 12, 4, header: null, r => $"class{r % 3}");
             string model = Path.Combine(directory, "model.zip");
-            var (code, output, error) = Run(TrainCommand.Run, "--input", csv, "--label-column", "0", "--hidden", "3", "--iterations", "3", "--save", model);
+            var (code, output, error) = Run(TrainCommand.Run, "--input", csv, "--label-column", "0", "--hidden", "3", "--iterations", "3", "--save", model, "--init", "random", "--normalization", "none", "--encoding", "activation", "--no-split-polarity");
             Assert.AreEqual(0, code, error);
             StringAssert.Contains(output, "Read 12 rows × 4 features");
             StringAssert.Contains(output, "header: no, detected");
@@ -167,7 +167,7 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Examples
             var data = ml.Data.LoadFromTextFile(csv, new[] { new TextLoader.Column("Features", DataKind.Single, 1, 5) }, separatorChar: ',', hasHeader: true);
             var pipeline = ml.Transforms.NormalizeMinMax("Scaled", "Features")
                 .Append(ml.Transforms.SharedAutoencoder(new SharedAutoencoderEstimator.Options
-                    { InputColumnName = "Scaled", HiddenUnits = 3, MaximumNumberOfIterations = 5, Seed = 1 }));
+                    { Normalization = InputNormalization.None, SplitPolarity = false, Initialization = WeightInitialization.Random, Encoding = CodeEncoding.Activation, InputColumnName = "Scaled", HiddenUnits = 3, MaximumNumberOfIterations = 5, Seed = 1 }));
             var fitted = pipeline.Fit(data);
             string model = Path.Combine(directory, "pipeline.zip");
             ml.Model.Save(fitted, data.Schema, model);
@@ -204,7 +204,7 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Examples
             using (var stream = File.Create(idv))
                 ml.Data.SaveAsBinary(data, stream);
             string model = Path.Combine(directory, "model.zip");
-            var (code, _, error) = Run(TrainCommand.Run, "--input", idv, "--hidden", "3", "--iterations", "3", "--save", model);
+            var (code, _, error) = Run(TrainCommand.Run, "--input", idv, "--hidden", "3", "--iterations", "3", "--save", model, "--init", "random", "--normalization", "none", "--encoding", "activation", "--no-split-polarity");
             Assert.AreEqual(0, code, error);
             string codes = Path.Combine(directory, "codes.csv");
             (code, _, error) = Run(EncodeCommand.Run, "--model", model, "--input", idv, "--label-column", "Label", "--output", codes);
@@ -266,7 +266,8 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Examples
             string csv = WriteDigits(directory, 1); // pixel counts 0..16, unscaled
             string model = Path.Combine(directory, "model.zip");
             File.WriteAllText(model, "previous");
-            string[] common = { "--input", csv, "--features", "0-63", "--hidden", "16", "--save", model };
+            // The paper's settings (the defaults before model format 0x00010004), on which unscaled pixels kill the units.
+            string[] common = { "--input", csv, "--features", "0-63", "--hidden", "16", "--save", model, "--iterations", "50", "--init", "random", "--normalization", "none", "--encoding", "activation", "--no-split-polarity" };
 
             var (code, output, error) = Run(TrainCommand.Run, common);
             Assert.AreEqual(0, code, error);
@@ -298,15 +299,33 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Examples
         {
             string directory = NewDirectory();
             string csv = WriteDigits(directory, 1e-30); // squares round to 0 in float32
-            var (code, output, error) = Run(TrainCommand.Run, "--input", csv, "--features", "0-63");
+            // The paper's settings: without the normalization inside the model nothing can be learned from such values.
+            string[] paper = { "--hidden", "10", "--iterations", "50", "--init", "random", "--normalization", "none", "--encoding", "activation", "--no-split-polarity" };
+            var (code, output, error) = Run(TrainCommand.Run, new[] { "--input", csv, "--features", "0-63" }.Concat(paper).ToArray());
             Assert.AreEqual(0, code, error);
             StringAssert.Contains(error, "warning: nothing was trained: the reconstruction loss is 0 at the initial weights");
             StringAssert.Contains(error, "this is not a fit");
             StringAssert.Contains(output, "after 0 steps");
 
-            (code, _, error) = Run(TrainCommand.Run, "--input", csv, "--features", "0-63", "--strict");
+            (code, _, error) = Run(TrainCommand.Run, new[] { "--input", csv, "--features", "0-63", "--strict" }.Concat(paper).ToArray());
             Assert.AreEqual(3, code, error);
             StringAssert.Contains(error, "error: nothing was trained");
+        }
+
+        [TestMethod]
+        public void Defaults_UnscaledAndTinyDigits_AreHealthy_StrictExits0()
+        {
+            // The default options normalize inside the model: pixel counts 0..16 and values of order 1e-30 both train.
+            string directory = NewDirectory();
+            foreach (double scale in new[] { 1, 1e-30 })
+            {
+                string csv = WriteDigits(directory, scale);
+                var (code, output, error) = Run(TrainCommand.Run, "--input", csv, "--features", "0-63", "--hidden", "64", "--strict");
+                Assert.AreEqual(0, code, error);
+                StringAssert.Contains(output, "Trained m = 64 units");
+                Assert.IsFalse(error.Contains("degenerate", StringComparison.Ordinal), error);
+                Assert.IsFalse(error.Contains("nothing was trained", StringComparison.Ordinal), error);
+            }
         }
 
         [TestMethod]
@@ -314,7 +333,8 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Examples
         {
             string directory = NewDirectory();
             string csv = WriteDigits(directory, 1.0 / 16);
-            var (code, _, error) = Run(TrainCommand.Run, "--input", csv, "--features", "0-63", "--hidden", "16", "--init", "pca", "--strict");
+            var (code, _, error) = Run(TrainCommand.Run, "--input", csv, "--features", "0-63", "--hidden", "16", "--init", "pca", "--strict",
+                "--iterations", "50", "--normalization", "none", "--encoding", "activation", "--no-split-polarity");
             Assert.AreEqual(0, code, error);
             Assert.IsFalse(error.Contains("degenerate", StringComparison.Ordinal), error);
             Assert.IsFalse(error.Contains("nothing was trained", StringComparison.Ordinal), error);

@@ -74,6 +74,8 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Initialization
             var (_, truth, view) = Generate(LatentCodeModel.MixtureOfGaussians, n, m, k: 1, rows: 2000, sigma: 0.02f, seed: 2);
             SharedAutoencoderTransformer Fit(int threads) => new MLContext(seed: 1).Transforms.SharedAutoencoder(new SharedAutoencoderEstimator.Options
             {
+                // The paper's settings (the defaults before format 0x00010004).
+                Normalization = InputNormalization.None, SplitPolarity = false, Encoding = CodeEncoding.Activation,
                 HiddenUnits = m, Activation = AutoencoderActivation.HardThreshold, MaximumNumberOfIterations = 5, Initialization = WeightInitialization.Spectral,
                 Seed = 4, NumberOfThreads = threads,
             }).Fit(view);
@@ -144,6 +146,8 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Initialization
         {
             var options = new SharedAutoencoderEstimator.Options
             {
+                // The paper's settings (the defaults before format 0x00010004).
+                Normalization = InputNormalization.None, SplitPolarity = false, Encoding = CodeEncoding.Activation,
                 HiddenUnits = 4, Activation = AutoencoderActivation.HardThreshold, MaximumNumberOfIterations = 10,
                 Initialization = WeightInitialization.Given, InitialWeights = start, NumberOfThreads = 1,
             };
@@ -193,6 +197,8 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Initialization
             var start = truth.Select(c => c.Select(v => v + (float)(0.6 * TestData.Normal(random) / Math.Sqrt(n))).ToArray()).ToArray();
             SharedAutoencoderTransformer Fit(int refit) => new MLContext(seed: 1).Transforms.SharedAutoencoder(new SharedAutoencoderEstimator.Options
             {
+                // The paper's settings (the defaults before format 0x00010004).
+                Normalization = InputNormalization.None, SplitPolarity = false, Encoding = CodeEncoding.Activation,
                 HiddenUnits = m, Activation = AutoencoderActivation.HardThreshold, ExpectedSparsity = k, LearningRate = 0.3f * m / k,
                 MaximumNumberOfIterations = 25, Initialization = WeightInitialization.Given, InitialWeights = start, FinalRefitIterations = refit,
                 GroundTruthDictionary = truth, GroundTruthAllowsSignFlips = true,

@@ -55,6 +55,8 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Initialization
             bool nonNegative = model == LatentCodeModel.NonNegativeSparseCoding;
             var transformer = new MLContext(seed: 1).Transforms.SharedAutoencoder(new SharedAutoencoderEstimator.Options
             {
+                // The paper's settings (the defaults before format 0x00010004).
+                Normalization = InputNormalization.None, SplitPolarity = false, Encoding = CodeEncoding.Activation,
                 HiddenUnits = m, Activation = AutoencoderActivation.HardThreshold, Threshold = 0.5f, InitialBias = 0, BiasDecay = 1,
                 ExpectedSparsity = k, LearningRate = nonNegative ? 1f : 0.5f * m / k, MaximumNumberOfIterations = 20,
                 Initialization = WeightInitialization.Spectral, Seed = 5, FinalRefitIterations = 3,
@@ -80,6 +82,8 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Initialization
             }, 20_000);
             var model = ml.Transforms.SharedAutoencoder(new SharedAutoencoderEstimator.Options
             {
+                // The paper's settings (the defaults before format 0x00010004).
+                Normalization = InputNormalization.None, SplitPolarity = false, Encoding = CodeEncoding.Activation,
                 HiddenUnits = 150, Activation = AutoencoderActivation.HardThreshold, Threshold = 0.5f, InitialBias = 0, BiasDecay = 1,
                 ExpectedSparsity = 4, LearningRate = 1, MaximumNumberOfIterations = 50, Initialization = WeightInitialization.Spectral, Seed = 0,
                 FinalRefitIterations = 3,

@@ -30,7 +30,7 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Mpi
         {
             var ml = new MLContext(42);
             var data = ml.Data.LoadFromBilinearModel(new BilinearModelOptions { FeatureCount = N, AtomCount = M, Sparsity = 3, NoiseStandardDeviation = 0.01f, Seed = Seed }, Rows);
-            var options = new SharedAutoencoderEstimator.Options { HiddenUnits = M, MaximumNumberOfIterations = Iterations, Seed = Seed, NumberOfThreads = 2 };
+            var options = new SharedAutoencoderEstimator.Options { Normalization = InputNormalization.None, SplitPolarity = false, Initialization = WeightInitialization.Random, Encoding = CodeEncoding.Activation, HiddenUnits = M, MaximumNumberOfIterations = Iterations, Seed = Seed, NumberOfThreads = 2 };
             return ml.Transforms.SharedAutoencoder(options).Fit(data);
         }
 

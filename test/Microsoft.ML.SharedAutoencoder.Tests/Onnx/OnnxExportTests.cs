@@ -32,6 +32,8 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Onnx
 
         private static SharedAutoencoderEstimator.Options Options(AutoencoderActivation activation) => new SharedAutoencoderEstimator.Options
         {
+            // The paper's settings (the defaults before format 0x00010004).
+            Normalization = InputNormalization.None, SplitPolarity = false, Initialization = WeightInitialization.Random, Encoding = CodeEncoding.Activation,
             HiddenUnits = M,
             Activation = activation,
             Threshold = 0.3f,
@@ -211,6 +213,8 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Onnx
             var pipeline = ml.Transforms.NormalizeMinMax("Features")
                 .Append(ml.Transforms.SharedAutoencoder(new SharedAutoencoderEstimator.Options
                 {
+                    // The paper's settings (the defaults before format 0x00010004).
+                    Normalization = InputNormalization.None, SplitPolarity = false, Encoding = CodeEncoding.Activation,
                     HiddenUnits = M,
                     MaximumNumberOfIterations = 20,
                     Initialization = WeightInitialization.Pca,
@@ -252,7 +256,7 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Onnx
             var train = labeled.Transform(View(0, trainRows));
             var heldOut = labeled.Transform(View(trainRows, images.Count));
             var model = ml.Transforms.NormalizeMinMax("Features")
-                .Append(ml.Transforms.SharedAutoencoder(new SharedAutoencoderEstimator.Options { HiddenUnits = 64, MaximumNumberOfIterations = 30, Seed = 3 }))
+                .Append(ml.Transforms.SharedAutoencoder(new SharedAutoencoderEstimator.Options { Normalization = InputNormalization.None, SplitPolarity = false, Initialization = WeightInitialization.Random, Encoding = CodeEncoding.Activation, HiddenUnits = 64, MaximumNumberOfIterations = 30, Seed = 3 }))
                 .Append(ml.MulticlassClassification.Trainers.SdcaMaximumEntropy(featureColumnName: "Code", maximumNumberOfIterations: 30))
                 .Fit(train);
             byte[] onnx = Export(ml, model, train);
@@ -265,6 +269,48 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Onnx
             var metrics = ml.MulticlassClassification.Evaluate(expected);
             TestContext.WriteLine($"held-out macro accuracy {metrics.MacroAccuracy:F3}");
             Assert.IsGreaterThan(0.8, metrics.MacroAccuracy, $"macro accuracy {metrics.MacroAccuracy}");
+        }
+
+        [TestMethod]
+        [DataRow(CodeEncoding.SoftThreshold, false)]
+        [DataRow(CodeEncoding.SoftThreshold, true)]
+        [DataRow(CodeEncoding.Activation, false)]
+        [DataRow(CodeEncoding.TopK, false)]
+        public void TheNormalizationInsideTheModelIsExported(CodeEncoding encoding, bool split)
+        {
+            // Rows far from order 1 (×50, +3): ML.NET normalizes them inside the model, and so must the graph, on the way in
+            // (codes) and out (reconstruction in input units, error against the row as given).
+            var (ml, mixtureTrain, mixtureHeldOut) = Mixture();
+            float[][] Shifted(IDataView view) => view.GetColumn<float[]>("Features").Select(r => r.Select(v => 50 * v + 3).ToArray()).ToArray();
+            float[][] trainRows = Shifted(mixtureTrain), heldOutRows = Shifted(mixtureHeldOut);
+            heldOutRows[2][5] = float.NaN;
+            var train = TestData.MixtureView(ml, trainRows.SelectMany(r => r).ToArray(), new int[trainRows.Length], N);
+            var heldOut = TestData.MixtureView(ml, heldOutRows.SelectMany(r => r).ToArray(), new int[heldOutRows.Length], N);
+            var options = new SharedAutoencoderEstimator.Options
+            {
+                HiddenUnits = M, Encoding = encoding, SplitPolarity = split, Seed = 3,
+                ReconstructionColumnName = "Reconstruction", ReconstructionErrorColumnName = "Error",
+            };
+            if (encoding == CodeEncoding.TopK)
+                options.ActiveUnits = 3;
+            var model = ml.Transforms.SharedAutoencoder(options).Fit(train);
+            Assert.AreEqual(InputNormalization.CenterAndScale, model.Model.Normalization);
+            byte[] onnx = Export(ml, model, train, opSet: 11);
+
+            var expected = model.Transform(heldOut);
+            var actual = Run(onnx, "Features", heldOutRows);
+            foreach (string column in new[] { "Code", "Reconstruction", "Error" })
+            {
+                float[] mlnet = Flat(expected, column);
+                double scale = Math.Max(1, mlnet.Where(float.IsFinite).Max(v => Math.Abs(v)));
+                double difference = MaxAbsDifference(mlnet, actual[column + ".output"]);
+                TestContext.WriteLine($"{encoding} split {split} {column}: max |ML.NET − ONNX| = {difference:G3} (largest value {scale:G3})");
+                Assert.IsLessThanOrEqualTo(Tolerance * scale, difference, $"column {column}");
+            }
+            float[] code = actual["Code.output"];
+            Assert.IsTrue(code.AsSpan(2 * model.Model.CodeLength, model.Model.CodeLength).ToArray().All(float.IsNaN), "the row with a NaN");
+            double active = code.Count(v => v != 0 && !float.IsNaN(v)) / (double)code.Length;
+            Assert.IsTrue(active > 0.02 && active < 0.95, $"active fraction {active}");
         }
 
         [TestMethod]
@@ -313,6 +359,8 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Onnx
             var data = ml.Data.LoadFromEnumerable(rows, schema);
             var model = ml.Transforms.SharedAutoencoder(new SharedAutoencoderEstimator.Options
             {
+                // The paper's settings (the defaults before format 0x00010004).
+                Normalization = InputNormalization.None, SplitPolarity = false, Initialization = WeightInitialization.Random, Encoding = CodeEncoding.Activation,
                 InputColumnName = "Pixels",
                 HiddenUnits = 5,
                 MaximumNumberOfIterations = 10,
@@ -333,6 +381,8 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Onnx
             var (ml, train, heldOut) = Mixture();
             var model = ml.Transforms.SharedAutoencoder(new SharedAutoencoderEstimator.Options
             {
+                // The paper's settings (the defaults before format 0x00010004).
+                Normalization = InputNormalization.None, SplitPolarity = false, Initialization = WeightInitialization.Random, Encoding = CodeEncoding.Activation,
                 InputColumnName = "Features",
                 OutputColumnName = "Features",
                 HiddenUnits = M,

@@ -103,6 +103,8 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Onnx
             var model = ml.Transforms.Whiten("White", "Features", WhiteningKind.Zca, epsilon: 0.1f)
                 .Append(ml.Transforms.SharedAutoencoder(new SharedAutoencoderEstimator.Options
                 {
+                    // Whitened upstream: no normalization inside the model.
+                    Normalization = InputNormalization.None, SplitPolarity = false, Encoding = CodeEncoding.Activation,
                     InputColumnName = "White",
                     HiddenUnits = m,
                     MaximumNumberOfIterations = 20,

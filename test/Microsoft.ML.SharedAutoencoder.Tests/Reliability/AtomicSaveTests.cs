@@ -29,7 +29,7 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Reliability
         {
             var ml = new MLContext(1);
             var data = ReliabilityData.View(ml, ReliabilityData.Mixture(N, M, 40, seed: 3), N);
-            return (ml, data, ml.Transforms.SharedAutoencoder(new SharedAutoencoderEstimator.Options { HiddenUnits = M, MaximumNumberOfIterations = 3, Seed = 2 }).Fit(data));
+            return (ml, data, ml.Transforms.SharedAutoencoder(new SharedAutoencoderEstimator.Options { Normalization = InputNormalization.None, SplitPolarity = false, Initialization = WeightInitialization.Random, Encoding = CodeEncoding.Activation, HiddenUnits = M, MaximumNumberOfIterations = 3, Seed = 2 }).Fit(data));
         }
 
         [TestMethod]

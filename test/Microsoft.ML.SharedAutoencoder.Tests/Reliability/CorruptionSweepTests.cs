@@ -35,7 +35,7 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Reliability
         {
             var ml = new MLContext(1);
             var data = ReliabilityData.View(ml, ReliabilityData.Mixture(N, M, Rows, seed: 3), N);
-            var options = new SharedAutoencoderEstimator.Options { HiddenUnits = M, MaximumNumberOfIterations = 3, Seed = 2 };
+            var options = new SharedAutoencoderEstimator.Options { Normalization = InputNormalization.None, SplitPolarity = false, Initialization = WeightInitialization.Random, Encoding = CodeEncoding.Activation, HiddenUnits = M, MaximumNumberOfIterations = 3, Seed = 2 };
             if (full)
             {
                 options.Activation = AutoencoderActivation.HardThreshold;

@@ -17,7 +17,7 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Reliability
 
         private static SharedAutoencoderEstimator.Options Options(int m = 3, WeightInitialization initialization = WeightInitialization.Random)
         {
-            var options = new SharedAutoencoderEstimator.Options { HiddenUnits = m, MaximumNumberOfIterations = 5, Seed = 3, Initialization = initialization };
+            var options = new SharedAutoencoderEstimator.Options { Normalization = InputNormalization.None, SplitPolarity = false, Encoding = CodeEncoding.Activation, HiddenUnits = m, MaximumNumberOfIterations = 5, Seed = 3, Initialization = initialization };
             if (initialization == WeightInitialization.Given)
                 options.InitialWeights = Enumerable.Range(0, m).Select(i => Enumerable.Range(0, N).Select(j => i == j ? 1f : 0.1f).ToArray()).ToArray();
             return options;

@@ -139,7 +139,7 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Reliability
             // Normalized steps keep W on the unit sphere, so even ζ = float.MaxValue gives a finite model or a clear error.
             var ml = new MLContext(1);
             var data = ReliabilityData.View(ml, ReliabilityData.Mixture(N, M, Count, seed: 9), N);
-            var options = new SharedAutoencoderEstimator.Options { HiddenUnits = M, MaximumNumberOfIterations = 10, Seed = 1, LearningRate = float.MaxValue };
+            var options = new SharedAutoencoderEstimator.Options { Normalization = InputNormalization.None, SplitPolarity = false, Initialization = WeightInitialization.Random, Encoding = CodeEncoding.Activation, HiddenUnits = M, MaximumNumberOfIterations = 10, Seed = 1, LearningRate = float.MaxValue };
             var model = ml.Transforms.SharedAutoencoder(options).Fit(data);
             Assert.IsTrue(model.Model.GetWeights().All(c => c.All(float.IsFinite)));
             Assert.IsTrue(model.History.Iterations.Where(e => !e.Undone).All(e => double.IsFinite(e.Loss)));

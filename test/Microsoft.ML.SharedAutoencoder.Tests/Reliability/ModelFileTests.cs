@@ -22,7 +22,7 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Reliability
         {
             var ml = new MLContext(1);
             var data = ReliabilityData.View(ml, ReliabilityData.Mixture(N, M, 60, seed: 3), N);
-            var model = ml.Transforms.SharedAutoencoder(new SharedAutoencoderEstimator.Options { HiddenUnits = M, MaximumNumberOfIterations = 4, Seed = 2 }).Fit(data);
+            var model = ml.Transforms.SharedAutoencoder(new SharedAutoencoderEstimator.Options { Normalization = InputNormalization.None, SplitPolarity = false, Initialization = WeightInitialization.Random, Encoding = CodeEncoding.Activation, HiddenUnits = M, MaximumNumberOfIterations = 4, Seed = 2 }).Fit(data);
             using var stream = new MemoryStream();
             ml.Model.Save(model, data.Schema, stream);
             return (ml, data, model, stream.ToArray());
@@ -119,7 +119,7 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Reliability
             Console.WriteLine(error.Message);
             StringAssert.Contains(error.Message, "is a NormalizingTransformer, not a SharedAutoencoderTransformer");
 
-            var pipeline = ml.Transforms.NormalizeMinMax("Features").Append(ml.Transforms.SharedAutoencoder("Code", "Features", hiddenUnits: 2, maximumNumberOfIterations: 2)).Fit(data);
+            var pipeline = ml.Transforms.NormalizeMinMax("Features").Append(ml.Transforms.SharedAutoencoder("Code", "Features", hiddenUnits: 2, maximumNumberOfIterations: 2, encoding: CodeEncoding.Activation, initialization: WeightInitialization.Random, normalization: InputNormalization.None, splitPolarity: false)).Fit(data);
             using var chainStream = new MemoryStream();
             ml.Model.Save(pipeline, data.Schema, chainStream);
             error = Assert.Throws<FormatException>(() => ml.Model.LoadSharedAutoencoder(new MemoryStream(chainStream.ToArray()), out _));
@@ -132,10 +132,10 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Reliability
             var (ml, _, _, file) = Saved();
             byte[] entry = ReadEntry(file);
             Assert.AreEqual("SHAUTOEN", System.Text.Encoding.ASCII.GetString(entry, ModelSignatureOffset, 8), "the header layout this test patches");
-            Assert.AreEqual(0x00010003u, BitConverter.ToUInt32(entry, ModelVerWrittenOffset));
+            Assert.AreEqual(0x00010004u, BitConverter.ToUInt32(entry, ModelVerWrittenOffset));
 
             // Written by a future version that older code can still read: loads.
-            var readable = Patch(file, e => BitConverter.TryWriteBytes(e.AsSpan(ModelVerWrittenOffset), 0x00010004u));
+            var readable = Patch(file, e => BitConverter.TryWriteBytes(e.AsSpan(ModelVerWrittenOffset), 0x00010005u));
             Assert.AreEqual(M, ml.Model.LoadSharedAutoencoder(new MemoryStream(readable), out _).Model.HiddenUnits);
 
             // Written by a future version that older code cannot read: refused with the versions.
@@ -144,7 +144,7 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Reliability
                 BitConverter.TryWriteBytes(e.AsSpan(ModelVerWrittenOffset), 0x00020001u);
                 BitConverter.TryWriteBytes(e.AsSpan(ModelVerReadableOffset), 0x00020001u);
             });
-            var error = AssertLoadFails(ml, tooNew, "The model was written in format 0x00020001 of Microsoft.ML.SharedAutoencoder, readable only from format 0x00020001; this version reads formats up to 0x00010003. Update the package");
+            var error = AssertLoadFails(ml, tooNew, "The model was written in format 0x00020001 of Microsoft.ML.SharedAutoencoder, readable only from format 0x00020001; this version reads formats up to 0x00010004. Update the package");
         }
 
         [TestMethod]
@@ -238,8 +238,9 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Reliability
             AssertLoadFails(ml, damaged, "The model has -2147483647 output columns; a shared autoencoder has 1 to 3.");
         }
 
-        // Format 0x00010003: int encoding, byte split, float α, int k, double dead-unit fraction, byte constant codes after b.
-        private const int EncodingBytes = 4 + 1 + 4 + 4 + 8 + 1;
+        // Format 0x00010004: int encoding, byte split, float α, int k, byte normalization (0: none, so no μ and s), double
+        // dead-unit fraction, byte constant codes after b.
+        private const int EncodingBytes = 4 + 1 + 4 + 4 + 1 + 8 + 1;
 
         public static IEnumerable<object[]> PlausibleChanges()
         {
@@ -250,7 +251,7 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Reliability
             yield return new object[] { "last bit of a weight", (Func<SharedAutoencoderTransformer, int>)(model => 4), (Action<byte[], int>)((e, at) => e[at] ^= 0x01) };
             yield return new object[] { "encoding Activation → SoftThreshold (α = 0)", (Func<SharedAutoencoderTransformer, int>)(model => 4 * (N * M + M)), (Action<byte[], int>)((e, at) => e[at] ^= 0x01) };
             yield return new object[] { "polarity split flag", (Func<SharedAutoencoderTransformer, int>)(model => 4 * (N * M + M) + 4), (Action<byte[], int>)((e, at) => e[at] ^= 0x01) };
-            yield return new object[] { "dead-unit fraction", (Func<SharedAutoencoderTransformer, int>)(model => 4 * (N * M + M) + 13), (Action<byte[], int>)((e, at) => e[at] ^= 0x01) };
+            yield return new object[] { "dead-unit fraction", (Func<SharedAutoencoderTransformer, int>)(model => 4 * (N * M + M) + 14), (Action<byte[], int>)((e, at) => e[at] ^= 0x01) };
             yield return new object[] { "stop reason", (Func<SharedAutoencoderTransformer, int>)(model => 4 * (N * M + M) + EncodingBytes), (Action<byte[], int>)((e, at) => e[at] ^= 0x01) };
             yield return new object[] { "a history loss", (Func<SharedAutoencoderTransformer, int>)(model => 4 * (N * M + M) + EncodingBytes + 8 + 4), (Action<byte[], int>)((e, at) => e[at] ^= 0x01) };
         }
@@ -337,9 +338,60 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Reliability
             // Saving it again writes the current format, which loads with the same codes.
             using var stream = new MemoryStream();
             ml.Model.Save(model, data.Schema, stream);
-            Assert.AreEqual(0x00010003u, BitConverter.ToUInt32(ReadEntry(stream.ToArray()), ModelVerWrittenOffset));
+            Assert.AreEqual(0x00010004u, BitConverter.ToUInt32(ReadEntry(stream.ToArray()), ModelVerWrittenOffset));
             var again = ml.Model.LoadSharedAutoencoder(new MemoryStream(stream.ToArray()), out _);
             CollectionAssert.AreEqual(ReliabilityData.Bits(codes), ReliabilityData.Bits(ReliabilityData.Codes(again.Transform(data)).SelectMany(c => c).ToArray()));
+        }
+
+        [TestMethod]
+        public void AFileOfTheEncodingFormatStillLoadsWithItsCodesAndNoNormalization()
+        {
+            // Written by format 0x00010003 (before the normalization), the code of commit e5d7db2: n = 6, 40 rows
+            // y_tj = sin(0.37 t + 1.3 j) + 0.5, HiddenUnits = 3, 3 iterations, Seed = 2, split soft threshold α = 0.1, with a
+            // reconstruction column (the writer: a console program, kept next to the file's description in the history).
+            var ml = new MLContext(1);
+            string path = Path.Combine(AppContext.BaseDirectory, "Reliability", "Data", "model-format-00010003.zip");
+            Assert.AreEqual(0x00010003u, BitConverter.ToUInt32(ReadEntry(File.ReadAllBytes(path)), ModelVerWrittenOffset));
+            var model = ml.Model.LoadSharedAutoencoder(path, out _);
+            Assert.AreEqual(InputNormalization.None, model.Model.Normalization);
+            Assert.AreEqual(CodeEncodingSettings.SoftThreshold(0.1f, splitPolarity: true), model.Model.Encoding);
+            float[][] rows = Enumerable.Range(0, 5).Select(t => Enumerable.Range(0, 6).Select(j => (float)Math.Sin(0.37 * t + 1.3 * j) + 0.5f).ToArray()).ToArray();
+            var data = ReliabilityData.View(ml, rows, 6);
+            // What that version computed (the same projection kernel): bit for bit.
+            int[] expected = { 0, 1062864653, 0, 1064839710, 0, 1069785975, 0, 1059934514, 0, 1068752343, 0, 1072390590, 0, 1057490444, 0,
+                1071826448, 0, 1073743403, 0, 1054761863, 0, 1073822268, 0, 1073665835, 0, 1053581635, 0, 1074220974, 0, 1072163871 };
+            int[] expectedReconstruction = { 1061560032, 1070617668, 1065613644, 1051771851, 1066349985, 1071599248, 1065370036, 1073306548,
+                1065758663, 1046600920, 1068362674, 1074507550 };
+            var output = model.Transform(data);
+            CollectionAssert.AreEqual(expected, ReliabilityData.Bits(ReliabilityData.Codes(output).SelectMany(c => c).ToArray()));
+            CollectionAssert.AreEqual(expectedReconstruction, ReliabilityData.Bits(ReliabilityData.Codes(output, "Reconstruction").Take(2).SelectMany(c => c).ToArray()));
+
+            // Saved again: the current format, no normalization, the same codes.
+            using var stream = new MemoryStream();
+            ml.Model.Save(model, data.Schema, stream);
+            Assert.AreEqual(0x00010004u, BitConverter.ToUInt32(ReadEntry(stream.ToArray()), ModelVerWrittenOffset));
+            var again = ml.Model.LoadSharedAutoencoder(new MemoryStream(stream.ToArray()), out _);
+            CollectionAssert.AreEqual(expected, ReliabilityData.Bits(ReliabilityData.Codes(again.Transform(data)).SelectMany(c => c).ToArray()));
+        }
+
+        [TestMethod]
+        public void ADamagedNormalizationIsRefused()
+        {
+            var ml = new MLContext(1);
+            var data = ReliabilityData.View(ml, ReliabilityData.Mixture(N, M, 40, seed: 3).Select(r => r.Select(v => 10 * v + 2).ToArray()).ToArray(), N);
+            var model = ml.Transforms.SharedAutoencoder(new SharedAutoencoderEstimator.Options { HiddenUnits = M, Seed = 2 }).Fit(data);
+            using var stream = new MemoryStream();
+            ml.Model.Save(model, data.Schema, stream);
+            byte[] file = stream.ToArray();
+            // After b: int encoding, byte split, float α, int k, then the normalization kind, s and μ.
+            int kind = WeightsOffset(ReadEntry(file), model) + 4 * (N * M + M) + 4 + 1 + 4 + 4;
+            Assert.AreEqual(1, ReadEntry(file)[kind], "CenterAndScale");
+            Assert.AreEqual(model.Model.Scale, BitConverter.ToSingle(ReadEntry(file), kind + 1));
+            AssertLoadFails(ml, Patch(file, e => e[kind] = 7), "The model's normalization 7 is unknown.");
+            AssertLoadFails(ml, Patch(file, e => BitConverter.TryWriteBytes(e.AsSpan(kind + 1), -1f)), "The model's normalization scale -1 is not positive and finite.");
+            AssertLoadFails(ml, Patch(file, e => BitConverter.TryWriteBytes(e.AsSpan(kind + 5 + 4 * 2), float.NaN)), "The model's normalization center contains NaN or infinity.");
+            // A plausible change of μ: only the checksum can tell.
+            AssertLoadFails(ml, Patch(file, e => e[kind + 5] ^= 0x01), "The model file is damaged: the transformer's checksum is");
         }
     }
 }

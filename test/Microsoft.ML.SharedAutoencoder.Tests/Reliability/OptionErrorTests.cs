@@ -15,7 +15,7 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Reliability
     {
         private const int N = 6;
 
-        private static SharedAutoencoderEstimator.Options Valid() => new() { HiddenUnits = 3, MaximumNumberOfIterations = 3, Seed = 1 };
+        private static SharedAutoencoderEstimator.Options Valid() => new() { Normalization = InputNormalization.None, SplitPolarity = false, Initialization = WeightInitialization.Random, Encoding = CodeEncoding.Activation, HiddenUnits = 3, MaximumNumberOfIterations = 3, Seed = 1 };
 
         private static float[][] Columns(int count, int length, float value = 1f)
             => Enumerable.Range(0, count).Select(i => Enumerable.Range(0, length).Select(j => value * (i == j ? 2f : 0.5f)).ToArray()).ToArray();
@@ -49,6 +49,12 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Reliability
             yield return Case("NumberOfThreads 0", o => o.NumberOfThreads = 0, "NumberOfThreads", "got 0");
             yield return Case("Activation unknown", o => o.Activation = (AutoencoderActivation)7, "Activation", "7");
             yield return Case("Initialization unknown", o => o.Initialization = (WeightInitialization)9, "Initialization", "9");
+            yield return Case("Normalization unknown", o => o.Normalization = (InputNormalization)5, "Normalization", "unknown normalization 5; choose one of None, CenterAndScale");
+            yield return Case("Ground truth with normalization", o =>
+            {
+                o.Normalization = InputNormalization.CenterAndScale;
+                o.GroundTruthDictionary = Columns(3, N);
+            }, "GroundTruthDictionary", "set Normalization = None to measure recovery");
             yield return Case("InputColumnName empty", o => o.InputColumnName = " ", "InputColumnName", "must name a column");
             yield return Case("Output names collide", o => o.ReconstructionColumnName = "Code", "OutputColumnName", "must differ");
 

@@ -84,6 +84,8 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Reliability
                 var data = ReliabilityData.View(ml, rows, shape.N);
                 var options = new SharedAutoencoderEstimator.Options
                 {
+                    // The paper's settings (the defaults before format 0x00010004).
+                    Normalization = InputNormalization.None, SplitPolarity = false, Encoding = CodeEncoding.Activation,
                     HiddenUnits = shape.M, ExpectedSparsity = shape.K, Activation = shape.Activation, Threshold = shape.Lambda,
                     Initialization = shape.Initialization, MaximumNumberOfIterations = 4, Seed = shape.Seed, NumberOfThreads = 1,
                     ReconstructionColumnName = "Reconstruction", ReconstructionErrorColumnName = "Error",

@@ -32,6 +32,8 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Reliability
 
         private static SharedAutoencoderEstimator.Options Options(int threads, int seed = 11) => new()
         {
+            // The paper's settings (the defaults before format 0x00010004).
+            Normalization = InputNormalization.None, SplitPolarity = false, Initialization = WeightInitialization.Random, Encoding = CodeEncoding.Activation,
             HiddenUnits = M, MaximumNumberOfIterations = 10, Seed = seed, NumberOfThreads = threads,
         };
 

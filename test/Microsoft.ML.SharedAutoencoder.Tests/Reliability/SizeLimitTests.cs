@@ -30,7 +30,7 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Reliability
         public void HiddenUnitsWhoseSquareOverflowsAnArrayAreRefused(int m)
         {
             // Was: OverflowException in GradientPass..ctor (46,341), IndexOutOfRangeException in ComputeGram after 96 s (100,000).
-            var error = RefusedBeforeReading(new SharedAutoencoderEstimator.Options { HiddenUnits = m, MaximumNumberOfIterations = 1 }, 1);
+            var error = RefusedBeforeReading(new SharedAutoencoderEstimator.Options { Normalization = InputNormalization.None, SplitPolarity = false, Initialization = WeightInitialization.Random, Encoding = CodeEncoding.Activation, HiddenUnits = m, MaximumNumberOfIterations = 1 }, 1);
             Assert.AreEqual("HiddenUnits", error.ParamName);
             StringAssert.Contains(error.Message, $"needs m×m matrices of {(long)m * m} values, more than the {Array.MaxLength} one .NET array holds: use at most 46340 hidden units");
         }
@@ -39,7 +39,7 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Reliability
         public void PcaOnRowsWhoseCovarianceOverflowsAnArrayIsRefused()
         {
             // PcaInitializer allocates n×n doubles: n = 50,000 overflowed int.
-            var error = RefusedBeforeReading(new SharedAutoencoderEstimator.Options { HiddenUnits = 4, MaximumNumberOfIterations = 1, Initialization = WeightInitialization.Pca }, 50_000);
+            var error = RefusedBeforeReading(new SharedAutoencoderEstimator.Options { Normalization = InputNormalization.None, SplitPolarity = false, Encoding = CodeEncoding.Activation, HiddenUnits = 4, MaximumNumberOfIterations = 1, Initialization = WeightInitialization.Pca }, 50_000);
             Assert.AreEqual("Initialization", error.ParamName);
             StringAssert.Contains(error.Message, "needs an n×n covariance of 2500000000 values");
         }
@@ -98,7 +98,7 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Reliability
             // Was: "the feature values are too large (largest magnitude 0.8731)" for features of order 1.
             var ml = new MLContext(1);
             var data = ReliabilityData.View(ml, ReliabilityData.Mixture(6, 3, 50, seed: 5), 6);
-            var error = Assert.Throws<InvalidOperationException>(() => ml.Transforms.SharedAutoencoder(new SharedAutoencoderEstimator.Options { HiddenUnits = 3, MaximumNumberOfIterations = 2, InitialBias = 1e30f, Seed = 1 }).Fit(data));
+            var error = Assert.Throws<InvalidOperationException>(() => ml.Transforms.SharedAutoencoder(new SharedAutoencoderEstimator.Options { Normalization = InputNormalization.None, SplitPolarity = false, Initialization = WeightInitialization.Random, Encoding = CodeEncoding.Activation, HiddenUnits = 3, MaximumNumberOfIterations = 2, InitialBias = 1e30f, Seed = 1 }).Fit(data));
             Console.WriteLine(error.Message);
             StringAssert.Contains(error.Message, "initial bias 1E+30 makes every code that large");
             Assert.IsFalse(error.Message.Contains("feature values are too large"), error.Message);
@@ -113,7 +113,7 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Reliability
             var rows = new[] { new float[n], new float[n] };
             rows[0][0] = 1;
             rows[1][1] = 1;
-            var options = new SharedAutoencoderEstimator.Options { HiddenUnits = 1, MaximumNumberOfIterations = 1, MaximumInMemoryRows = 0, Seed = 1 };
+            var options = new SharedAutoencoderEstimator.Options { Normalization = InputNormalization.None, SplitPolarity = false, Initialization = WeightInitialization.Random, Encoding = CodeEncoding.Activation, HiddenUnits = 1, MaximumNumberOfIterations = 1, MaximumInMemoryRows = 0, Seed = 1 };
             var error = Assert.Throws<ArgumentOutOfRangeException>(() => ml.Transforms.SharedAutoencoder(options).Fit(ReliabilityData.View(ml, rows, n)));
             Console.WriteLine(error.Message);
             Assert.AreEqual("MaximumInMemoryRows", error.ParamName);

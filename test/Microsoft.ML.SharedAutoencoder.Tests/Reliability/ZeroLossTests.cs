@@ -33,7 +33,7 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Reliability
             };
             var random = new Random(3);
             var rows = Enumerable.Range(0, 200).Select(_ => new Row { Features = Enumerable.Range(0, 8).Select(_ => scale * (float)random.NextDouble()).ToArray() }).ToList();
-            var options = new SharedAutoencoderEstimator.Options { HiddenUnits = 4, MaximumNumberOfIterations = 5, Seed = 2 };
+            var options = new SharedAutoencoderEstimator.Options { Normalization = InputNormalization.None, SplitPolarity = false, Initialization = WeightInitialization.Random, Encoding = CodeEncoding.Activation, HiddenUnits = 4, MaximumNumberOfIterations = 5, Seed = 2 };
             var model = ml.Transforms.SharedAutoencoder(options).Fit(ml.Data.LoadFromEnumerable(rows));
             return (model, warnings);
         }

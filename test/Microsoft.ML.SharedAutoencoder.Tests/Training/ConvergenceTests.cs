@@ -28,6 +28,8 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Training
 
             var model = ml.Transforms.SharedAutoencoder(new SharedAutoencoderEstimator.Options
             {
+                // The paper's settings (the defaults before format 0x00010004).
+                Normalization = InputNormalization.None, SplitPolarity = false, Encoding = CodeEncoding.Activation,
                 HiddenUnits = m,
                 Activation = AutoencoderActivation.HardThreshold,
                 Threshold = 0.5f,

@@ -20,6 +20,8 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Training
 
             var model = ml.Transforms.SharedAutoencoder(new SharedAutoencoderEstimator.Options
             {
+                // The paper's settings (the defaults before format 0x00010004).
+                Normalization = InputNormalization.None, SplitPolarity = false, Encoding = CodeEncoding.Activation,
                 HiddenUnits = m,
                 Activation = AutoencoderActivation.HardThreshold,
                 MaximumNumberOfIterations = 20,
@@ -45,7 +47,7 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Training
             var random = new Random(3);
             var a = TestData.RandomDictionary(20, 3, random);
             var (values, components) = TestData.Mixture(a, 20, 3, 500, 0.05, random);
-            var model = ml.Transforms.SharedAutoencoder("Code", "Features", hiddenUnits: 3, maximumNumberOfIterations: 3).Fit(TestData.MixtureView(ml, values, components, 20));
+            var model = ml.Transforms.SharedAutoencoder("Code", "Features", hiddenUnits: 3, maximumNumberOfIterations: 3, encoding: CodeEncoding.Activation, initialization: WeightInitialization.Random, normalization: InputNormalization.None, splitPolarity: false).Fit(TestData.MixtureView(ml, values, components, 20));
             Assert.IsTrue(model.History.Iterations.All(e => e.RecoveryError is null && e.MaxColumnError is null));
         }
 
@@ -53,17 +55,17 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Training
         public void GroundTruthOfTheWrongShapeIsRejected()
         {
             var ml = new MLContext(seed: 1);
-            var tooMany = new SharedAutoencoderEstimator.Options { HiddenUnits = 2, GroundTruthDictionary = new[] { new[] { 1f }, new[] { 1f }, new[] { 1f } } };
+            var tooMany = new SharedAutoencoderEstimator.Options { Normalization = InputNormalization.None, SplitPolarity = false, MaximumNumberOfIterations = 50, Initialization = WeightInitialization.Random, Encoding = CodeEncoding.Activation, HiddenUnits = 2, GroundTruthDictionary = new[] { new[] { 1f }, new[] { 1f }, new[] { 1f } } };
             var error = Assert.Throws<ArgumentOutOfRangeException>(() => ml.Transforms.SharedAutoencoder(tooMany));
             StringAssert.Contains(error.Message, "GroundTruthDictionary");
-            var withNaN = new SharedAutoencoderEstimator.Options { HiddenUnits = 2, GroundTruthDictionary = new[] { new[] { 1f, float.NaN } } };
+            var withNaN = new SharedAutoencoderEstimator.Options { Normalization = InputNormalization.None, SplitPolarity = false, MaximumNumberOfIterations = 50, Initialization = WeightInitialization.Random, Encoding = CodeEncoding.Activation, HiddenUnits = 2, GroundTruthDictionary = new[] { new[] { 1f, float.NaN } } };
             error = Assert.Throws<ArgumentOutOfRangeException>(() => ml.Transforms.SharedAutoencoder(withNaN));
             StringAssert.Contains(error.Message, "NaN");
 
             var random = new Random(3);
             var a = TestData.RandomDictionary(20, 3, random);
             var (values, components) = TestData.Mixture(a, 20, 3, 100, 0.05, random);
-            var wrongLength = new SharedAutoencoderEstimator.Options { HiddenUnits = 3, GroundTruthDictionary = new[] { new float[19] { 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 } } };
+            var wrongLength = new SharedAutoencoderEstimator.Options { Normalization = InputNormalization.None, SplitPolarity = false, MaximumNumberOfIterations = 50, Initialization = WeightInitialization.Random, Encoding = CodeEncoding.Activation, HiddenUnits = 3, GroundTruthDictionary = new[] { new float[19] { 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 } } };
             error = Assert.Throws<ArgumentOutOfRangeException>(() => ml.Transforms.SharedAutoencoder(wrongLength).Fit(TestData.MixtureView(ml, values, components, 20)));
             StringAssert.Contains(error.Message, "n = 20");
         }

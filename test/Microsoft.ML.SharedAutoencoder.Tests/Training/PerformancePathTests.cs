@@ -240,6 +240,8 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Training
             var data = ml.Data.LoadFromBilinearModel(new BilinearModelOptions { FeatureCount = 30, AtomCount = 5, Sparsity = 1, NoiseStandardDeviation = 0.05f, Seed = 3 }, 6000);
             SharedAutoencoderEstimator Estimator(int? budget) => ml.Transforms.SharedAutoencoder(new SharedAutoencoderEstimator.Options
             {
+                // The paper's settings (the defaults before format 0x00010004).
+                Normalization = InputNormalization.None, SplitPolarity = false, Initialization = WeightInitialization.Random, Encoding = CodeEncoding.Activation,
                 HiddenUnits = 5,
                 MaximumNumberOfIterations = 10,
                 Seed = 4,
@@ -259,9 +261,9 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Training
         public void BatchSizeAndMemoryBudgetAreValidated()
         {
             var ml = new MLContext(1);
-            var batch = Assert.Throws<ArgumentOutOfRangeException>(() => ml.Transforms.SharedAutoencoder(new SharedAutoencoderEstimator.Options { BatchSize = 0 }));
+            var batch = Assert.Throws<ArgumentOutOfRangeException>(() => ml.Transforms.SharedAutoencoder(new SharedAutoencoderEstimator.Options { Normalization = InputNormalization.None, SplitPolarity = false, HiddenUnits = 10, MaximumNumberOfIterations = 50, Initialization = WeightInitialization.Random, Encoding = CodeEncoding.Activation, BatchSize = 0 }));
             StringAssert.Contains(batch.Message, "BatchSize");
-            var budget = Assert.Throws<ArgumentOutOfRangeException>(() => ml.Transforms.SharedAutoencoder(new SharedAutoencoderEstimator.Options { MaximumInMemoryRows = -1 }));
+            var budget = Assert.Throws<ArgumentOutOfRangeException>(() => ml.Transforms.SharedAutoencoder(new SharedAutoencoderEstimator.Options { Normalization = InputNormalization.None, SplitPolarity = false, HiddenUnits = 10, MaximumNumberOfIterations = 50, Initialization = WeightInitialization.Random, Encoding = CodeEncoding.Activation, MaximumInMemoryRows = -1 }));
             StringAssert.Contains(budget.Message, "MaximumInMemoryRows");
         }
     }

@@ -146,7 +146,7 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Visualization
 
             var context = new MLContext(1);
             IdxDataView data = context.Data.LoadFromIdx(path);
-            var transformer = context.Transforms.SharedAutoencoder(new SharedAutoencoderEstimator.Options { HiddenUnits = 5, MaximumNumberOfIterations = 3, Seed = 2 }).Fit(data);
+            var transformer = context.Transforms.SharedAutoencoder(new SharedAutoencoderEstimator.Options { Normalization = InputNormalization.None, SplitPolarity = false, Initialization = WeightInitialization.Random, Encoding = CodeEncoding.Activation, HiddenUnits = 5, MaximumNumberOfIterations = 3, Seed = 2 }).Fit(data);
             float[][] atoms = transformer.Model.GetWeights();
             Png png = Render(atoms, data.ImageHeight, data.ImageWidth);
 

@@ -166,7 +166,7 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Whitening
         {
             var (ml, data, _) = Correlated();
             var pipeline = ml.Transforms.Whiten("White", "Features", rank: 8, kind: WhiteningKind.Pca)
-                .Append(ml.Transforms.SharedAutoencoder("Code", "White", hiddenUnits: 4, maximumNumberOfIterations: 3));
+                .Append(ml.Transforms.SharedAutoencoder("Code", "White", hiddenUnits: 4, maximumNumberOfIterations: 3, encoding: CodeEncoding.Activation, initialization: WeightInitialization.Random, normalization: InputNormalization.None, splitPolarity: false));
             var model = pipeline.Fit(data);
             Assert.AreEqual(4, ((VectorDataViewType)model.Transform(data).Schema["Code"].Type).Size);
         }
