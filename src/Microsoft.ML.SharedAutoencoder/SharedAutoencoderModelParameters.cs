@@ -6,7 +6,7 @@ namespace Microsoft.ML.SharedAutoencoder
 {
     /// <summary>
     /// The trained parameters of a tied-weight autoencoder: weights W (n×m, column W_i is hidden unit i's weight
-    /// vector, unit norm), encoder bias b (m), the activation σ and the feature <see cref="Encoding"/>. Encode (default
+    /// vector, unit norm), encoder bias b (m), the activation σ (with k for top-k) and the feature <see cref="Encoding"/>. Encode (default
     /// encoding): x = σ(Wᵀy + b); decode: ŷ = Wx.
     /// Immutable and safe to use from many threads.
     /// </summary>
@@ -18,8 +18,9 @@ namespace Microsoft.ML.SharedAutoencoder
         private readonly EncoderActivation _activation;
         private readonly CodeEncoder _encoder;
 
+        // activeUnits: k of the top-k activation (1 ≤ k ≤ m); 0 for the element-wise activations.
         internal SharedAutoencoderModelParameters(int inputSize, float[] weights, float[] bias, AutoencoderActivation activation, float threshold,
-            CodeEncodingSettings? encoding = null)
+            CodeEncodingSettings? encoding = null, int activeUnits = 0)
         {
             if (inputSize <= 0)
                 throw new ArgumentOutOfRangeException(nameof(inputSize), inputSize, "The input size must be positive.");
@@ -30,10 +31,16 @@ namespace Microsoft.ML.SharedAutoencoder
             InputSize = inputSize;
             _weights = weights;
             _bias = bias;
-            _activation = new EncoderActivation(activation, threshold);
+            if (activation == AutoencoderActivation.TopK && activeUnits > bias.Length)
+                throw new ArgumentOutOfRangeException(nameof(activeUnits), activeUnits, $"The top-k activation cannot keep more units than the model has ({bias.Length}); choose k ≤ {bias.Length}.");
+            // Top-k has no λ: the model file stores k in its place, so λ is the default, whatever was given, and a saved and
+            // loaded model has the same properties.
+            if (activation == AutoencoderActivation.TopK)
+                threshold = SharedAutoencoderEstimator.Defaults.Threshold;
+            _activation = new EncoderActivation(activation, threshold, activeUnits);
             Encoding = encoding ?? CodeEncodingSettings.Activation();
             Encoding.CheckFits(inputSize, bias.Length);
-            _encoder = new CodeEncoder(weights, bias, inputSize, activation, threshold, Encoding);
+            _encoder = new CodeEncoder(weights, bias, inputSize, _activation, Encoding);
         }
 
         /// <summary>n: the length of the input vectors.</summary>
@@ -55,8 +62,19 @@ namespace Microsoft.ML.SharedAutoencoder
         /// <summary>The encoder's nonlinearity.</summary>
         public AutoencoderActivation Activation => _activation.Kind;
 
-        /// <summary>λ of the hard threshold (meaningful only when <see cref="Activation"/> is <see cref="AutoencoderActivation.HardThreshold"/>).</summary>
+        /// <summary>
+        /// λ of the hard threshold (meaningful only when <see cref="Activation"/> is <see cref="AutoencoderActivation.HardThreshold"/>;
+        /// for <see cref="AutoencoderActivation.TopK"/> always the default 0.5, unused).
+        /// </summary>
         public float Threshold => _activation.Threshold;
+
+        /// <summary>
+        /// k of the <see cref="AutoencoderActivation.TopK"/> activation: the units kept per row, in training and by the
+        /// <see cref="CodeEncoding.Activation"/> encoding; 0 for the other activations.
+        /// </summary>
+        public int ActiveUnits => _activation.ActiveUnits;
+
+        internal EncoderActivation ActivationSettings => _activation;
 
         internal ReadOnlySpan<float> WeightsUnitMajor => _weights;
 
@@ -115,7 +133,7 @@ namespace Microsoft.ML.SharedAutoencoder
 
         /// <summary>The same parameters with another encoding (the weights are shared, not copied).</summary>
         internal SharedAutoencoderModelParameters WithEncoding(CodeEncodingSettings encoding)
-            => new(InputSize, _weights, _bias, Activation, Threshold, encoding);
+            => new(InputSize, _weights, _bias, Activation, Threshold, encoding, ActiveUnits);
 
         private static void CheckLength(int actual, int expected, string name)
         {

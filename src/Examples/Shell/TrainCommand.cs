@@ -11,14 +11,15 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Shell
     internal static class TrainCommand
     {
         public const string Usage =
-@"usage: train --input FILE [--hidden m] [--activation relu|threshold] [--threshold λ] [--iterations T]
+@"usage: train --input FILE [--hidden m] [--activation relu|threshold|top-k] [--threshold λ] [--iterations T]
              [--learning-rate ζ] [--init random|pca|samples|spectral] [--seed S] [--scale none|minmax|meanvar]
              [--encoding activation|soft-threshold|top-k|omp] [--split-polarity] [--encoding-threshold α]
              [--active-units k] [--save model.zip] [--weights-out W.csv] [--plots DIR] [--image-shape HxW]
              [--features SPEC] [--label-column NAME] [--header yes|no|auto] [--separator C] [--quiet|--progress]
              [--strict]
   FILE is a CSV of numbers or an ML.NET binary IDataView (.idv). Defaults are the library's: m = 10, relu, λ = 0.5,
-  T = 50, ζ = m, random initialization, seed 1, no scaling, the activation as the code. --scale puts
+  T = 50, ζ = m, random initialization, seed 1, no scaling, the activation as the code. --activation top-k trains the
+  k-sparse autoencoder (the k largest pre-activations of each row; k from --active-units, default min(10, m)). --scale puts
   NormalizeMinMax or NormalizeMeanVariance before the autoencoder (saved with the model). --encoding chooses how
   the code column is computed from the trained dictionary (see SharedAutoencoderEstimator.Options.Encoding).
   --weights-out writes one line per hidden unit: bias, then W_i. --plots DIR writes DIR/history.png (loss, active
@@ -45,7 +46,8 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Shell
             var options = new SharedAutoencoderEstimator.Options
             {
                 HiddenUnits = line.Int("hidden", 10, min: 1),
-                Activation = line.Choice("activation", AutoencoderActivation.Relu, ("relu", AutoencoderActivation.Relu), ("threshold", AutoencoderActivation.HardThreshold)),
+                Activation = line.Choice("activation", AutoencoderActivation.Relu, ("relu", AutoencoderActivation.Relu), ("threshold", AutoencoderActivation.HardThreshold),
+                    ("top-k", AutoencoderActivation.TopK)),
                 Threshold = line.Float("threshold", 0.5f, min: 0, exclusiveMin: true),
                 MaximumNumberOfIterations = line.Int("iterations", 50, min: 1),
                 LearningRate = line.NullableFloat("learning-rate", 0, exclusiveMin: true),
