@@ -44,12 +44,11 @@ namespace Microsoft.ML.SharedAutoencoder.Model
         /// Whether an element-wise σ fires: then x_i = z_i and σ'(z_i) = 1; otherwise x_i = 0 and σ'(z_i) = 0. Top-k has
         /// no per-unit answer (it depends on the row): use <see cref="SelectActive"/>.
         /// </summary>
-        public bool IsActive(float z) => Kind switch
-        {
-            AutoencoderActivation.Relu => z > 0,
-            AutoencoderActivation.HardThreshold => MathF.Abs(z) > Threshold,
-            _ => throw new InvalidOperationException("The top-k activation depends on the whole row; call SelectActive."),
-        };
+        public bool IsActive(float z)
+            => Kind == AutoencoderActivation.Relu ? z > 0 : Kind == AutoencoderActivation.HardThreshold ? MathF.Abs(z) > Threshold : RowWiseOnly();
+
+        // The throw in its own method keeps IsActive small enough to inline in the loops over units.
+        private static bool RowWiseOnly() => throw new InvalidOperationException("The top-k activation depends on the whole row; call SelectActive.");
 
         /// <summary>σ of one pre-activation, for the element-wise activations.</summary>
         public float Apply(float z) => IsActive(z) ? z : 0f;

@@ -81,9 +81,6 @@ namespace Microsoft.ML.SharedAutoencoder.Training
             Span<float> coefficients = scratch.Slice(BlockRows * m, BlockRows * m);
             Span<float> squaredNorms = scratch.Slice(2 * BlockRows * m, BlockRows);
             Span<float> selection = scratch.Slice(2 * BlockRows * m + BlockRows, EncoderActivation.ScratchLength(m));
-            bool elementwise = activation.IsElementwise;
-            bool relu = activation.Kind == AutoencoderActivation.Relu;
-            float lambda = activation.Threshold;
             Span<int> active = stackalloc int[m];
             Span<float> projections = stackalloc float[m];
 
@@ -99,19 +96,7 @@ namespace Microsoft.ML.SharedAutoencoder.Training
                     ReadOnlySpan<float> zt = z.Slice(t * m, m);
                     // The support of x: x_i = z_i on it, so the gradient below is that of ½‖y − Wx‖² with the support fixed
                     // (σ' = 1 on it, 0 off it), for top-k as for the element-wise activations.
-                    int fired = 0;
-                    if (elementwise)
-                    {
-                        for (int i = 0; i < m; i++)
-                        {
-                            if (relu ? zt[i] > 0 : MathF.Abs(zt[i]) > lambda)
-                                active[fired++] = i;
-                        }
-                    }
-                    else
-                    {
-                        fired = activation.SelectActive(zt, active, selection);
-                    }
+                    int fired = activation.SelectActive(zt, active, selection);
                     for (int a = 0; a < fired; a++)
                         activeCounts[active[a]]++;
                     ReadOnlySpan<int> firedUnits = active.Slice(0, fired);
