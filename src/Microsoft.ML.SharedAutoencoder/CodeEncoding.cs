@@ -15,7 +15,8 @@ namespace Microsoft.ML.SharedAutoencoder
     {
         /// <summary>
         /// The model's own nonlinearity, x = σ(z): what the autoencoder was trained with. Split: the positive part of σ on
-        /// each polarity, [σ⁺(p + b), σ⁺(−p + b)] (σ⁺(u) = u where σ fires on a positive u, else 0).
+        /// each polarity, [σ⁺(p + b), σ⁺(−p + b)] (σ⁺(u) = u where σ fires on a positive u, else 0); for the
+        /// <see cref="AutoencoderActivation.TopK"/> activation, the k largest of those 2m values (as <see cref="TopK"/>).
         /// </summary>
         Activation = 0,
 

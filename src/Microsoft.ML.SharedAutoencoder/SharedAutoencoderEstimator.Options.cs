@@ -48,7 +48,15 @@ namespace Microsoft.ML.SharedAutoencoder
             /// </summary>
             public int HiddenUnits { get; set; } = Defaults.HiddenUnits;
 
-            /// <summary>The encoder's nonlinearity σ. Default: <see cref="AutoencoderActivation.Relu"/>.</summary>
+            /// <summary>
+            /// The encoder's nonlinearity σ, used in training and by the default <see cref="Encoding"/>:
+            /// <see cref="AutoencoderActivation.Relu"/>, <see cref="AutoencoderActivation.HardThreshold"/> (λ =
+            /// <see cref="Threshold"/>) or <see cref="AutoencoderActivation.TopK"/> (the k = <see cref="ActiveUnits"/> largest
+            /// positive pre-activations of each row, Makhzani &amp; Frey's k-sparse autoencoder). Choose TopK for codes with
+            /// exactly k nonzeros whatever the scale of the data, or for non-negative k-sparse data; it cannot represent ±
+            /// sparse codes (negative coefficients are never selected) and does not combine with
+            /// <see cref="FinalRefitIterations"/>. Default: <see cref="AutoencoderActivation.Relu"/>.
+            /// </summary>
             public AutoencoderActivation Activation { get; set; } = Defaults.Activation;
 
             /// <summary>λ of the hard threshold: a unit fires when |z_i| &gt; λ. Must be positive and finite. Default: 0.5.</summary>
@@ -56,13 +64,13 @@ namespace Microsoft.ML.SharedAutoencoder
 
             /// <summary>
             /// The initial encoder bias b⁰, the same for every unit. Must be finite. Default (null): −1/ln n for ReLU
-            /// (n the input dimension; 0 when n ≤ 2), 0 for the hard threshold.
+            /// (n the input dimension; 0 when n ≤ 2), 0 for the hard threshold and top-k.
             /// </summary>
             public float? InitialBias { get; set; }
 
             /// <summary>
             /// C in the bias schedule b ← b / C applied after every step; 1 keeps the bias fixed. Must be ≥ 1 and finite.
-            /// Default (null): 2 for ReLU, 1 for the hard threshold.
+            /// Default (null): 2 for ReLU, 1 for the hard threshold and top-k.
             /// </summary>
             public float? BiasDecay { get; set; }
 
@@ -92,9 +100,11 @@ namespace Microsoft.ML.SharedAutoencoder
             public float? EncodingThreshold { get; set; }
 
             /// <summary>
-            /// k of <see cref="CodeEncoding.TopK"/> (values kept per row) and <see cref="CodeEncoding.OrthogonalMatchingPursuit"/>
-            /// (atoms picked per row). Must be ≥ 1, at most the code length (top-k) or min(n, m) (OMP); set it only with those
-            /// encodings. Default (null): 10, or the largest k the model allows when that is smaller.
+            /// k of the <see cref="AutoencoderActivation.TopK"/> activation (units kept per row in training and by the default
+            /// encoding; at most m), of the <see cref="CodeEncoding.TopK"/> encoding (values kept per row) and of
+            /// <see cref="CodeEncoding.OrthogonalMatchingPursuit"/> (atoms picked per row); one value for all of them. Must be
+            /// ≥ 1, at most m (top-k activation), the code length (top-k encoding) or min(n, m) (OMP); set it only with one of
+            /// those. Default (null): 10, or the largest k the model allows when that is smaller.
             /// </summary>
             public int? ActiveUnits { get; set; }
 

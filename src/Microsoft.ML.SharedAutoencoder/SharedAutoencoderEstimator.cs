@@ -153,13 +153,19 @@ namespace Microsoft.ML.SharedAutoencoder
             }
             if (o.ActiveUnits is int k)
             {
-                bool usesK = o.Encoding is CodeEncoding.TopK or CodeEncoding.OrthogonalMatchingPursuit;
+                bool topKActivation = o.Activation == AutoencoderActivation.TopK;
+                bool usesK = topKActivation || o.Encoding is CodeEncoding.TopK or CodeEncoding.OrthogonalMatchingPursuit;
                 host.CheckUserArg(usesK, nameof(o.ActiveUnits),
-                    $"is used only by Encoding = TopK or OrthogonalMatchingPursuit, but Encoding is {o.Encoding}: set one of those or leave ActiveUnits null");
-                int limit = o.SplitPolarity && o.Encoding == CodeEncoding.TopK ? 2 * o.HiddenUnits : o.HiddenUnits;
-                host.CheckUserArg(k >= 1 && k <= limit, nameof(o.ActiveUnits),
-                    $"must be between 1 and {limit} (the {(o.Encoding == CodeEncoding.TopK ? "code length" : "number of hidden units")}), got {k}");
+                    $"is used only by Activation = TopK and by Encoding = TopK or OrthogonalMatchingPursuit, but Activation is {o.Activation} and Encoding is {o.Encoding}: "
+                    + "set one of those or leave ActiveUnits null");
+                // The top-k activation picks among the m pre-activations (also when the code is split by polarity).
+                int limit = !topKActivation && o.SplitPolarity && o.Encoding == CodeEncoding.TopK ? 2 * o.HiddenUnits : o.HiddenUnits;
+                string what = topKActivation ? "the number of hidden units, from which the top-k activation picks" : o.Encoding == CodeEncoding.TopK ? "the code length" : "the number of hidden units";
+                host.CheckUserArg(k >= 1 && k <= limit, nameof(o.ActiveUnits), $"must be between 1 and {limit} ({what}), got {k}");
             }
+            // The refit finds each row's support unit by unit; top-k's support depends on the whole row.
+            host.CheckUserArg(o.Activation != AutoencoderActivation.TopK || o.FinalRefitIterations == 0, nameof(o.FinalRefitIterations),
+                $"is not supported with Activation = TopK in this version (got {o.FinalRefitIterations}); set it to 0, or use Relu or HardThreshold for the refit");
         }
 
         /// <summary>The encoding the model stores, with its defaults resolved now that n is known; OMP's k is checked against n.</summary>
@@ -245,6 +251,7 @@ namespace Microsoft.ML.SharedAutoencoder
                 HiddenUnits = o.HiddenUnits,
                 Activation = o.Activation,
                 Threshold = o.Threshold,
+                ActiveUnits = o.Activation == AutoencoderActivation.TopK ? o.ActiveUnits ?? Math.Min(Defaults.ActiveUnits, o.HiddenUnits) : 0,
                 InitialBias = o.InitialBias ?? (relu ? DefaultReluBias(inputSize) : 0f),
                 BiasDecay = o.BiasDecay ?? (relu ? 2f : 1f),
                 LearningRate = o.LearningRate ?? (float)o.HiddenUnits / o.ExpectedSparsity,
@@ -261,9 +268,9 @@ namespace Microsoft.ML.SharedAutoencoder
                 ReseedDeadUnits = o.ReseedDeadUnits,
                 FinalRefitIterations = o.FinalRefitIterations,
             };
-            channel.Info("Shared autoencoder: n = {0}, m = {1}, activation {2}, initial bias {3}, bias decay {4}, learning rate {5}, {6} iterations, {7} initialization, normalization {8}.",
+            channel.Info("Shared autoencoder: n = {0}, m = {1}, activation {2}{8}, initial bias {3}, bias decay {4}, learning rate {5}, {6} iterations, {7} initialization, normalization {9}.",
                 inputSize, settings.HiddenUnits, settings.Activation, settings.InitialBias, settings.BiasDecay, settings.LearningRate, settings.MaximumNumberOfIterations, settings.Initialization,
-                o.Normalization);
+                settings.ActiveUnits > 0 ? string.Format(CultureInfo.InvariantCulture, " (k = {0})", settings.ActiveUnits) : "", o.Normalization);
             return settings;
         }
 

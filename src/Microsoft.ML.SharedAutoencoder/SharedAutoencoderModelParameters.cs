@@ -6,9 +6,9 @@ namespace Microsoft.ML.SharedAutoencoder
 {
     /// <summary>
     /// The trained parameters of a tied-weight autoencoder: weights W (n×m, column W_i is hidden unit i's weight
-    /// vector, unit norm), encoder bias b (m), the activation σ, the feature <see cref="Encoding"/> and the input
-    /// <see cref="Normalization"/> (μ, s). Encode (activation encoding): x = σ(Wᵀy' + b); decode: ŷ = Wx (in input units:
-    /// s·Wx + μ), where y' = (y − μ)/s when the model normalizes its input and y' = y otherwise.
+    /// vector, unit norm), encoder bias b (m), the activation σ (with k for top-k), the feature <see cref="Encoding"/> and the
+    /// input <see cref="Normalization"/> (μ, s). Encode (activation encoding): x = σ(Wᵀy' + b); decode: ŷ = Wx (in input
+    /// units: s·Wx + μ), where y' = (y − μ)/s when the model normalizes its input and y' = y otherwise.
     /// Immutable and safe to use from many threads.
     /// </summary>
     public sealed class SharedAutoencoderModelParameters
@@ -20,8 +20,9 @@ namespace Microsoft.ML.SharedAutoencoder
         private readonly CodeEncoder _encoder;
         private readonly InputNormalizer? _normalizer;
 
+        // activeUnits: k of the top-k activation (1 ≤ k ≤ m); 0 for the element-wise activations.
         internal SharedAutoencoderModelParameters(int inputSize, float[] weights, float[] bias, AutoencoderActivation activation, float threshold,
-            CodeEncodingSettings? encoding = null, InputNormalizer? normalizer = null)
+            CodeEncodingSettings? encoding = null, int activeUnits = 0, InputNormalizer? normalizer = null)
         {
             if (inputSize <= 0)
                 throw new ArgumentOutOfRangeException(nameof(inputSize), inputSize, "The input size must be positive.");
@@ -35,10 +36,16 @@ namespace Microsoft.ML.SharedAutoencoder
             _normalizer = normalizer;
             _weights = weights;
             _bias = bias;
-            _activation = new EncoderActivation(activation, threshold);
+            if (activation == AutoencoderActivation.TopK && activeUnits > bias.Length)
+                throw new ArgumentOutOfRangeException(nameof(activeUnits), activeUnits, $"The top-k activation cannot keep more units than the model has ({bias.Length}); choose k ≤ {bias.Length}.");
+            // Top-k has no λ: the model file stores k in its place, so λ is the default, whatever was given, and a saved and
+            // loaded model has the same properties.
+            if (activation == AutoencoderActivation.TopK)
+                threshold = SharedAutoencoderEstimator.Defaults.Threshold;
+            _activation = new EncoderActivation(activation, threshold, activeUnits);
             Encoding = encoding ?? CodeEncodingSettings.Activation();
             Encoding.CheckFits(inputSize, bias.Length);
-            _encoder = new CodeEncoder(weights, bias, inputSize, activation, threshold, Encoding, normalizer: normalizer);
+            _encoder = new CodeEncoder(weights, bias, inputSize, _activation, Encoding, normalizer: normalizer);
         }
 
         /// <summary>n: the length of the input vectors.</summary>
@@ -75,8 +82,19 @@ namespace Microsoft.ML.SharedAutoencoder
         /// <summary>The encoder's nonlinearity.</summary>
         public AutoencoderActivation Activation => _activation.Kind;
 
-        /// <summary>λ of the hard threshold (meaningful only when <see cref="Activation"/> is <see cref="AutoencoderActivation.HardThreshold"/>).</summary>
+        /// <summary>
+        /// λ of the hard threshold (meaningful only when <see cref="Activation"/> is <see cref="AutoencoderActivation.HardThreshold"/>;
+        /// for <see cref="AutoencoderActivation.TopK"/> always the default 0.5, unused).
+        /// </summary>
         public float Threshold => _activation.Threshold;
+
+        /// <summary>
+        /// k of the <see cref="AutoencoderActivation.TopK"/> activation: the units kept per row, in training and by the
+        /// <see cref="CodeEncoding.Activation"/> encoding; 0 for the other activations.
+        /// </summary>
+        public int ActiveUnits => _activation.ActiveUnits;
+
+        internal EncoderActivation ActivationSettings => _activation;
 
         internal ReadOnlySpan<float> WeightsUnitMajor => _weights;
 
@@ -138,11 +156,11 @@ namespace Microsoft.ML.SharedAutoencoder
 
         /// <summary>The same parameters with another encoding (the weights are shared, not copied).</summary>
         internal SharedAutoencoderModelParameters WithEncoding(CodeEncodingSettings encoding)
-            => new(InputSize, _weights, _bias, Activation, Threshold, encoding, _normalizer);
+            => new(InputSize, _weights, _bias, Activation, Threshold, encoding, ActiveUnits, _normalizer);
 
         /// <summary>The same parameters applied to inputs normalized by <paramref name="normalizer"/> (the weights are shared).</summary>
         internal SharedAutoencoderModelParameters WithNormalizer(InputNormalizer? normalizer)
-            => new(InputSize, _weights, _bias, Activation, Threshold, Encoding, normalizer);
+            => new(InputSize, _weights, _bias, Activation, Threshold, Encoding, ActiveUnits, normalizer);
 
         private static void CheckLength(int actual, int expected, string name)
         {

@@ -75,6 +75,10 @@ namespace Microsoft.ML.SharedAutoencoder
 
             private string CodeColumnName => _parent.ColumnPairs[0].outputColumnName;
 
+            /// <summary>Whether the code is a top-k selection: the TopK encoding, or the top-k activation as its own code.</summary>
+            private bool UsesTopK => _model.Encoding.Kind == CodeEncoding.TopK
+                || (_model.Encoding.Kind == CodeEncoding.Activation && _model.Activation == AutoencoderActivation.TopK);
+
             /// <summary>Writes every output column of the transformer, reading the graph variable <paramref name="input"/>.</summary>
             public void Write(string input)
             {
@@ -99,7 +103,7 @@ namespace Microsoft.ML.SharedAutoencoder
                     throw NotExportable("its encoding step OrthogonalMatchingPursuit (a greedy, per-row iterative solver) has no ONNX form. "
                         + "Export a model with Encoding = SoftThreshold or TopK, or encode with ML.NET.");
                 }
-                _ctx.CheckOpSetVersion(_model.Encoding.Kind == CodeEncoding.TopK ? OnnxTopKMinimumOpSet : OnnxMinimumOpSet, LoaderSignature);
+                _ctx.CheckOpSetVersion(UsesTopK ? OnnxTopKMinimumOpSet : OnnxMinimumOpSet, LoaderSignature);
             }
 
             /// <summary>x = encode(z) + (0 for a finite row, NaN otherwise), written to <paramref name="destination"/>.</summary>
@@ -109,7 +113,9 @@ namespace Microsoft.ML.SharedAutoencoder
                 string encoded = _model.Encoding.Kind switch
                 {
                     CodeEncoding.SoftThreshold => SoftThreshold(z),
-                    CodeEncoding.TopK => TopK(z),
+                    CodeEncoding.TopK => TopK(z, _model.Encoding.ActiveUnits),
+                    // The top-k activation is the TopK encoding with the model's k (split: among the 2m values), as CodeEncoder.
+                    _ when _model.Activation == AutoencoderActivation.TopK => TopK(z, _model.ActiveUnits),
                     _ when _model.Encoding.SplitPolarity => PositivePartOfActivation(z),
                     _ => Activation(z),
                 };
@@ -161,9 +167,9 @@ namespace Microsoft.ML.SharedAutoencoder
             /// The k largest values of each row kept, the rest 0, then only positive ones (Relu), as <c>TopKSelection</c>:
             /// TopK gives the values and their indices (ties to the lower index), ScatterElements writes them into zeros.
             /// </summary>
-            private string TopK(string u)
+            private string TopK(string u, int activeUnits)
             {
-                string k = _ctx.AddInitializer(new long[] { _model.Encoding.ActiveUnits }, new long[] { 1 }, Prefix + "ActiveUnits");
+                string k = _ctx.AddInitializer(new long[] { activeUnits }, new long[] { 1 }, Prefix + "ActiveUnits");
                 string values = Intermediate("TopKValues");
                 string indices = _ctx.AddIntermediateVariable(NumberDataViewType.Int64, Prefix + "TopKIndices", skip: true);
                 var topK = _ctx.CreateNode("TopK", new[] { u, k }, new[] { values, indices }, _ctx.GetNodeName(Prefix + "TopK"), "");

@@ -159,8 +159,8 @@ namespace Microsoft.ML.SharedAutoencoder
             // int: kind of each of the c output columns (0 code, 1 reconstruction, 2 reconstruction error); the first is the code
             // int: n, the input dimension (> 0)
             // int: m, the number of hidden units (> 0)
-            // int: activation (0 ReLU, 1 hard threshold)
-            // float: threshold λ (finite, > 0)
+            // int: activation (0 ReLU, 1 hard threshold, 2 top-k: added without a version change, older readers refuse it)
+            // float: threshold λ (finite, > 0); for top-k its k instead (a whole number in [1, m]; the model's λ is 0.5)
             // float[m·n]: W, unit-major (hidden unit i's weights at [i·n, (i+1)·n)), no count, all finite, every column of
             //   unit norm (checked on load to within 1e-4)
             // float[m]: b, no count, all finite

@@ -16,23 +16,24 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Featurization
     {
         public const string Usage =
 @"usage: digits-features [--data PATH] [--splits S] [--methods LIST] [--hidden m] [--epsilon E] [--threshold α]
-                       [--active k] [--l2 λ] [--classifier-iterations I] [--unscaled] [--quiet|--progress]
+                       [--active k] [--descent-iterations T] [--descent-rate ζ] [--descent-batch B] [--l2 λ]
+                       [--classifier-iterations I] [--unscaled] [--quiet|--progress]
   For seeds 0 … S−1: shuffles the 1,797 digits with that seed, holds out 1/3, trains LbfgsMaximumEntropy
   (L2Regularization = λ·N, standardized features) on the rest with each featurizer, and prints the held-out accuracy
   per split, the mean, and whether the featurizer beats the pixels on every split. The autoencoder featurizers are
   full-rank PCA whitening (ε = E·trace(C)/n) then m sample atoms, no gradient steps (docs/featurization.md).
   --methods LIST  comma-separated, of pixels, pca, activation, softthreshold, split, topk, omp (default: these),
                   defaults (the autoencoder's default options), paper-defaults (the paper's settings),
-                  defaults-50 (the defaults with 50 gradient steps)
+                  defaults-50 (the defaults with 50 gradient steps), topktrained (top-k activation trained by descent)
   --unscaled      the pixels as stored, 0–16 (default: divided by 16)
   Defaults: S = 5, m = 1024, E = 10, α = 0.5, k = 32, λ = 0.01, I = 200; PCA keeps 32 components.
-" + Progress.OptionsHelp;
+" + FeatureComparison.DescentHelp + "\n" + Progress.OptionsHelp;
 
         public static int Run(string[] args) => Run(args, Console.Out, Console.Error);
 
         internal static int Run(string[] args, TextWriter output, TextWriter error) => CommandRunner.Run(error, Usage, () =>
         {
-            var line = new Arguments(args, new[] { "data", "splits", "methods", "hidden", "epsilon", "threshold", "active", "l2", "classifier-iterations" }, Progress.Flags.Append("unscaled"));
+            var line = new Arguments(args, new[] { "data", "splits", "methods", "hidden", "epsilon", "threshold", "active", "descent-iterations", "descent-rate", "descent-batch", "l2", "classifier-iterations" }, Progress.Flags.Append("unscaled"));
             if (line.HelpRequested)
             {
                 output.WriteLine(Usage);
@@ -50,8 +51,9 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Featurization
                 L2PerRow = line.Double("l2", 0.01, min: 0),
                 ClassifierIterations = line.Int("classifier-iterations", defaults.ClassifierIterations, min: 1),
             };
+            settings = FeatureComparison.WithDescent(settings, line);
             int splits = line.Int("splits", 5, min: 1);
-            var methods = FeatureComparison.ParseMethods(line.String("methods", string.Join(",", FeatureComparison.StandardMethods.Select(FeatureComparison.Word))));
+            var methods = FeatureComparison.ParseMethods(line.String("methods", FeatureComparison.DefaultMethods));
             bool unscaled = line.Flag("unscaled");
             var (images, digits) = DigitsCommand.Load(line.ExistingFile("data", DigitsCommand.DefaultDataPath));
             output.WriteLine($"UCI digits: {images.Count} images of 8×8 ({(unscaled ? "pixels 0–16" : "pixels / 16")}), {splits} seeded random splits, 1/3 held out; classifier λ = {settings.L2PerRow} per row.");

@@ -19,8 +19,8 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Featurization
 
         public const string Usage =
 @"usage: fashion [--data DIR] [--rows N] [--methods LIST] [--hidden m] [--rank r] [--epsilon E] [--threshold α]
-               [--active k] [--l2 λ] [--classifier-iterations I] [--seed S] [--plots DIR | --atoms FILE]
-               [--unscaled] [--quiet|--progress]
+               [--active k] [--descent-iterations T] [--descent-rate ζ] [--descent-batch B] [--l2 λ]
+               [--classifier-iterations I] [--seed S] [--plots DIR | --atoms FILE] [--unscaled] [--quiet|--progress]
   Trains LbfgsMaximumEntropy (L2Regularization = λ·N, on standardized features) on the Fashion-MNIST training rows with
   each featurizer and prints its accuracy on the official 10,000 test rows, with the featurizer's fit time and encoding
   rate. The autoencoder featurizers are PCA whitening (rank r, ε = E·trace(C)/n) then m sample atoms, no gradient steps,
@@ -30,18 +30,18 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Featurization
   --rows N        use the first N training rows only (a quick run); default all
   --methods LIST  comma-separated, of pixels, pca, activation, softthreshold, split, topk, omp (default: these),
                   defaults (the autoencoder's default options), paper-defaults (the paper's settings),
-                  defaults-50 (the defaults with 50 gradient steps)
+                  defaults-50 (the defaults with 50 gradient steps), topktrained (top-k activation trained by descent)
   --unscaled      the pixels as bytes, 0–255 (default: divided by 255)
   --plots DIR     write DIR/fashion-atoms.png, the atoms of the last autoencoder as 28×28 tiles
   --atoms FILE    the same image, written to FILE
   Defaults: m = 1024, r = 100, E = 10, α = 0.5, k = 32, λ = 0.001, I = 200, seed 1.
-" + Progress.OptionsHelp;
+" + FeatureComparison.DescentHelp + "\n" + Progress.OptionsHelp;
 
         public static int Run(string[] args) => Run(args, Console.Out, Console.Error);
 
         internal static int Run(string[] args, TextWriter output, TextWriter error) => CommandRunner.Run(error, Usage, () =>
         {
-            var line = new Arguments(args, new[] { "data", "rows", "methods", "hidden", "rank", "epsilon", "threshold", "active", "l2",
+            var line = new Arguments(args, new[] { "data", "rows", "methods", "hidden", "rank", "epsilon", "threshold", "active", "descent-iterations", "descent-rate", "descent-batch", "l2",
                 "classifier-iterations", "seed", "plots", "atoms" }, Progress.Flags.Append("unscaled"));
             if (line.HelpRequested)
             {
@@ -61,8 +61,9 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Featurization
                 Seed = line.Int("seed", defaults.Seed),
                 InputScale = line.Flag("unscaled") ? 255 : 1,
             };
+            settings = FeatureComparison.WithDescent(settings, line);
             int? rows = line.NullableInt("rows", min: 1);
-            var methods = FeatureComparison.ParseMethods(line.String("methods", string.Join(",", FeatureComparison.StandardMethods.Select(FeatureComparison.Word))));
+            var methods = FeatureComparison.ParseMethods(line.String("methods", FeatureComparison.DefaultMethods));
             string? atomsPath = AtomsPath(line);
             string directory = line.String("data", DefaultDirectory);
 

@@ -42,6 +42,12 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Featurization
 
         /// <summary>The default options but 50 gradient steps (the paper's T): what the descent does to the default featurizer.</summary>
         DefaultsTrained,
+
+        /// <summary>
+        /// Whitening + shared autoencoder trained with the top-k activation (gradient steps from the same sample atoms), its
+        /// code the trained top-k: <see cref="TopK"/> with descent.
+        /// </summary>
+        TopKTrained,
     }
 
     /// <summary>Every knob of the comparison; the defaults are the recipe of docs/featurization.md.</summary>
@@ -70,6 +76,15 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Featurization
 
         /// <summary>The classifier's L-BFGS iteration limit.</summary>
         public int ClassifierIterations { get; init; } = 200;
+
+        /// <summary>T of <see cref="FeatureMethod.TopKTrained"/>: gradient steps (epochs with a batch size).</summary>
+        public int DescentIterations { get; init; } = 10;
+
+        /// <summary>ζ of <see cref="FeatureMethod.TopKTrained"/>.</summary>
+        public float DescentLearningRate { get; init; } = 0.01f;
+
+        /// <summary>Rows per step of <see cref="FeatureMethod.TopKTrained"/>; null: full batch.</summary>
+        public int? DescentBatchSize { get; init; }
 
         /// <summary>Seed of the atoms, the PCA and the classifier.</summary>
         public int Seed { get; init; } = 1;
@@ -208,7 +223,8 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Featurization
                 }), Code);
             }
             var whiten = _mlContext.Transforms.Whiten(Whitened, "Features", WhiteningKind.Pca, Epsilon, rank: _settings.Rank);
-            return (whiten.Append(_mlContext.Transforms.SharedAutoencoder(AutoencoderOptions(Encoding(method)))), Code);
+            var options = method == FeatureMethod.TopKTrained ? TopKTrainingOptions() : AutoencoderOptions(Encoding(method));
+            return (whiten.Append(_mlContext.Transforms.SharedAutoencoder(options)), Code);
         }
 
         /// <summary>The encoding of an autoencoder method.</summary>
@@ -241,6 +257,18 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Featurization
                 Seed = _settings.Seed,
             };
             EncodingOptions.Apply(options, encoding);
+            return options;
+        }
+
+        /// <summary>The same sample atoms, then gradient steps with the top-k activation (k = <see cref="FeatureSettings.ActiveUnits"/>), encoded as trained.</summary>
+        private SharedAutoencoderEstimator.Options TopKTrainingOptions()
+        {
+            var options = AutoencoderOptions(CodeEncodingSettings.Activation());
+            options.Activation = AutoencoderActivation.TopK;
+            options.ActiveUnits = _settings.ActiveUnits;
+            options.MaximumNumberOfIterations = _settings.DescentIterations;
+            options.LearningRate = _settings.DescentLearningRate;
+            options.BatchSize = _settings.DescentBatchSize;
             return options;
         }
 
@@ -336,6 +364,7 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Featurization
             FeatureMethod.SoftThreshold => "soft threshold",
             FeatureMethod.Split => "split soft threshold",
             FeatureMethod.TopK => "top-k",
+            FeatureMethod.TopKTrained => "top-k trained",
             FeatureMethod.Omp => "OMP",
             FeatureMethod.Defaults => "default options",
             FeatureMethod.PaperDefaults => "paper settings (defaults before 0x00010004)",
@@ -349,6 +378,21 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Featurization
             FeatureMethod.DefaultsTrained => "defaults-50",
             _ => method.ToString().ToLowerInvariant(),
         };
+
+        /// <summary>The methods run when none are named: <see cref="StandardMethods"/> (the others train or compare defaults; name them to run them).</summary>
+        public static string DefaultMethods => string.Join(",", StandardMethods.Select(Word));
+
+        /// <summary>The descent options of <see cref="FeatureMethod.TopKTrained"/> read from the command line.</summary>
+        public static FeatureSettings WithDescent(FeatureSettings settings, Arguments line) => settings with
+        {
+            DescentIterations = line.Int("descent-iterations", settings.DescentIterations, min: 0),
+            DescentLearningRate = (float)line.Double("descent-rate", settings.DescentLearningRate, min: 0, exclusiveMin: true),
+            DescentBatchSize = line.NullableInt("descent-batch", min: 1),
+        };
+
+        public const string DescentHelp =
+@"  --descent-iterations T, --descent-rate ζ, --descent-batch B: the gradient training of topktrained (the top-k
+                  activation from the same sample atoms; B rows per step, default full batch); default T = 10, ζ = 0.01";
 
         public static IReadOnlyList<FeatureMethod> ParseMethods(string text)
             => text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(word =>
@@ -368,6 +412,8 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Featurization
             {
                 FeatureMethod.SoftThreshold or FeatureMethod.Split => $" α = {s.Threshold.ToString(CultureInfo.InvariantCulture)}",
                 FeatureMethod.TopK or FeatureMethod.Omp => $" k = {s.ActiveUnits}",
+                FeatureMethod.TopKTrained => string.Format(CultureInfo.InvariantCulture, " k = {0}, T = {1}, ζ = {2}{3}", s.ActiveUnits, s.DescentIterations, s.DescentLearningRate,
+                    s.DescentBatchSize is int batch ? $", batch {batch}" : ""),
                 _ => "",
             };
             output.WriteLine(string.Format(CultureInfo.InvariantCulture, "| {0}{1} | {2} | {3} | {4} | {5} | {6:F1} | {7:F4} | {8:F4} |",

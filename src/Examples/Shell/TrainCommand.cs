@@ -11,7 +11,7 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Shell
     internal static class TrainCommand
     {
         public const string Usage =
-@"usage: train --input FILE [--hidden m] [--activation relu|threshold] [--threshold λ] [--iterations T]
+@"usage: train --input FILE [--hidden m] [--activation relu|threshold|top-k] [--threshold λ] [--iterations T]
              [--learning-rate ζ] [--init random|pca|samples|spectral] [--seed S] [--scale none|minmax|meanvar]
              [--normalization center-scale|none]
              [--encoding activation|soft-threshold|top-k|omp] [--split-polarity|--no-split-polarity] [--encoding-threshold α]
@@ -22,7 +22,8 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Shell
   λ = 0.5, T = 0 (the atoms as drawn), samples initialization, seed 1, input centered and scaled inside the model
   (--normalization center-scale; none: the rows as they are), polarity-split soft-threshold codes with α = 0.5
   (--no-split-polarity: m features instead of 2m). The paper's autoencoder: --hidden 10 --iterations 50 --init random
-  --normalization none --encoding activation --no-split-polarity. --scale puts
+  --normalization none --encoding activation --no-split-polarity. --activation top-k trains the k-sparse
+  autoencoder (the k largest pre-activations of each row; k from --active-units, default min(10, m)). --scale puts
   NormalizeMinMax or NormalizeMeanVariance before the autoencoder (saved with the model). --encoding chooses how
   the code column is computed from the trained dictionary (see SharedAutoencoderEstimator.Options.Encoding).
   --weights-out writes one line per hidden unit: bias, then W_i. --plots DIR writes DIR/history.png (loss, active
@@ -50,7 +51,8 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Shell
             var options = new SharedAutoencoderEstimator.Options
             {
                 HiddenUnits = line.Int("hidden", 1024, min: 1),
-                Activation = line.Choice("activation", AutoencoderActivation.Relu, ("relu", AutoencoderActivation.Relu), ("threshold", AutoencoderActivation.HardThreshold)),
+                Activation = line.Choice("activation", AutoencoderActivation.Relu, ("relu", AutoencoderActivation.Relu), ("threshold", AutoencoderActivation.HardThreshold),
+                    ("top-k", AutoencoderActivation.TopK)),
                 Threshold = line.Float("threshold", 0.5f, min: 0, exclusiveMin: true),
                 MaximumNumberOfIterations = line.Int("iterations", 0, min: 0),
                 LearningRate = line.NullableFloat("learning-rate", 0, exclusiveMin: true),

@@ -18,13 +18,15 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Shell
         public const string Usage =
 @"usage: mpiexec.mpich -n P dotnet Microsoft.ML.SharedAutoencoder.Examples.dll train-distributed
              (--input FILE | --bilinear-rows N [--bilinear-features n] [--bilinear-atoms a] [--bilinear-sparsity k]
-             [--bilinear-noise σ] [--bilinear-seed S]) [--hidden m] [--activation relu|threshold] [--threshold λ]
-             [--iterations T] [--learning-rate ζ] [--init random|pca] [--seed S] [--threads t] [--stream] [--save model.zip]
+             [--bilinear-noise σ] [--bilinear-seed S]) [--hidden m] [--activation relu|threshold|top-k] [--threshold λ]
+             [--active-units k] [--iterations T] [--learning-rate ζ] [--init random|pca] [--seed S] [--threads t] [--stream]
+             [--save model.zip]
              [--features SPEC] [--label-column NAME] [--header yes|no|auto] [--separator C] [--quiet|--progress]
   Every rank reads FILE (or generates the bilinear model's rows) and trains on its range of the rows
   (DistributedTraining.ShardRange: [r·N/P, (r+1)·N/P) in chunks of 1,024 rows); W is bit-identical to `train` on
   all the rows in one process. MPICH is needed (apt-get install mpich); without a launcher it runs as one process.
-  Defaults as `train`; bilinear: n = 784, a = m, k = 3, σ = 0, seed 1. --threads: per rank (default 1).
+  Defaults as `train` (--active-units: k of --activation top-k); bilinear: n = 784, a = m, k = 3, σ = 0, seed 1.
+  --threads: per rank (default 1).
   --stream streams the rows on every pass instead of holding them. Rank 0 prints the summary and saves the model.
 " + TabularInput.OptionsHelp + "\n" + Progress.OptionsHelp + " Rank 0 reports for all.";
 
@@ -35,7 +37,7 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Shell
             var line = new Arguments(args, new[]
             {
                 "input", "bilinear-rows", "bilinear-features", "bilinear-atoms", "bilinear-sparsity", "bilinear-noise", "bilinear-seed",
-                "hidden", "activation", "threshold", "iterations", "learning-rate", "init", "seed", "threads", "save",
+                "hidden", "activation", "threshold", "active-units", "iterations", "learning-rate", "init", "seed", "threads", "save",
                 "features", "label-column", "header", "separator",
             }, Progress.Flags.Append("stream"));
             if (line.HelpRequested)
@@ -49,8 +51,10 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Shell
                 // settings, as before format 0x00010004.
                 Normalization = InputNormalization.None, SplitPolarity = false, Encoding = CodeEncoding.Activation,
                 HiddenUnits = line.Int("hidden", 10, min: 1),
-                Activation = line.Choice("activation", AutoencoderActivation.Relu, ("relu", AutoencoderActivation.Relu), ("threshold", AutoencoderActivation.HardThreshold)),
+                Activation = line.Choice("activation", AutoencoderActivation.Relu, ("relu", AutoencoderActivation.Relu), ("threshold", AutoencoderActivation.HardThreshold),
+                    ("top-k", AutoencoderActivation.TopK)),
                 Threshold = line.Float("threshold", 0.5f, min: 0, exclusiveMin: true),
+                ActiveUnits = line.NullableInt("active-units", min: 1),
                 MaximumNumberOfIterations = line.Int("iterations", 50, min: 1),
                 LearningRate = line.NullableFloat("learning-rate", 0, exclusiveMin: true),
                 Initialization = line.Choice("init", WeightInitialization.Random, ("random", WeightInitialization.Random), ("pca", WeightInitialization.Pca)),

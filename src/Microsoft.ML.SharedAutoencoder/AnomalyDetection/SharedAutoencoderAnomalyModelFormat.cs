@@ -19,8 +19,8 @@ namespace Microsoft.ML.SharedAutoencoder
     /// int: sizeof(float) = 4                         (ModelParametersBase)
     /// int: n, the input dimension (&gt; 0)            (Persistence/AutoencoderPayload, as in the transformer)
     /// int: m, the number of hidden units (&gt; 0)
-    /// int: activation (0 ReLU, 1 hard threshold)
-    /// float: threshold λ of the activation (finite, &gt; 0)
+    /// int: activation (0 ReLU, 1 hard threshold, 2 top-k)
+    /// float: threshold λ of the activation (finite, &gt; 0); for top-k its k (a whole number in [1, m])
     /// float[m·n]: W, unit-major, no count; finite, every column of unit norm (to within 1e-4)
     /// float[m]: b, no count; finite
     /// float[n]: μ, the training mean, no count; finite (zeros: not centered)

@@ -23,20 +23,18 @@ namespace Microsoft.ML.SharedAutoencoder.Model
 
         private readonly ProjectionKernel _kernel;
         private readonly float[] _bias;
-        private readonly AutoencoderActivation _activation;
-        private readonly float _activationThreshold;
+        private readonly EncoderActivation _activation;
         private readonly OrthogonalMatchingPursuit? _pursuit;
         private readonly InputNormalizer? _normalizer;
 
         /// <summary>
         /// Prepares encoding with weights <paramref name="weights"/> (unit-major, m·n) and bias <paramref name="bias"/>
-        /// (length m), the model's activation and its threshold λ (used by <see cref="CodeEncoding.Activation"/> with
-        /// <see cref="AutoencoderActivation.HardThreshold"/>). OMP computes its Gram matrix here, on up to
-        /// <paramref name="maxThreads"/> threads. With a <paramref name="normalizer"/>, every row is normalized,
-        /// (y − μ)/s, before its projections are taken.
+        /// (length m) and the model's activation with its parameter (used by <see cref="CodeEncoding.Activation"/>). OMP
+        /// computes its Gram matrix here, on up to <paramref name="maxThreads"/> threads. With a <paramref name="normalizer"/>,
+        /// every row is normalized, (y − μ)/s, before its projections are taken.
         /// </summary>
         public CodeEncoder(
-            ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, int inputSize, AutoencoderActivation activation, float activationThreshold,
+            ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, int inputSize, in EncoderActivation activation,
             CodeEncodingSettings settings, int maxThreads = 1, InputNormalizer? normalizer = null)
         {
             ArgumentNullException.ThrowIfNull(settings);
@@ -44,8 +42,10 @@ namespace Microsoft.ML.SharedAutoencoder.Model
                 throw new ArgumentException($"Expected {inputSize}×{bias.Length} weights, got {weights.Length} values.", nameof(weights));
             if (!TensorPrimitives.IsFiniteAll(weights) || !TensorPrimitives.IsFiniteAll(bias))
                 throw new ArgumentException("Autoencoder parameters must be finite.", nameof(weights));
-            if (!Enum.IsDefined(activation) || !float.IsFinite(activationThreshold))
+            if (!Enum.IsDefined(activation.Kind) || !float.IsFinite(activation.Threshold))
                 throw new ArgumentException("Unknown activation or non-finite threshold.", nameof(activation));
+            if (activation.ActiveUnits > bias.Length)
+                throw new ArgumentOutOfRangeException(nameof(activation), activation.ActiveUnits, $"The top-k activation cannot keep more units than the model has ({bias.Length}); choose k ≤ {bias.Length}.");
             settings.CheckFits(inputSize, bias.Length);
             if (normalizer != null && normalizer.Dimension != inputSize)
                 throw new ArgumentException($"The normalization has {normalizer.Dimension} values; the input has n = {inputSize}.", nameof(normalizer));
@@ -54,15 +54,22 @@ namespace Microsoft.ML.SharedAutoencoder.Model
             InputSize = inputSize;
             _bias = bias.ToArray();
             _activation = activation;
-            _activationThreshold = activationThreshold;
             _kernel = new ProjectionKernel(weights, inputSize, bias.Length);
             if (settings.Kind == CodeEncoding.OrthogonalMatchingPursuit)
                 _pursuit = new OrthogonalMatchingPursuit(weights, inputSize, bias.Length, _kernel, maxThreads);
         }
 
+        /// <summary>Prepares encoding with an element-wise activation (ReLU, or the hard threshold at <paramref name="activationThreshold"/>).</summary>
+        public CodeEncoder(
+            ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, int inputSize, AutoencoderActivation activation, float activationThreshold,
+            CodeEncodingSettings settings, int maxThreads = 1, InputNormalizer? normalizer = null)
+            : this(weights, bias, inputSize, Elementwise(activation, activationThreshold), settings, maxThreads, normalizer)
+        {
+        }
+
         /// <summary>Prepares encoding with a trained model's parameters.</summary>
         public CodeEncoder(SharedAutoencoderModelParameters model, CodeEncodingSettings settings, int maxThreads = 1)
-            : this(model.WeightsUnitMajor, model.BiasSpan, model.InputSize, model.Activation, model.Threshold, settings, maxThreads, model.Normalizer)
+            : this(model.WeightsUnitMajor, model.BiasSpan, model.InputSize, model.ActivationSettings, settings, maxThreads, model.Normalizer)
         {
         }
 
@@ -144,6 +151,12 @@ namespace Microsoft.ML.SharedAutoencoder.Model
             bool split = Settings.SplitPolarity;
             switch (Settings.Kind)
             {
+                case CodeEncoding.Activation when !_activation.IsElementwise:
+                    // The top-k activation as trained; split, the k largest of the 2m values [p + b, −p + b], as the TopK encoding.
+                    Span<float> preactivations = workspace.Values.AsSpan(0, code.Length);
+                    PreActivations(projections, split, preactivations);
+                    TopKSelection.KeepLargest(preactivations, _activation.ActiveUnits, code, workspace.Selection);
+                    break;
                 case CodeEncoding.Activation:
                     PreActivations(projections, split, code);
                     if (split)
@@ -187,12 +200,12 @@ namespace Microsoft.ML.SharedAutoencoder.Model
 
         private void ApplyActivation(Span<float> z)
         {
-            if (_activation == AutoencoderActivation.Relu)
+            if (_activation.Kind == AutoencoderActivation.Relu)
             {
                 TensorPrimitives.Max(z, 0f, z);
                 return;
             }
-            float lambda = _activationThreshold;
+            float lambda = _activation.Threshold;
             for (int i = 0; i < z.Length; i++)
                 z[i] = MathF.Abs(z[i]) > lambda ? z[i] : 0f;
         }
@@ -200,9 +213,16 @@ namespace Microsoft.ML.SharedAutoencoder.Model
         /// <summary>σ⁺(u): u where σ fires on a positive u (u &gt; 0 for ReLU, u &gt; λ for the hard threshold), else 0.</summary>
         private void PositivePartOfActivation(Span<float> u)
         {
-            float floor = _activation == AutoencoderActivation.Relu ? 0f : Math.Max(0f, _activationThreshold);
+            float floor = _activation.Kind == AutoencoderActivation.Relu ? 0f : Math.Max(0f, _activation.Threshold);
             for (int i = 0; i < u.Length; i++)
                 u[i] = u[i] > floor ? u[i] : 0f;
+        }
+
+        private static EncoderActivation Elementwise(AutoencoderActivation activation, float threshold)
+        {
+            if (activation == AutoencoderActivation.TopK || !Enum.IsDefined(activation))
+                throw new ArgumentException("This overload takes ReLU or the hard threshold; pass the top-k activation with its k as an EncoderActivation.", nameof(activation));
+            return new EncoderActivation(activation, threshold);
         }
 
         private static void CheckLength(int actual, int expected, string name)

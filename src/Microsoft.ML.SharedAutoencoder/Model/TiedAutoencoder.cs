@@ -10,13 +10,20 @@ namespace Microsoft.ML.SharedAutoencoder.Model
     /// </summary>
     internal static class TiedAutoencoder
     {
-        /// <summary>Encodes one row: code[i] = σ(W_iᵀy + b_i).</summary>
-        public static void Encode(ReadOnlySpan<float> y, ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, in EncoderActivation activation, Span<float> code)
+        /// <summary>
+        /// Encodes one row: code = σ(Wᵀy + b). <paramref name="scratch"/> needs <see cref="EncoderActivation.ScratchLength"/>(m)
+        /// floats for top-k (allocated when shorter).
+        /// </summary>
+        public static void Encode(ReadOnlySpan<float> y, ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, in EncoderActivation activation, Span<float> code,
+            Span<float> scratch = default)
         {
             int m = bias.Length;
             int n = weights.Length / m;
             for (int i = 0; i < m; i++)
-                code[i] = activation.Apply(TensorPrimitives.Dot(weights.Slice(i * n, n), y) + bias[i]);
+                code[i] = TensorPrimitives.Dot(weights.Slice(i * n, n), y) + bias[i];
+            if (!activation.IsElementwise && scratch.Length < EncoderActivation.ScratchLength(m))
+                scratch = new float[EncoderActivation.ScratchLength(m)];
+            activation.Apply(code.Slice(0, m), code, scratch);
         }
 
         /// <summary>Decodes one code: ŷ = Σ_i x_i W_i, skipping inactive units.</summary>

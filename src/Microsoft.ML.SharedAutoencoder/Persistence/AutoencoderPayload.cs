@@ -7,7 +7,8 @@ namespace Microsoft.ML.SharedAutoencoder.Persistence
 {
     /// <summary>
     /// The autoencoder's parameters inside a payload, shared by every format that stores one:
-    /// int n (&gt; 0), int m (&gt; 0), int activation (0 ReLU, 1 hard threshold), float λ (finite, &gt; 0),
+    /// int n (&gt; 0), int m (&gt; 0), int activation (0 ReLU, 1 hard threshold, 2 top-k), float λ (finite, &gt; 0; for
+    /// top-k its k instead, an integer in [1, m]: the activation's one parameter),
     /// float[m·n] W unit-major (finite, every column of unit norm to 1e-4), float[m] b (finite); no counts.
     /// </summary>
     internal static class AutoencoderPayload
@@ -20,7 +21,9 @@ namespace Microsoft.ML.SharedAutoencoder.Persistence
             payload.Write(model.InputSize);
             payload.Write(model.HiddenUnits);
             payload.Write((int)model.Activation);
-            payload.Write(model.Threshold);
+            // Top-k (added without a format change) keeps its k where λ goes: code 2 is refused by the readers that came
+            // before it ("activation code 2 is unknown"), so no older version misreads the k as a threshold.
+            payload.Write(model.Activation == AutoencoderActivation.TopK ? model.ActiveUnits : model.Threshold);
             payload.Write(model.WeightsUnitMajor);
             payload.Write(model.BiasSpan);
         }
@@ -38,9 +41,19 @@ namespace Microsoft.ML.SharedAutoencoder.Persistence
             int m = payload.ReadInt32("m");
             ectx.CheckDecode(n > 0 && m > 0 && (long)n * m <= Array.MaxLength, $"The model's sizes n = {n}, m = {m} are impossible.");
             int activation = payload.ReadInt32("the activation");
-            ectx.CheckDecode(Enum.IsDefined((AutoencoderActivation)activation), $"The model's activation code {activation} is unknown.");
+            ectx.CheckDecode(Enum.IsDefined((AutoencoderActivation)activation),
+                $"The model's activation code {activation} is unknown (this version knows 0 ReLU, 1 hard threshold, 2 top-k): the file is damaged or was written by a newer version of the package.");
             float threshold = payload.ReadSingle("the threshold");
             ectx.CheckDecode(float.IsFinite(threshold) && threshold > 0, $"The model's threshold {threshold} is not positive and finite.");
+            int activeUnits = 0;
+            if ((AutoencoderActivation)activation == AutoencoderActivation.TopK)
+            {
+                // k is stored in λ's place: a whole number in [1, m].
+                ectx.CheckDecode(threshold == MathF.Round(threshold) && threshold <= m,
+                    $"The model's top-k activation keeps {threshold} units; a model of m = {m} units keeps a whole number between 1 and {m}.");
+                activeUnits = (int)threshold;
+                threshold = SharedAutoencoderEstimator.Defaults.Threshold;
+            }
             // W and b together before allocating W: a damaged n or m must not allocate gigabytes first.
             payload.Require(((long)n * m + m) * sizeof(float), $"W and b (n = {n}, m = {m})");
             float[] weights = payload.ReadSingles((long)n * m, "W");
@@ -56,7 +69,7 @@ namespace Microsoft.ML.SharedAutoencoder.Persistence
             ectx.CheckDecode(TensorPrimitives.IsFiniteAll(bias), "The model's bias contains NaN or infinity.");
             CodeEncodingSettings encoding = readEncoding?.Invoke(n, m) ?? CodeEncodingSettings.Activation();
             InputNormalizer? normalizer = readNormalization?.Invoke(n);
-            return new SharedAutoencoderModelParameters(n, weights, bias, (AutoencoderActivation)activation, threshold, encoding, normalizer);
+            return new SharedAutoencoderModelParameters(n, weights, bias, (AutoencoderActivation)activation, threshold, encoding, activeUnits, normalizer);
         }
     }
 }

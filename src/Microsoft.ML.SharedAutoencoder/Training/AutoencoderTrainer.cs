@@ -56,7 +56,7 @@ namespace Microsoft.ML.SharedAutoencoder.Training
                 _cancellation = cancellation;
                 _inputSize = data.Dimension;
                 int m = settings.HiddenUnits;
-                _activation = new EncoderActivation(settings.Activation, settings.Threshold);
+                _activation = new EncoderActivation(settings.Activation, settings.Threshold, settings.ActiveUnits);
                 // Random and Given initializations look at no rows: a streamed source is then not read for them. The
                 // data-driven initializations, dead-unit re-seeding and the refit work on the rows held in memory (all of
                 // them, or for a streamed source the first rows it agrees to hold, see ITrainingRows.Head).
@@ -85,7 +85,7 @@ namespace Microsoft.ML.SharedAutoencoder.Training
                 TrainingStopReason stopReason = Descend();
                 WarnIfLossCrept(_history, _current.ZeroCodeLoss, _settings, _monitor);
                 Refit();
-                var model = new SharedAutoencoderModelParameters(_inputSize, _weights, _bias, _settings.Activation, _settings.Threshold);
+                var model = new SharedAutoencoderModelParameters(_inputSize, _weights, _bias, _settings.Activation, _settings.Threshold, activeUnits: _settings.ActiveUnits);
                 return (model, new TrainingHistory(_history, stopReason, _initialization));
             }
 

@@ -27,7 +27,7 @@ namespace Microsoft.ML.SharedAutoencoder.Training
         {
             int m = model.HiddenUnits;
             int count = rows.RowCount;
-            var encoder = new CodeEncoder(model.WeightsUnitMajor, model.BiasSpan, model.InputSize, model.Activation, model.Threshold, CodeEncodingSettings.Activation());
+            var encoder = new CodeEncoder(model, CodeEncodingSettings.Activation());
             var codes = new float[(long)count * m];
             encoder.EncodeBatch(rows.Values.AsMemory(0, count * rows.Dimension), count, codes, maxThreads);
             var supports = new System.Collections.Generic.Dictionary<ulong, int>();

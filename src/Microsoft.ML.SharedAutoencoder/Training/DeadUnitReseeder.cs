@@ -34,11 +34,12 @@ namespace Microsoft.ML.SharedAutoencoder.Training
             {
                 var code = new float[m];
                 var reconstruction = new float[n];
+                var scratch = new float[EncoderActivation.ScratchLength(m)];
                 var (start, end) = RowPartition.Part(rows, part, partitions);
                 for (int t = start; t < end; t++)
                 {
                     ReadOnlySpan<float> y = data.Row(t);
-                    TiedAutoencoder.Encode(y, weights, bias, encoder, code);
+                    TiedAutoencoder.Encode(y, weights, bias, encoder, code, scratch);
                     losses[t] = TiedAutoencoder.HalfSquaredResidual(y, code, weights, reconstruction);
                 }
             });

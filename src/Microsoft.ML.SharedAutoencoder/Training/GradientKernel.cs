@@ -8,7 +8,8 @@ using Microsoft.ML.SharedAutoencoder.Model;
 namespace Microsoft.ML.SharedAutoencoder.Training
 {
     /// <summary>
-    /// The one fused pass of the method: for each row y it computes z = Wᵀy + b, the code x = σ(z), the loss ½‖r‖² of
+    /// The one fused pass of the method: for each row y it computes z = Wᵀy + b, the code x = σ(z) (ReLU, hard threshold or
+    /// top-k, all of them x_i = z_i on their support and 0 off it), the loss ½‖r‖² of
     /// the residual r = y − Wx, and the parts of unit i's gradient sum S_i = Σ 1{x_i≠0}(z_i·r + y·(W_iᵀr)) that need the
     /// rows. Training, the benchmarks and the tests all call this; nothing else computes the gradient.
     /// </summary>
@@ -49,7 +50,7 @@ namespace Microsoft.ML.SharedAutoencoder.Training
         private const float GramLossMinFraction = 1f / 16;
 
         /// <summary>Floats of scratch space <see cref="Accumulate"/> needs: z, the coefficients and ‖y‖² of a block of rows.</summary>
-        public static int ScratchLength(int inputSize, int hiddenUnits) => 2 * BlockRows * hiddenUnits + BlockRows;
+        public static int ScratchLength(int inputSize, int hiddenUnits) => 2 * BlockRows * hiddenUnits + BlockRows + EncoderActivation.ScratchLength(hiddenUnits);
 
         /// <summary>
         /// Adds the contribution of <paramref name="rowCount"/> consecutive rows to <paramref name="gradientSum"/>
@@ -79,6 +80,7 @@ namespace Microsoft.ML.SharedAutoencoder.Training
             Span<float> z = scratch.Slice(0, BlockRows * m);
             Span<float> coefficients = scratch.Slice(BlockRows * m, BlockRows * m);
             Span<float> squaredNorms = scratch.Slice(2 * BlockRows * m, BlockRows);
+            Span<float> selection = scratch.Slice(2 * BlockRows * m + BlockRows, EncoderActivation.ScratchLength(m));
             Span<int> active = stackalloc int[m];
             Span<float> projections = stackalloc float[m];
 
@@ -92,15 +94,11 @@ namespace Microsoft.ML.SharedAutoencoder.Training
                 for (int t = 0; t < count; t++)
                 {
                     ReadOnlySpan<float> zt = z.Slice(t * m, m);
-                    int fired = 0;
-                    for (int i = 0; i < m; i++)
-                    {
-                        if (activation.IsActive(zt[i]))
-                        {
-                            active[fired++] = i;
-                            activeCounts[i]++;
-                        }
-                    }
+                    // The support of x: x_i = z_i on it, so the gradient below is that of ½‖y − Wx‖² with the support fixed
+                    // (σ' = 1 on it, 0 off it), for top-k as for the element-wise activations.
+                    int fired = activation.SelectActive(zt, active, selection);
+                    for (int a = 0; a < fired; a++)
+                        activeCounts[active[a]]++;
                     ReadOnlySpan<int> firedUnits = active.Slice(0, fired);
                     ref float zRef = ref MemoryMarshal.GetReference(zt);
                     ref float gramRef = ref MemoryMarshal.GetReference(gram);

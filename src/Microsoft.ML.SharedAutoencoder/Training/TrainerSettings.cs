@@ -11,6 +11,9 @@ namespace Microsoft.ML.SharedAutoencoder.Training
         public int HiddenUnits { get; init; }
         public AutoencoderActivation Activation { get; init; }
         public float Threshold { get; init; }
+
+        /// <summary>k of the top-k activation (1 ≤ k ≤ m); 0 for the element-wise ones.</summary>
+        public int ActiveUnits { get; init; }
         public float InitialBias { get; init; }
         public float BiasDecay { get; init; }
         public float LearningRate { get; init; }

@@ -79,6 +79,28 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Examples
         }
 
         [TestMethod]
+        public void TrainAcceptsTheTopKActivationWithItsK()
+        {
+            string directory = NewDirectory();
+            string csv = WriteCsv(directory, 30, 6, header: null, r => $"c{r % 3}");
+            string model = Path.Combine(directory, "model.zip");
+            var (code, _, error) = Run(TrainCommand.Run, "--input", csv, "--label-column", "0", "--hidden", "4", "--activation", "top-k", "--active-units", "2",
+                "--iterations", "3", "--learning-rate", "0.1", "--save", model);
+            Assert.AreEqual(0, code, error);
+            var loaded = new MLContext().Model.Load(model, out _);
+            var autoencoder = loaded as SharedAutoencoderTransformer ?? ((TransformerChain<ITransformer>)loaded).OfType<SharedAutoencoderTransformer>().Single();
+            Assert.AreEqual(AutoencoderActivation.TopK, autoencoder.Model.Activation);
+            Assert.AreEqual(2, autoencoder.Model.ActiveUnits);
+
+            (code, _, error) = Run(TrainCommand.Run, "--input", csv, "--label-column", "0", "--hidden", "4", "--activation", "top-k", "--active-units", "5", "--iterations", "1");
+            Assert.AreNotEqual(0, code);
+            StringAssert.Contains(error, "ActiveUnits");
+            (code, _, error) = Run(TrainCommand.Run, "--input", csv, "--activation", "topk");
+            Assert.AreNotEqual(0, code);
+            StringAssert.Contains(error, "top-k");
+        }
+
+        [TestMethod]
         public void NoHeader_TextLabelInTheFirstRow_DropsNoRow()
         {
             string directory = NewDirectory();

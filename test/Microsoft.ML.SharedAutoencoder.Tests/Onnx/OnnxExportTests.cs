@@ -139,6 +139,9 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Onnx
         [DataRow(AutoencoderActivation.Relu, CodeEncoding.SoftThreshold, true)]
         [DataRow(AutoencoderActivation.Relu, CodeEncoding.TopK, false)]
         [DataRow(AutoencoderActivation.HardThreshold, CodeEncoding.TopK, true)]
+        [DataRow(AutoencoderActivation.TopK, CodeEncoding.Activation, false)]
+        [DataRow(AutoencoderActivation.TopK, CodeEncoding.Activation, true)]
+        [DataRow(AutoencoderActivation.TopK, CodeEncoding.SoftThreshold, false)]
         public void EveryEncodingExportsWithEqualCodesReconstructionsAndErrors(AutoencoderActivation activation, CodeEncoding encoding, bool split)
         {
             var (ml, train, heldOut) = Mixture();
@@ -147,7 +150,7 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Onnx
             options.SplitPolarity = split;
             if (encoding == CodeEncoding.SoftThreshold)
                 options.EncodingThreshold = 0.2f;
-            if (encoding == CodeEncoding.TopK)
+            if (encoding == CodeEncoding.TopK || activation == AutoencoderActivation.TopK)
                 options.ActiveUnits = 3;
             var model = ml.Transforms.SharedAutoencoder(options).Fit(train);
             byte[] onnx = Export(ml, model, train, opSet: 11);
@@ -173,6 +176,17 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Onnx
             var model = ml.Transforms.SharedAutoencoder(options).Fit(train);
             var error = Assert.Throws<Exception>(() => Export(ml, model, train, opSet: 10));
             TestContext.WriteLine(error.Message);
+            StringAssert.Contains(error.Message, "11");
+        }
+
+        [TestMethod]
+        public void TheTopKActivationNeedsOpSet11AndSaysSo()
+        {
+            var (ml, train, _) = Mixture();
+            var options = Options(AutoencoderActivation.TopK);
+            options.ActiveUnits = 2;
+            var model = ml.Transforms.SharedAutoencoder(options).Fit(train);
+            var error = Assert.Throws<Exception>(() => Export(ml, model, train, opSet: 10));
             StringAssert.Contains(error.Message, "11");
         }
 

@@ -52,6 +52,7 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Reliability
                 var settings = new TrainerSettings
                 {
                     HiddenUnits = m, Activation = shape.Activation, Threshold = shape.Lambda,
+                    ActiveUnits = shape.Activation == AutoencoderActivation.TopK ? shape.K : 0,
                     InitialBias = relu ? SharedAutoencoderEstimator.DefaultReluBias(n) : 0f, BiasDecay = relu ? 2f : 1f,
                     LearningRate = (float)m / shape.K, MaximumNumberOfIterations = 6, Initialization = shape.Initialization, Seed = shape.Seed, NumberOfThreads = 1,
                     RecoveryProbe = w =>
@@ -87,6 +88,7 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Reliability
                     // The paper's settings (the defaults before format 0x00010004).
                     Normalization = InputNormalization.None, SplitPolarity = false, Encoding = CodeEncoding.Activation,
                     HiddenUnits = shape.M, ExpectedSparsity = shape.K, Activation = shape.Activation, Threshold = shape.Lambda,
+                    ActiveUnits = shape.Activation == AutoencoderActivation.TopK ? shape.K : null,
                     Initialization = shape.Initialization, MaximumNumberOfIterations = 4, Seed = shape.Seed, NumberOfThreads = 1,
                     ReconstructionColumnName = "Reconstruction", ReconstructionErrorColumnName = "Error",
                 };
@@ -98,6 +100,8 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Reliability
                     Assert.IsTrue(code.All(float.IsFinite), $"{shape}: finite code");
                     if (shape.Activation == AutoencoderActivation.Relu)
                         Assert.IsTrue(code.All(x => x >= 0), $"{shape}: ReLU codes are non-negative");
+                    else if (shape.Activation == AutoencoderActivation.TopK)
+                        Assert.IsTrue(code.All(x => x >= 0) && code.Count(x => x != 0) <= shape.K, $"{shape}: top-k codes are non-negative with at most k nonzeros");
                     else
                         Assert.IsFalse(code.Any(x => x != 0 && Math.Abs(x) <= shape.Lambda), $"{shape}: no threshold code in (0, λ]");
                 }
