@@ -200,6 +200,10 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Training
             Initialization = WeightInitialization.Samples,
             Seed = 5,
             NumberOfThreads = threads,
+            // The code is the trained activation on the rows as given (the paper's settings, not the featurizer defaults).
+            Normalization = InputNormalization.None,
+            Encoding = CodeEncoding.Activation,
+            SplitPolarity = false,
         };
 
         [TestMethod]
