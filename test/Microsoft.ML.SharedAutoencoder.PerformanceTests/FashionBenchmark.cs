@@ -7,9 +7,9 @@ using Microsoft.ML.Data;
 namespace Microsoft.ML.SharedAutoencoder.PerformanceTests
 {
     /// <summary>
-    /// <c>-- fashion dir [m] [iterations]</c> (default m = 2,048, 0 iterations): the real-size benchmark. Fashion-MNIST's 60,000 training rows
+    /// <c>-- fashion dir [m] [iterations]</c> (default m = 1,024, 0 iterations): the real-size benchmark. Fashion-MNIST's 60,000 training rows
     /// (784 pixels in [0, 1]), Whiten (PCA, rank 100, ε = 10·trace(C)/n) then SharedAutoencoder (m units, Samples
-    /// initialization, no gradient step by default, split soft threshold α = 0.5 carried by the bias b = −α as the
+    /// initialization, no gradient step by default, split soft threshold α = 0.3 carried by the bias b = −α as the
     /// <c>fashion</c> example does); prints the Fit time (wall and process CPU, with the load average) and the encoding
     /// throughput of the fitted pipeline (a cursor over the code column of all 60,000 rows) and of the autoencoder alone
     /// on whitened rows.
@@ -41,7 +41,7 @@ namespace Microsoft.ML.SharedAutoencoder.PerformanceTests
                 Initialization = WeightInitialization.Samples,
                 MaximumNumberOfIterations = iterations,
                 LearningRate = 1e-3f,
-                InitialBias = -0.5f,
+                InitialBias = -0.3f,
                 BiasDecay = 1,
                 Encoding = CodeEncoding.SoftThreshold,
                 SplitPolarity = true,
