@@ -11,7 +11,7 @@ namespace Microsoft.ML.SharedAutoencoder.PerformanceTests
     /// <c>dotnet run -c Release --project test/Microsoft.ML.SharedAutoencoder.PerformanceTests -- --filter '*'</c> runs the
     /// BenchmarkDotNet suites; <c>-- stream [rows] [passes]</c> runs the streaming soak;
     /// <c>-- steps [repetitions] [workload filter]</c> times the step workloads quickly (median of plain Stopwatch timings);
-    /// <c>-- fashion [dir] [m] [iterations]</c> times Fit and encoding on Fashion-MNIST (see <see cref="FashionBenchmark"/>);
+    /// <c>-- fashion dir [m] [iterations]</c> (default 1024 and 0) times Fit and encoding on Fashion-MNIST (see <see cref="FashionBenchmark"/>);
     /// <c>-- spectral [first] [last] [threads|all] [model]</c> times from-scratch recovery at the sparse targets per seed
     /// (see <see cref="SpectralRecoveryBenchmarks"/>).
     /// </summary>
@@ -31,11 +31,11 @@ namespace Microsoft.ML.SharedAutoencoder.PerformanceTests
             {
                 if (args.Length < 2)
                 {
-                    Console.Error.WriteLine("usage: fashion DIR [m] [iterations]: DIR holds the Fashion-MNIST IDX files (Debian: apt-get install -y dataset-fashion-mnist).");
+                    Console.Error.WriteLine("usage: fashion DIR [m] [iterations] (default m = 1024, 0 iterations): DIR holds the Fashion-MNIST IDX files (Debian: apt-get install -y dataset-fashion-mnist).");
                     return 2;
                 }
                 return FashionBenchmark.Run(args[1],
-                    args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 1024, args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 1);
+                    args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 1024, args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 0);
             }
             if (args.Length > 0 && args[0] == "spectral")
             {

@@ -24,7 +24,7 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Featurization
   Trains LbfgsMaximumEntropy (L2Regularization = λ·N, on standardized features) on the Fashion-MNIST training rows with
   each featurizer and prints its accuracy on the official 10,000 test rows, with the featurizer's fit time and encoding
   rate. The autoencoder featurizers are PCA whitening (rank r, ε = E·trace(C)/n) then m sample atoms, no gradient steps,
-  encoded as the method says (docs/featurization.md).
+  encoded as the method says (the soft thresholds carry α as the bias b = −α; docs/featurization.md).
   --data DIR      the four IDX files (train-/t10k-images-idx3-ubyte[.gz], train-/t10k-labels-idx1-ubyte[.gz]);
                   default /usr/share/datasets/fashion-mnist (apt-get install -y dataset-fashion-mnist)
   --rows N        use the first N training rows only (a quick run); default all
@@ -34,7 +34,7 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Featurization
   --unscaled      the pixels as bytes, 0–255 (default: divided by 255)
   --plots DIR     write DIR/fashion-atoms.png, the atoms of the last autoencoder as 28×28 tiles
   --atoms FILE    the same image, written to FILE
-  Defaults: m = 1024, r = 100, E = 10, α = 0.5, k = 32, λ = 0.001, I = 200, seed 1.
+  Defaults: m = 1024, r = 100, E = 10, α = 0.3, k = 32, λ = 0.001, I = 200, seed 1.
 " + FeatureComparison.DescentHelp + "\n" + Progress.OptionsHelp;
 
         public static int Run(string[] args) => Run(args, Console.Out, Console.Error);
@@ -48,7 +48,9 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Featurization
                 output.WriteLine(Usage);
                 return ExitCodes.Success;
             }
-            var defaults = new FeatureSettings();
+            // α = 0.3: with m = 1,024 it meets the issue's accuracy target (≥ 0.88) within its Fit time and encoding rate
+            // (docs/featurization.md); the digits prefer the shared default 0.5.
+            var defaults = new FeatureSettings { Threshold = 0.3f };
             var settings = new FeatureSettings
             {
                 HiddenUnits = line.Int("hidden", defaults.HiddenUnits, min: 1),
