@@ -22,11 +22,14 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Research
             { WeightInitialization.Random, WeightInitialization.Pca, WeightInitialization.Samples, WeightInitialization.Spectral };
 
         public const string Usage =
-@"usage: experiments [--seeds N] [--quick] [--targets] [--output DIR] [--quiet|--progress]
+@"usage: experiments [--seeds N] [--quick] [--targets | --hard [--k LIST] [--methods LIST]] [--output DIR] [--quiet|--progress]
   Recovery from scratch. Default: phase-transition heat maps (PNG + CSV) of the probability that the largest column
   error after matching is ≤ 0.1, over noise σ × initialization (mixture) and sparsity k × initialization (sparse and
   non-negative sparse coding), N seeds a cell (default 10). --quick shrinks every size (for tests). --targets instead
   runs the 20-seed targets of the README (n = 784 mixtures, n = 100 / m = 150 sparse models) into targets.csv.
+  --hard instead measures the hard regime of issue 17 (n = 64, m = 96, N = 10 000, k = 1..8, ± and non-negative
+  codes, and n = m = 64, k = 3 non-negative) for each method (baseline, refit20, am, am+replace, am+replace,p=N)
+  into hard.csv; --k and --methods (comma-separated) restrict it.
   Output folder default: ./experiments.
 " + Progress.OptionsHelp;
 
@@ -34,7 +37,7 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Research
 
         internal static int Run(string[] args, TextWriter output, TextWriter error) => CommandRunner.Run(error, Usage, () =>
         {
-            var line = new Arguments(args, new[] { "seeds", "output" }, Progress.Flags.Append("quick").Append("targets"));
+            var line = new Arguments(args, new[] { "seeds", "output", "k", "methods" }, Progress.Flags.Append("quick").Append("targets").Append("hard"));
             if (line.HelpRequested)
             {
                 output.WriteLine(Usage);
@@ -47,6 +50,8 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Research
             var progress = Progress.For("experiments", line, error);
             if (line.Flag("targets"))
                 return RunTargets(seeds, directory, output, progress);
+            if (line.Flag("hard"))
+                return RunHard(line, seeds, quick, directory, output, progress);
 
             // Heat-map sizes: reduced so that 10 seeds × 4 initializations × every cell run in minutes on 2 cores.
             int n = quick ? 40 : 100;
@@ -177,6 +182,14 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Research
             progress?.Done();
             OutputFiles.WriteText(Path.Combine(directory, "targets.csv"), table.ToString());
             return ExitCodes.Success;
+        }
+
+        /// <summary>The hard-regime table (<see cref="HardRegimeExperiment"/>).</summary>
+        private static int RunHard(Arguments line, int seeds, bool quick, string directory, TextWriter output, Progress? progress)
+        {
+            int[]? sparsities = line.Has("k") ? line.IntList("k", Array.Empty<int>(), min: 1) : null;
+            string[]? methods = line.String("methods")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            return HardRegimeExperiment.Run(seeds, quick, sparsities, methods, directory, output, progress);
         }
 
         private static double Median(IEnumerable<double> values)

@@ -1,0 +1,120 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Numerics.Tensors;
+using Microsoft.ML.SharedAutoencoder.Model;
+using Microsoft.ML.SharedAutoencoder.Rows;
+
+namespace Microsoft.ML.SharedAutoencoder.Training
+{
+    /// <summary>
+    /// K-SVD's replacement step (Aharon, Elad, Bruckstein 2006), used between rounds of
+    /// <see cref="AlternatingMinimization"/>: an atom that the OMP codes barely use, or that nearly duplicates a
+    /// more-used atom, is replaced by the normalized residual of a row the dictionary explains worst.
+    /// </summary>
+    /// <remarks>
+    /// The residual is taken after k − 1 OMP steps on the updated dictionary (the row itself when k = 1): a badly explained
+    /// row is typically k − 1 atoms the dictionary has plus one it lacks, and a k-th step would spend itself on removing
+    /// part of that missing atom. A residual closer than <see cref="MaximumCoherence"/> to a kept atom or to a replacement
+    /// of the same round is skipped, so two replacements do not chase the same missing atom. Rows are tried by decreasing
+    /// residual (ties by index), atoms by increasing use (ties by index): deterministic.
+    /// </remarks>
+    internal static class AtomReplacement
+    {
+        /// <summary>An atom used by fewer rows than this fraction of the mean use N·k/m is replaced.</summary>
+        public const double MinimumUsageFraction = 0.2;
+
+        /// <summary>Two atoms with |⟨W_i, W_j⟩| above this are duplicates: the less-used one is replaced.</summary>
+        public const double DuplicateCoherence = 0.9;
+
+        /// <summary>A replacement must have |cos| at most this with every kept atom and every other replacement.</summary>
+        public const double MaximumCoherence = 0.7;
+
+        /// <summary>Rows examined per atom to replace, at most.</summary>
+        private const int CandidatesPerAtom = 50;
+
+        /// <summary>Replaces the under-used and duplicate atoms of <paramref name="weights"/> in place; returns how many were replaced.</summary>
+        public static int Run(DenseRows data, float[] weights, int m, int sparsity, long[] usage, double[] residuals, int numberOfThreads)
+        {
+            int n = data.Dimension;
+            var kernel = new ProjectionKernel(weights, n, m);
+            var coherence = new float[m * m];
+            kernel.Compute(weights, m, coherence);
+            List<int> targets = Targets(usage, coherence, m);
+            if (targets.Count == 0)
+                return 0;
+
+            var isTarget = new bool[m];
+            foreach (int i in targets)
+                isTarget[i] = true;
+            // The residuals are taken on the kept atoms only: a zero column is never chosen by OMP.
+            var pruned = (float[])weights.Clone();
+            foreach (int i in targets)
+                Array.Clear(pruned, i * n, n);
+            var pursuit = new OrthogonalMatchingPursuit(pruned, n, m, maxThreads: numberOfThreads);
+            var workspace = pursuit.CreateWorkspace(Math.Max(1, sparsity));
+            var kept = Enumerable.Range(0, m).Where(i => !isTarget[i]).ToList();
+            var chosen = new List<float[]>();
+            var residual = new float[n];
+            int[] order = RowsByDecreasingResidual(residuals);
+            int next = 0;
+            int limit = Math.Min(order.Length, CandidatesPerAtom * targets.Count);
+            foreach (int atom in targets)
+            {
+                while (next < limit)
+                {
+                    ReadOnlySpan<float> y = data.Row(order[next++]);
+                    pursuit.Residual(y, sparsity - 1, residual, workspace);
+                    if (!WeightInitializer.NormalizeInPlace(residual) || !IsNew(residual, weights, n, kept, chosen))
+                        continue;
+                    var column = (float[])residual.Clone();
+                    chosen.Add(column);
+                    column.CopyTo(weights.AsSpan(atom * n, n));
+                    break;
+                }
+            }
+            return chosen.Count;
+        }
+
+        /// <summary>The atoms to replace, least used first: those under the usage floor, then the less-used of each duplicate pair.</summary>
+        private static List<int> Targets(long[] usage, float[] coherence, int m)
+        {
+            double floor = MinimumUsageFraction * usage.Sum() / m;
+            var target = new bool[m];
+            for (int i = 0; i < m; i++)
+                target[i] = usage[i] < floor;
+            for (int i = 0; i < m; i++)
+            {
+                for (int j = i + 1; j < m && !target[i]; j++)
+                {
+                    if (target[j] || !(Math.Abs(coherence[i * m + j]) > DuplicateCoherence))
+                        continue;
+                    target[usage[j] < usage[i] ? j : i] = true;
+                }
+            }
+            return Enumerable.Range(0, m).Where(i => target[i]).OrderBy(i => usage[i]).ThenBy(i => i).ToList();
+        }
+
+        private static bool IsNew(float[] candidate, float[] weights, int n, List<int> kept, List<float[]> chosen)
+        {
+            foreach (int i in kept)
+            {
+                if (Math.Abs(TensorPrimitives.Dot(candidate, weights.AsSpan(i * n, n))) > MaximumCoherence)
+                    return false;
+            }
+            foreach (float[] other in chosen)
+            {
+                if (Math.Abs(TensorPrimitives.Dot(candidate, other)) > MaximumCoherence)
+                    return false;
+            }
+            return true;
+        }
+
+        private static int[] RowsByDecreasingResidual(double[] residuals)
+        {
+            var order = Enumerable.Range(0, residuals.Length).ToArray();
+            Array.Sort(order, (a, b) => residuals[a] != residuals[b] ? residuals[b].CompareTo(residuals[a]) : a.CompareTo(b));
+            return order;
+        }
+    }
+}
