@@ -28,7 +28,7 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Research
   non-negative sparse coding), N seeds a cell (default 10). --quick shrinks every size (for tests). --targets instead
   runs the 20-seed targets of the README (n = 784 mixtures, n = 100 / m = 150 sparse models) into targets.csv.
   --hard instead measures the hard regime of issue 17 (n = 64, m = 96, N = 10 000, k = 1..8, ± and non-negative
-  codes, and n = m = 64, k = 3 non-negative) for each method (baseline, refit20, am, am+replace, am+replace,p=N)
+  codes, and n = m = 64, k = 3 non-negative) for each method (baseline, refit20, am, am+replace, spectral+am, pairs300+am)
   into hard.csv; --k and --methods (comma-separated) restrict it.
   Output folder default: ./experiments.
 " + Progress.OptionsHelp;

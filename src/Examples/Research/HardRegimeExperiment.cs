@@ -26,13 +26,17 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Research
         {
             new("baseline", "today's recipe: 50 steps + 3 refits", _ => { }),
             new("refit20", "50 steps + 20 refits (more refit rounds)", o => o.FinalRefitIterations = 20),
-            new("am", "+ 30 rounds of alternating minimization (OMP codes, least-squares W), no replacement",
-                o => { o.AlternatingMinimizationIterations = 30; o.ReplaceUnusedAtoms = false; }),
-            new("am+replace", "+ 30 rounds of alternating minimization with atom replacement",
-                o => o.AlternatingMinimizationIterations = 30),
-            new("am+replace,p=N", "same, the pair search averaging over all N rows (SpectralSampleCount = N)",
-                o => { o.AlternatingMinimizationIterations = 30; o.SpectralSampleCount = int.MaxValue; }),
+            new("am", "50 steps + 3 refits + 50 rounds of alternating minimization (OMP codes, least-squares W), no atom replacement",
+                o => { o.AlternatingMinimizationIterations = AlternatingRounds; o.ReplaceUnusedAtoms = false; }),
+            new("am+replace", "same, with atom replacement", o => o.AlternatingMinimizationIterations = AlternatingRounds),
+            new("spectral+am", "no gradient step: Spectral, 3 refits, then alternating minimization with replacement",
+                o => { o.AlternatingMinimizationIterations = AlternatingRounds; o.MaximumNumberOfIterations = 0; }),
+            new("pairs300+am", "same, with a cheaper, centered pair search (SpectralMaximumPairs = 300, SpectralCenterData = true)",
+                o => { o.AlternatingMinimizationIterations = AlternatingRounds; o.MaximumNumberOfIterations = 0; o.SpectralMaximumPairs = 300; o.SpectralCenterData = true; }),
         };
+
+        /// <summary>Rounds of alternating minimization in the methods that use it.</summary>
+        internal const int AlternatingRounds = 50;
 
         /// <summary>One generative setting: model, n, m, k, N, σ.</summary>
         internal sealed record Setting(LatentCodeModel Model, int Features, int Atoms, int Sparsity, int Rows, float Noise = 0.01f);
@@ -72,8 +76,6 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Research
                 Initialization = WeightInitialization.Spectral, Seed = seed, FinalRefitIterations = 3, NumberOfThreads = threads,
             };
             method.Apply(options);
-            if (options.SpectralSampleCount == int.MaxValue)
-                options.SpectralSampleCount = setting.Rows;
             var watch = Stopwatch.StartNew();
             var model = ml.Transforms.SharedAutoencoder(options).Fit(data);
             double seconds = watch.Elapsed.TotalSeconds;

@@ -47,8 +47,13 @@ namespace Microsoft.ML.SharedAutoencoder.Training
                 {
                     for (int j = 0; j < n; j++)
                         column[j] = (float)solution[a, j];
-                    if (WeightInitializer.NormalizeInPlace(column))
-                        column.CopyTo(weights.AsSpan(used[a] * n, n));
+                    if (!WeightInitializer.NormalizeInPlace(column))
+                        continue;
+                    // Least squares fixes a column only up to sign (OMP codes take either); orient it so that its codes sum
+                    // to a positive value, the sign of non-negative codes (for ± codes either sign is right).
+                    if (codes.CodeSums[used[a]] < 0)
+                        System.Numerics.Tensors.TensorPrimitives.Negate(column, column);
+                    column.CopyTo(weights.AsSpan(used[a] * n, n));
                 }
             }
             double meanResidual = codes.Residuals.Sum() / Math.Max(1, data.RowCount);
@@ -61,7 +66,8 @@ namespace Microsoft.ML.SharedAutoencoder.Training
         /// <param name="Cross">X Yᵀ (m×n): unit i's row is Σ_t x_ti y_t.</param>
         /// <param name="Usage">How many rows use each atom.</param>
         /// <param name="Residuals">Each row's ‖y − W_S x_S‖².</param>
-        internal sealed record Codes(double[] Gram, double[] Cross, long[] Usage, double[] Residuals);
+        /// <param name="CodeSums">Σ_t x_ti for each atom: its sign orients the refitted column.</param>
+        internal sealed record Codes(double[] Gram, double[] Cross, long[] Usage, double[] Residuals, double[] CodeSums);
 
         /// <summary>OMP codes of every row on <paramref name="weights"/>, accumulated per fixed partition and added in order.</summary>
         internal static Codes Code(DenseRows data, float[] weights, int m, int sparsity, int numberOfThreads)
@@ -74,6 +80,7 @@ namespace Microsoft.ML.SharedAutoencoder.Training
             var gram = new double[partitions][];
             var cross = new double[partitions][];
             var usage = new long[partitions][];
+            var sums = new double[partitions][];
             var residuals = new double[rows];
             Parallel.For(0, partitions, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, numberOfThreads) }, part =>
             {
@@ -81,10 +88,11 @@ namespace Microsoft.ML.SharedAutoencoder.Training
                 gram[part] = new double[m * m];
                 cross[part] = new double[m * n];
                 usage[part] = new long[m];
-                CodePart(data, start, end, kernel, pursuit, sparsity, gram[part], cross[part], usage[part], residuals);
+                sums[part] = new double[m];
+                CodePart(data, start, end, kernel, pursuit, sparsity, gram[part], cross[part], usage[part], sums[part], residuals);
             });
 
-            var total = new Codes(new double[m * m], new double[m * n], new long[m], residuals);
+            var total = new Codes(new double[m * m], new double[m * n], new long[m], residuals, new double[m]);
             for (int part = 0; part < partitions; part++)
             {
                 for (int j = 0; j < total.Gram.Length; j++)
@@ -92,14 +100,17 @@ namespace Microsoft.ML.SharedAutoencoder.Training
                 for (int j = 0; j < total.Cross.Length; j++)
                     total.Cross[j] += cross[part][j];
                 for (int i = 0; i < m; i++)
+                {
                     total.Usage[i] += usage[part][i];
+                    total.CodeSums[i] += sums[part][i];
+                }
             }
             return total;
         }
 
         private static void CodePart(
             DenseRows data, int start, int end, ProjectionKernel kernel, OrthogonalMatchingPursuit pursuit, int sparsity,
-            double[] g, double[] c, long[] usage, double[] residuals)
+            double[] g, double[] c, long[] usage, double[] sums, double[] residuals)
         {
             int n = data.Dimension;
             int m = pursuit.Atoms;
@@ -126,6 +137,7 @@ namespace Microsoft.ML.SharedAutoencoder.Training
                     {
                         int i = support[a];
                         usage[i]++;
+                        sums[i] += code[a];
                         for (int b = 0; b < size; b++)
                             g[i * m + support[b]] += code[a] * code[b];
                         Span<double> ci = c.AsSpan(i * n, n);

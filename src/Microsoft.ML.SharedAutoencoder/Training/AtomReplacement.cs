@@ -58,6 +58,7 @@ namespace Microsoft.ML.SharedAutoencoder.Training
             var residual = new float[n];
             int[] order = RowsByDecreasingResidual(residuals);
             int next = 0;
+            float[]? mean = null;
             int limit = Math.Min(order.Length, CandidatesPerAtom * targets.Count);
             foreach (int atom in targets)
             {
@@ -65,7 +66,10 @@ namespace Microsoft.ML.SharedAutoencoder.Training
                 {
                     ReadOnlySpan<float> y = data.Row(order[next++]);
                     pursuit.Residual(y, sparsity - 1, residual, workspace);
-                    if (!WeightInitializer.NormalizeInPlace(residual) || !IsNew(residual, weights, n, kept, chosen))
+                    if (!WeightInitializer.NormalizeInPlace(residual))
+                        continue;
+                    mean ??= Mean(data);
+                    if (!CumulantRefinement.Run(data, mean, residual) || !IsNew(residual, weights, n, kept, chosen))
                         continue;
                     var column = (float[])residual.Clone();
                     chosen.Add(column);
@@ -93,6 +97,18 @@ namespace Microsoft.ML.SharedAutoencoder.Training
                 }
             }
             return Enumerable.Range(0, m).Where(i => target[i]).OrderBy(i => usage[i]).ThenBy(i => i).ToList();
+        }
+
+        private static float[] Mean(DenseRows data)
+        {
+            var sum = new double[data.Dimension];
+            for (int t = 0; t < data.RowCount; t++)
+            {
+                ReadOnlySpan<float> y = data.Row(t);
+                for (int j = 0; j < sum.Length; j++)
+                    sum[j] += y[j];
+            }
+            return sum.Select(s => (float)(s / Math.Max(1, data.RowCount))).ToArray();
         }
 
         private static bool IsNew(float[] candidate, float[] weights, int n, List<int> kept, List<float[]> chosen)
