@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Numerics.Tensors;
+using System.Threading.Tasks;
 using Microsoft.ML.SharedAutoencoder.Model;
 using Microsoft.ML.SharedAutoencoder.Rows;
 
@@ -30,8 +31,11 @@ namespace Microsoft.ML.SharedAutoencoder.Training
         /// <summary>A replacement must have |cos| at most this with every kept atom and every other replacement.</summary>
         public const double MaximumCoherence = 0.7;
 
-        /// <summary>Rows examined per atom to replace, at most.</summary>
-        private const int CandidatesPerAtom = 50;
+        /// <summary>Rows examined per atom to replace, plus <see cref="ExtraCandidates"/>: each costs a refinement.</summary>
+        private const int CandidatesPerAtom = 2;
+
+        /// <summary>Rows examined beyond <see cref="CandidatesPerAtom"/> per atom.</summary>
+        private const int ExtraCandidates = 4;
 
         /// <summary>Replaces the under-used and duplicate atoms of <paramref name="weights"/> in place; returns how many were replaced.</summary>
         public static int Run(DenseRows data, float[] weights, int m, int sparsity, long[] usage, double[] residuals, int numberOfThreads)
@@ -52,28 +56,19 @@ namespace Microsoft.ML.SharedAutoencoder.Training
             foreach (int i in targets)
                 Array.Clear(pruned, i * n, n);
             var pursuit = new OrthogonalMatchingPursuit(pruned, n, m, maxThreads: numberOfThreads);
-            var workspace = pursuit.CreateWorkspace(Math.Max(1, sparsity));
             var kept = Enumerable.Range(0, m).Where(i => !isTarget[i]).ToList();
             var chosen = new List<float[]>();
-            var residual = new float[n];
-            int[] order = RowsByDecreasingResidual(residuals);
+            float[][] starts = RefinedStarts(data, pursuit, sparsity, residuals, targets.Count, numberOfThreads);
             int next = 0;
-            float[]? mean = null;
-            int limit = Math.Min(order.Length, CandidatesPerAtom * targets.Count);
             foreach (int atom in targets)
             {
-                while (next < limit)
+                while (next < starts.Length)
                 {
-                    ReadOnlySpan<float> y = data.Row(order[next++]);
-                    pursuit.Residual(y, sparsity - 1, residual, workspace);
-                    if (!WeightInitializer.NormalizeInPlace(residual))
+                    float[] candidate = starts[next++];
+                    if (candidate.Length == 0 || !IsNew(candidate, weights, n, kept, chosen))
                         continue;
-                    mean ??= Mean(data);
-                    if (!CumulantRefinement.Run(data, mean, residual) || !IsNew(residual, weights, n, kept, chosen))
-                        continue;
-                    var column = (float[])residual.Clone();
-                    chosen.Add(column);
-                    column.CopyTo(weights.AsSpan(atom * n, n));
+                    chosen.Add(candidate);
+                    candidate.CopyTo(weights.AsSpan(atom * n, n));
                     break;
                 }
             }
@@ -97,6 +92,31 @@ namespace Microsoft.ML.SharedAutoencoder.Training
                 }
             }
             return Enumerable.Range(0, m).Where(i => target[i]).OrderBy(i => usage[i]).ThenBy(i => i).ToList();
+        }
+
+        /// <summary>
+        /// The refined, normalized residuals of the worst-explained rows, worst first (an empty array where a start degenerated).
+        /// The residuals are computed in order, the refinements in parallel, each on its own: the result does not depend on
+        /// the thread count.
+        /// </summary>
+        private static float[][] RefinedStarts(DenseRows data, OrthogonalMatchingPursuit pursuit, int sparsity, double[] residuals, int targets, int numberOfThreads)
+        {
+            int[] order = RowsByDecreasingResidual(residuals);
+            var starts = new float[Math.Min(order.Length, CandidatesPerAtom * targets + ExtraCandidates)][];
+            var workspace = pursuit.CreateWorkspace(Math.Max(1, sparsity));
+            for (int c = 0; c < starts.Length; c++)
+            {
+                var residual = new float[data.Dimension];
+                pursuit.Residual(data.Row(order[c]), sparsity - 1, residual, workspace);
+                starts[c] = WeightInitializer.NormalizeInPlace(residual) ? residual : Array.Empty<float>();
+            }
+            float[] mean = Mean(data);
+            Parallel.For(0, starts.Length, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, numberOfThreads) }, c =>
+            {
+                if (starts[c].Length > 0 && !CumulantRefinement.Run(data, mean, starts[c]))
+                    starts[c] = Array.Empty<float>();
+            });
+            return starts;
         }
 
         private static float[] Mean(DenseRows data)
