@@ -202,7 +202,8 @@ namespace Microsoft.ML.SharedAutoencoder
             /// duplicate another atom. For recovering a dictionary from scratch in the hard regime (k ≥ 2 on overcomplete
             /// problems, where Spectral finds only some atoms and the refit cannot move the others); the trained model is
             /// then a dictionary learned by alternating minimization, used through the autoencoder's encoder. Each round is
-            /// recorded in the history with learning rate 0. Must be in [0, 1000]. Default: 0 (off: the paper's dynamics).
+            /// recorded in the history with learning rate 0; the rounds stop early once one replaces nothing and leaves the
+            /// mean OMP residual unchanged (relative change ≤ 10⁻⁵). Must be in [0, 1000]. Default: 0 (off: the paper's dynamics).
             /// </summary>
             public int AlternatingMinimizationIterations { get; set; }
 

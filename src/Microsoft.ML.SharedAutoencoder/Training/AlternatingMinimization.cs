@@ -57,7 +57,7 @@ namespace Microsoft.ML.SharedAutoencoder.Training
                 }
             }
             double meanResidual = codes.Residuals.Sum() / Math.Max(1, data.RowCount);
-            int replaced = replaceAtoms ? AtomReplacement.Run(data, weights, m, sparsity, codes.Usage, codes.Residuals, numberOfThreads) : 0;
+            int replaced = replaceAtoms ? AtomReplacement.Run(data, weights, m, sparsity, codes, numberOfThreads) : 0;
             return new Round(meanResidual, replaced);
         }
 
@@ -67,7 +67,8 @@ namespace Microsoft.ML.SharedAutoencoder.Training
         /// <param name="Usage">How many rows use each atom.</param>
         /// <param name="Residuals">Each row's ‖y − W_S x_S‖².</param>
         /// <param name="CodeSums">Σ_t x_ti for each atom: its sign orients the refitted column.</param>
-        internal sealed record Codes(double[] Gram, double[] Cross, long[] Usage, double[] Residuals, double[] CodeSums);
+        /// <param name="ResidualSums">For each atom, the sum of ‖y − W_S x_S‖² over the rows that use it.</param>
+        internal sealed record Codes(double[] Gram, double[] Cross, long[] Usage, double[] Residuals, double[] CodeSums, double[] ResidualSums);
 
         /// <summary>OMP codes of every row on <paramref name="weights"/>, accumulated per fixed partition and added in order.</summary>
         internal static Codes Code(DenseRows data, float[] weights, int m, int sparsity, int numberOfThreads)
@@ -81,6 +82,7 @@ namespace Microsoft.ML.SharedAutoencoder.Training
             var cross = new double[partitions][];
             var usage = new long[partitions][];
             var sums = new double[partitions][];
+            var residualSums = new double[partitions][];
             var residuals = new double[rows];
             Parallel.For(0, partitions, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, numberOfThreads) }, part =>
             {
@@ -89,10 +91,11 @@ namespace Microsoft.ML.SharedAutoencoder.Training
                 cross[part] = new double[m * n];
                 usage[part] = new long[m];
                 sums[part] = new double[m];
-                CodePart(data, start, end, kernel, pursuit, sparsity, gram[part], cross[part], usage[part], sums[part], residuals);
+                residualSums[part] = new double[m];
+                CodePart(data, start, end, kernel, pursuit, sparsity, gram[part], cross[part], usage[part], sums[part], residualSums[part], residuals);
             });
 
-            var total = new Codes(new double[m * m], new double[m * n], new long[m], residuals, new double[m]);
+            var total = new Codes(new double[m * m], new double[m * n], new long[m], residuals, new double[m], new double[m]);
             for (int part = 0; part < partitions; part++)
             {
                 for (int j = 0; j < total.Gram.Length; j++)
@@ -103,6 +106,7 @@ namespace Microsoft.ML.SharedAutoencoder.Training
                 {
                     total.Usage[i] += usage[part][i];
                     total.CodeSums[i] += sums[part][i];
+                    total.ResidualSums[i] += residualSums[part][i];
                 }
             }
             return total;
@@ -110,7 +114,7 @@ namespace Microsoft.ML.SharedAutoencoder.Training
 
         private static void CodePart(
             DenseRows data, int start, int end, ProjectionKernel kernel, OrthogonalMatchingPursuit pursuit, int sparsity,
-            double[] g, double[] c, long[] usage, double[] sums, double[] residuals)
+            double[] g, double[] c, long[] usage, double[] sums, double[] residualSums, double[] residuals)
         {
             int n = data.Dimension;
             int m = pursuit.Atoms;
@@ -138,6 +142,7 @@ namespace Microsoft.ML.SharedAutoencoder.Training
                         int i = support[a];
                         usage[i]++;
                         sums[i] += code[a];
+                        residualSums[i] += residuals[t];
                         for (int b = 0; b < size; b++)
                             g[i * m + support[b]] += code[a] * code[b];
                         Span<double> ci = c.AsSpan(i * n, n);

@@ -25,6 +25,15 @@ namespace Microsoft.ML.SharedAutoencoder.Training
         /// <summary>An atom used by fewer rows than this fraction of the mean use N·k/m is replaced.</summary>
         public const double MinimumUsageFraction = 0.2;
 
+        /// <summary>An atom whose rows' mean residual exceeds this many times the median atom's is replaced.</summary>
+        public const double MisfitFactor = 4;
+
+        /// <summary>
+        /// … and exceeds this fraction of one atom's share of the row energy, mean ‖y‖² / k: an atom off by a distance d adds
+        /// about d² of that share, so only atoms off by more than ≈ 0.2 count (not a freshly replaced atom still settling).
+        /// </summary>
+        public const double MisfitEnergyFraction = 0.05;
+
         /// <summary>Two atoms with |⟨W_i, W_j⟩| above this are duplicates: the less-used one is replaced.</summary>
         public const double DuplicateCoherence = 0.9;
 
@@ -38,13 +47,15 @@ namespace Microsoft.ML.SharedAutoencoder.Training
         private const int ExtraCandidates = 4;
 
         /// <summary>Replaces the under-used and duplicate atoms of <paramref name="weights"/> in place; returns how many were replaced.</summary>
-        public static int Run(DenseRows data, float[] weights, int m, int sparsity, long[] usage, double[] residuals, int numberOfThreads)
+        public static int Run(DenseRows data, float[] weights, int m, int sparsity, AlternatingMinimization.Codes codes, int numberOfThreads)
         {
             int n = data.Dimension;
             var kernel = new ProjectionKernel(weights, n, m);
             var coherence = new float[m * m];
             kernel.Compute(weights, m, coherence);
-            List<int> targets = Targets(usage, coherence, m);
+            long[] usage = codes.Usage;
+            double[] residuals = codes.Residuals;
+            List<int> targets = Targets(usage, codes.ResidualSums, coherence, m, MeanEnergy(data) / Math.Max(1, sparsity));
             if (targets.Count == 0)
                 return 0;
 
@@ -58,30 +69,34 @@ namespace Microsoft.ML.SharedAutoencoder.Training
             var pursuit = new OrthogonalMatchingPursuit(pruned, n, m, maxThreads: numberOfThreads);
             var kept = Enumerable.Range(0, m).Where(i => !isTarget[i]).ToList();
             var chosen = new List<float[]>();
-            float[][] starts = RefinedStarts(data, pursuit, sparsity, residuals, targets.Count, numberOfThreads);
-            int next = 0;
+            var (raw, refined) = Starts(data, pursuit, sparsity, residuals, targets.Count, numberOfThreads);
+            // Refined starts first (they land on atoms); when none of them is new, the raw residuals (K-SVD's choice):
+            // near two strongly coherent atoms the refinement can run to the one already found.
+            int nextRefined = 0, nextRaw = 0;
             foreach (int atom in targets)
             {
-                while (next < starts.Length)
-                {
-                    float[] candidate = starts[next++];
-                    if (candidate.Length == 0 || !IsNew(candidate, weights, n, kept, chosen))
-                        continue;
-                    chosen.Add(candidate);
-                    candidate.CopyTo(weights.AsSpan(atom * n, n));
+                float[]? candidate = Next(refined, ref nextRefined, weights, n, kept, chosen) ?? Next(raw, ref nextRaw, weights, n, kept, chosen);
+                if (candidate == null)
                     break;
-                }
+                chosen.Add(candidate);
+                candidate.CopyTo(weights.AsSpan(atom * n, n));
             }
             return chosen.Count;
         }
 
-        /// <summary>The atoms to replace, least used first: those under the usage floor, then the less-used of each duplicate pair.</summary>
-        private static List<int> Targets(long[] usage, float[] coherence, int m)
+        /// <summary>
+        /// The atoms to replace, least used first: those under the usage floor, those whose rows are explained far worse
+        /// than a typical atom's (a column sitting between two atoms serves the rows of both badly), and the less-used of
+        /// each duplicate pair.
+        /// </summary>
+        private static List<int> Targets(long[] usage, double[] residualSums, float[] coherence, int m, double atomEnergy)
         {
             double floor = MinimumUsageFraction * usage.Sum() / m;
+            var meanResidual = Enumerable.Range(0, m).Select(i => usage[i] > 0 ? residualSums[i] / usage[i] : 0).ToArray();
+            double typical = Median(meanResidual.Where((_, i) => usage[i] > 0));
             var target = new bool[m];
             for (int i = 0; i < m; i++)
-                target[i] = usage[i] < floor;
+                target[i] = usage[i] < floor || (meanResidual[i] > MisfitFactor * typical && meanResidual[i] > MisfitEnergyFraction * atomEnergy);
             for (int i = 0; i < m; i++)
             {
                 for (int j = i + 1; j < m && !target[i]; j++)
@@ -95,28 +110,55 @@ namespace Microsoft.ML.SharedAutoencoder.Training
         }
 
         /// <summary>
-        /// The refined, normalized residuals of the worst-explained rows, worst first (an empty array where a start degenerated).
-        /// The residuals are computed in order, the refinements in parallel, each on its own: the result does not depend on
-        /// the thread count.
+        /// The normalized residuals of the worst-explained rows, worst first, and the same refined (an empty array where a
+        /// start degenerated). The residuals are computed in order, the refinements in parallel, each on its own: the
+        /// result does not depend on the thread count.
         /// </summary>
-        private static float[][] RefinedStarts(DenseRows data, OrthogonalMatchingPursuit pursuit, int sparsity, double[] residuals, int targets, int numberOfThreads)
+        private static (float[][] Raw, float[][] Refined) Starts(DenseRows data, OrthogonalMatchingPursuit pursuit, int sparsity, double[] residuals, int targets, int numberOfThreads)
         {
             int[] order = RowsByDecreasingResidual(residuals);
-            var starts = new float[Math.Min(order.Length, CandidatesPerAtom * targets + ExtraCandidates)][];
+            var raw = new float[Math.Min(order.Length, CandidatesPerAtom * targets + ExtraCandidates)][];
             var workspace = pursuit.CreateWorkspace(Math.Max(1, sparsity));
-            for (int c = 0; c < starts.Length; c++)
+            for (int c = 0; c < raw.Length; c++)
             {
                 var residual = new float[data.Dimension];
                 pursuit.Residual(data.Row(order[c]), sparsity - 1, residual, workspace);
-                starts[c] = WeightInitializer.NormalizeInPlace(residual) ? residual : Array.Empty<float>();
+                raw[c] = WeightInitializer.NormalizeInPlace(residual) ? residual : Array.Empty<float>();
             }
             float[] mean = Mean(data);
-            Parallel.For(0, starts.Length, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, numberOfThreads) }, c =>
+            var refined = raw.Select(r => (float[])r.Clone()).ToArray();
+            Parallel.For(0, refined.Length, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, numberOfThreads) }, c =>
             {
-                if (starts[c].Length > 0 && !CumulantRefinement.Run(data, mean, starts[c]))
-                    starts[c] = Array.Empty<float>();
+                if (refined[c].Length > 0 && !CumulantRefinement.Run(data, mean, refined[c]))
+                    refined[c] = Array.Empty<float>();
             });
-            return starts;
+            return (raw, refined);
+        }
+
+        /// <summary>The next start from <paramref name="next"/> on that is new (see <see cref="IsNew"/>), or null.</summary>
+        private static float[]? Next(float[][] starts, ref int next, float[] weights, int n, List<int> kept, List<float[]> chosen)
+        {
+            while (next < starts.Length)
+            {
+                float[] candidate = starts[next++];
+                if (candidate.Length > 0 && IsNew(candidate, weights, n, kept, chosen))
+                    return candidate;
+            }
+            return null;
+        }
+
+        private static double Median(IEnumerable<double> values)
+        {
+            var sorted = values.OrderBy(v => v).ToArray();
+            return sorted.Length == 0 ? 0 : sorted[sorted.Length / 2];
+        }
+
+        private static double MeanEnergy(DenseRows data)
+        {
+            double sum = 0;
+            for (int t = 0; t < data.RowCount; t++)
+                sum += TensorPrimitives.Dot(data.Row(t), data.Row(t));
+            return sum / Math.Max(1, data.RowCount);
         }
 
         private static float[] Mean(DenseRows data)

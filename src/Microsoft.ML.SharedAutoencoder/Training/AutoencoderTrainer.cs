@@ -17,6 +17,9 @@ namespace Microsoft.ML.SharedAutoencoder.Training
         /// <summary>The last rounds of alternating minimization, in which no atom is replaced.</summary>
         internal const int SettlingRounds = 3;
 
+        /// <summary>Alternating minimization stops when a round replaced no atom and moved the mean OMP residual by at most this (relative).</summary>
+        internal const double AlternatingTolerance = 1e-5;
+
         /// <exception cref="TrainingDivergedException">The features are too large for the step size (overflow, or a loss that kept rising).</exception>
         public static (SharedAutoencoderModelParameters Model, TrainingHistory History) Train(
             ITrainingRows data, TrainerSettings settings, ITrainingMonitor monitor, CancellationToken cancellation = default, IPassCombiner? combiner = null)
@@ -205,12 +208,14 @@ namespace Microsoft.ML.SharedAutoencoder.Training
             /// <summary>
             /// The alternating-minimization rounds after the refit (off by default), each recorded with learning rate 0.
             /// Atoms are not replaced in the last <see cref="SettlingRounds"/> rounds: a replaced atom is a rough start
-            /// that needs a few rounds of refitting.
+            /// that needs a few rounds of refitting. The rounds stop early once one replaced nothing and left the mean OMP
+            /// residual unchanged (see <see cref="AlternatingTolerance"/>).
             /// </summary>
             private void AlternateMinimization()
             {
                 int rounds = _settings.AlternatingMinimizationIterations;
                 int step = _history.FindLast(e => !e.Undone)!.Iteration;
+                double previousResidual = double.NaN;
                 for (int round = 1; round <= rounds; round++)
                 {
                     _monitor.CheckAlive();
@@ -221,6 +226,10 @@ namespace Microsoft.ML.SharedAutoencoder.Training
                     _history.Add(Record(++step, _current, 0f, undone: false, _weights, _settings));
                     _monitor.Info(string.Format(CultureInfo.InvariantCulture, "Alternating minimization {0}/{1}: mean OMP residual {2:G6}, {3} atom(s) replaced; loss {4:G6}",
                         round, rounds, result.MeanSquaredResidual, result.Replaced, _current.Loss));
+                    // Settled: nothing replaced and the codes explain the rows as well as in the previous round.
+                    if (result.Replaced == 0 && Math.Abs(result.MeanSquaredResidual - previousResidual) <= AlternatingTolerance * previousResidual)
+                        break;
+                    previousResidual = result.Replaced == 0 ? result.MeanSquaredResidual : double.NaN;
                 }
             }
 
