@@ -208,9 +208,11 @@ namespace Microsoft.ML.SharedAutoencoder
             public int AlternatingMinimizationIterations { get; set; }
 
             /// <summary>
-            /// In alternating minimization, replace every atom that fewer rows use than a fifth of the mean use N·k/m, or that
-            /// is within |cos| 0.9 of a more-used atom, by the normalized residual of a row the dictionary explains worst
-            /// (K-SVD's replacement step); not in the last 3 rounds, so that replaced atoms settle. Set it only with
+            /// In alternating minimization, replace every atom that fewer rows use than a fifth of the mean use N·k/m, that
+            /// is within |cos| 0.9 of a more-used atom, or whose rows are explained more than 4 times worse than a typical
+            /// atom's (a column between two atoms), by the normalized residual of a row the dictionary explains worst, refined
+            /// by the fourth-cumulant power step (K-SVD's replacement step); not in the last 3 rounds, so that replaced
+            /// atoms settle. Set it only with
             /// <see cref="AlternatingMinimizationIterations"/> &gt; 0. Default (null): true.
             /// </summary>
             public bool? ReplaceUnusedAtoms { get; set; }
