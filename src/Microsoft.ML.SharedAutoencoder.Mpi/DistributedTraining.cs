@@ -167,6 +167,8 @@ namespace Microsoft.ML.SharedAutoencoder.Mpi
                 throw Disagree("ReseedDeadUnits is not supported (it re-seeds from rows held in one process): leave it off.");
             if (settings.FinalRefitIterations > 0)
                 throw Disagree($"the final least-squares refit (FinalRefitIterations = {settings.FinalRefitIterations}) is not supported (it solves on rows held in one process): set it to 0.");
+            if (settings.AlternatingMinimizationIterations > 0)
+                throw Disagree($"alternating minimization (AlternatingMinimizationIterations = {settings.AlternatingMinimizationIterations}) is not supported (it solves on rows held in one process): set it to 0.");
         }
 
         /// <summary>

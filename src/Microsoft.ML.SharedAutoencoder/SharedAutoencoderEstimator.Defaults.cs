@@ -44,6 +44,12 @@ namespace Microsoft.ML.SharedAutoencoder
             public const double SpectralDuplicateDistance = 0.5;
             public const int SpectralSampleCount = 4000;
 
+            /// <summary>The most rounds of alternating minimization an estimator accepts.</summary>
+            public const int MaximumAlternatingMinimizationIterations = 1000;
+
+            /// <summary>Alternating minimization replaces under-used and duplicate atoms unless told not to.</summary>
+            public const bool ReplaceUnusedAtoms = true;
+
             /// <summary>
             /// The fewest rows the data-driven initializations (PCA, Samples, Spectral), dead-unit re-seeding and the refit
             /// see on streamed data: the first max(<see cref="Options.MaximumInMemoryRows"/>, this) rows are held in memory.

@@ -226,6 +226,29 @@ namespace Microsoft.ML.SharedAutoencoder
             /// </summary>
             public int FinalRefitIterations { get; set; }
 
+            /// <summary>
+            /// Rounds of alternating minimization after the gradient steps and the refit (dictionary learning by the method
+            /// of optimal directions): each round codes every row by orthogonal matching pursuit with
+            /// <see cref="ExpectedSparsity"/> atoms on the current W, refits W = Y Xᵀ(X Xᵀ)⁻¹ to those codes and normalizes
+            /// it, then (unless <see cref="ReplaceUnusedAtoms"/> is false) replaces atoms the codes barely use or that
+            /// duplicate another atom. For recovering a dictionary from scratch in the hard regime (k ≥ 2 on overcomplete
+            /// problems, where Spectral finds only some atoms and the refit cannot move the others); the trained model is
+            /// then a dictionary learned by alternating minimization, used through the autoencoder's encoder. Each round is
+            /// recorded in the history with learning rate 0; the rounds stop early once one replaces nothing and leaves the
+            /// mean OMP residual unchanged (relative change ≤ 10⁻⁵). Must be in [0, 1000]. Default: 0 (off: the paper's dynamics).
+            /// </summary>
+            public int AlternatingMinimizationIterations { get; set; }
+
+            /// <summary>
+            /// In alternating minimization, replace every atom that fewer rows use than a fifth of the mean use N·k/m, that
+            /// is within |cos| 0.9 of a more-used atom, or whose rows are explained more than 4 times worse than a typical
+            /// atom's (a column between two atoms), by the normalized residual of a row the dictionary explains worst, refined
+            /// by the fourth-cumulant power step (K-SVD's replacement step); not in the last 3 rounds, so that replaced
+            /// atoms settle. Set it only with
+            /// <see cref="AlternatingMinimizationIterations"/> &gt; 0. Default (null): true.
+            /// </summary>
+            public bool? ReplaceUnusedAtoms { get; set; }
+
             /// <summary>Seed of the random initialization. Default (null): drawn from the <see cref="MLContext"/>'s seed.</summary>
             public int? Seed { get; set; }
 

@@ -139,6 +139,10 @@ namespace Microsoft.ML.SharedAutoencoder
             host.CheckUserArg(o.SpectralMaximumPairs is null || o.SpectralMaximumPairs.Value > 0, nameof(o.SpectralMaximumPairs), $"must be positive, got {o.SpectralMaximumPairs}");
             host.CheckUserArg(o.SpectralSampleCount is null || o.SpectralSampleCount.Value >= 2, nameof(o.SpectralSampleCount), $"must be at least 2, got {o.SpectralSampleCount}");
             host.CheckUserArg(o.FinalRefitIterations >= 0 && o.FinalRefitIterations <= 100, nameof(o.FinalRefitIterations), $"must be in [0, 100], got {o.FinalRefitIterations}");
+            host.CheckUserArg(o.AlternatingMinimizationIterations >= 0 && o.AlternatingMinimizationIterations <= Defaults.MaximumAlternatingMinimizationIterations,
+                nameof(o.AlternatingMinimizationIterations), $"must be in [0, {Defaults.MaximumAlternatingMinimizationIterations}] (0: off), got {o.AlternatingMinimizationIterations}");
+            host.CheckUserArg(o.ReplaceUnusedAtoms is null || o.AlternatingMinimizationIterations > 0, nameof(o.ReplaceUnusedAtoms),
+                "is used only by alternating minimization, but AlternatingMinimizationIterations is 0: set AlternatingMinimizationIterations > 0 or leave ReplaceUnusedAtoms null");
         }
 
         private static void ValidateEncoding(IHost host, Options o)
@@ -267,6 +271,9 @@ namespace Microsoft.ML.SharedAutoencoder
                 Spectral = ResolveSpectral(o),
                 ReseedDeadUnits = o.ReseedDeadUnits,
                 FinalRefitIterations = o.FinalRefitIterations,
+                AlternatingMinimizationIterations = o.AlternatingMinimizationIterations,
+                AlternatingMinimizationSparsity = o.ExpectedSparsity,
+                ReplaceUnusedAtoms = o.ReplaceUnusedAtoms ?? Defaults.ReplaceUnusedAtoms,
             };
             channel.Info("Shared autoencoder: n = {0}, m = {1}, activation {2}{8}, initial bias {3}, bias decay {4}, learning rate {5}, {6} iterations, {7} initialization, normalization {9}.",
                 inputSize, settings.HiddenUnits, settings.Activation, settings.InitialBias, settings.BiasDecay, settings.LearningRate, settings.MaximumNumberOfIterations, settings.Initialization,

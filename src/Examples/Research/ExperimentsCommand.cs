@@ -22,7 +22,8 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Research
             { WeightInitialization.Random, WeightInitialization.Pca, WeightInitialization.Samples, WeightInitialization.Spectral };
 
         public const string Usage =
-@"usage: experiments [--seeds N] [--quick] [--targets | --sample-complexity [--threads P] [--sweeps S1,S2]] [--output DIR] [--quiet|--progress]
+@"usage: experiments [--seeds N] [--quick] [--targets | --hard [--k LIST] [--methods LIST] | --sample-complexity [--threads P]
+                   [--sweeps S1,S2]] [--output DIR] [--quiet|--progress]
   Recovery from scratch. Default: phase-transition heat maps (PNG + CSV) of the probability that the largest column
   error after matching is ≤ 0.1, over noise σ × initialization (mixture) and sparsity k × initialization (sparse and
   non-negative sparse coding), N seeds a cell (default 10). --quick shrinks every size (for tests). --targets instead
@@ -31,6 +32,9 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Research
   by bisection over N (default 6 seeds for the mixture, 5 for sparse codes; fits run P at a time, default 2), and fits
   N* ∝ n^a m^b k^c (σ^d) with bootstrap intervals: sample-complexity-*.csv and *.png (docs/sample-complexity.md).
   --sweeps picks some of mixture, sparse, nonnegative (default: all).
+  --hard instead measures the hard regime of issue 17 (n = 64, m = 96, N = 10 000, k = 1..8, ± and non-negative
+  codes, and n = m = 64, k = 3 non-negative) for each method (baseline, refit20, am, am+replace, spectral+am, pairs300+am)
+  into hard.csv; --k and --methods (comma-separated) restrict it.
   Output folder default: ./experiments.
 " + Progress.OptionsHelp;
 
@@ -38,7 +42,7 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Research
 
         internal static int Run(string[] args, TextWriter output, TextWriter error) => CommandRunner.Run(error, Usage, () =>
         {
-            var line = new Arguments(args, new[] { "seeds", "output", "threads", "sweeps" }, Progress.Flags.Append("quick").Append("targets").Append("sample-complexity"));
+            var line = new Arguments(args, new[] { "seeds", "output", "threads", "sweeps", "k", "methods" }, Progress.Flags.Append("quick").Append("targets").Append("sample-complexity").Append("hard"));
             if (line.HelpRequested)
             {
                 output.WriteLine(Usage);
@@ -55,6 +59,8 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Research
                 return RunTargets(seeds, directory, output, progress);
             if (line.Flag("sample-complexity"))
                 return SampleComplexityOutput.Run(line.Has("seeds") ? seeds : null, quick, line.Int("threads", 2, min: 1), line.String("sweeps")?.Split(','), directory, output, progress);
+            if (line.Flag("hard"))
+                return RunHard(line, seeds, quick, directory, output, progress);
 
             // Heat-map sizes: reduced so that 10 seeds × 4 initializations × every cell run in minutes on 2 cores.
             int n = quick ? 40 : 100;
@@ -187,6 +193,14 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Research
             progress?.Done();
             OutputFiles.WriteText(Path.Combine(directory, "targets.csv"), table.ToString());
             return ExitCodes.Success;
+        }
+
+        /// <summary>The hard-regime table (<see cref="HardRegimeExperiment"/>).</summary>
+        private static int RunHard(Arguments line, int seeds, bool quick, string directory, TextWriter output, Progress? progress)
+        {
+            int[]? sparsities = line.Has("k") ? line.IntList("k", Array.Empty<int>(), min: 1) : null;
+            string[]? methods = line.String("methods")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            return HardRegimeExperiment.Run(seeds, quick, sparsities, methods, directory, output, progress);
         }
 
         private static double Median(IEnumerable<double> values)

@@ -14,6 +14,12 @@ namespace Microsoft.ML.SharedAutoencoder.Training
     /// </summary>
     internal static class AutoencoderTrainer
     {
+        /// <summary>The last rounds of alternating minimization, in which no atom is replaced.</summary>
+        internal const int SettlingRounds = 3;
+
+        /// <summary>Alternating minimization stops when a round replaced no atom and moved the mean OMP residual by at most this (relative).</summary>
+        internal const double AlternatingTolerance = 1e-5;
+
         /// <exception cref="TrainingDivergedException">The features are too large for the step size (overflow, or a loss that kept rising).</exception>
         public static (SharedAutoencoderModelParameters Model, TrainingHistory History) Train(
             ITrainingRows data, TrainerSettings settings, ITrainingMonitor monitor, CancellationToken cancellation = default, IPassCombiner? combiner = null)
@@ -62,7 +68,7 @@ namespace Microsoft.ML.SharedAutoencoder.Training
                 // them, or for a streamed source the first rows it agrees to hold, see ITrainingRows.Head).
                 // In a data-parallel run W⁰ is computed by one process only (the combiner's InitialWeights).
                 bool initializationNeedsRows = settings.Initialization is not (WeightInitialization.Random or WeightInitialization.Given);
-                bool sidePassesNeedRows = settings.ReseedDeadUnits || settings.FinalRefitIterations > 0;
+                bool sidePassesNeedRows = settings.ReseedDeadUnits || settings.FinalRefitIterations > 0 || settings.AlternatingMinimizationIterations > 0;
                 _inMemory = data.Head(sidePassesNeedRows ? int.MaxValue : 0);
                 _weights = combiner.InitialWeights(() =>
                 {
@@ -85,6 +91,7 @@ namespace Microsoft.ML.SharedAutoencoder.Training
                 TrainingStopReason stopReason = Descend();
                 WarnIfLossCrept(_history, _current.ZeroCodeLoss, _settings, _monitor);
                 Refit();
+                AlternateMinimization();
                 var model = new SharedAutoencoderModelParameters(_inputSize, _weights, _bias, _settings.Activation, _settings.Threshold, activeUnits: _settings.ActiveUnits);
                 return (model, new TrainingHistory(_history, stopReason, _initialization));
             }
@@ -195,6 +202,34 @@ namespace Microsoft.ML.SharedAutoencoder.Training
                     _pass.Run(_weights, _bias, _activation, _current, _cancellation);
                     _history.Add(Record(++refitStep, _current, 0f, undone: false, _weights, _settings));
                     _monitor.Info(string.Format(CultureInfo.InvariantCulture, "Least-squares refit {0}/{1}: loss {2:G6}", round, _settings.FinalRefitIterations, _current.Loss));
+                }
+            }
+
+            /// <summary>
+            /// The alternating-minimization rounds after the refit (off by default), each recorded with learning rate 0.
+            /// Atoms are not replaced in the last <see cref="SettlingRounds"/> rounds: a replaced atom is a rough start
+            /// that needs a few rounds of refitting. The rounds stop early once one replaced nothing and left the mean OMP
+            /// residual unchanged (see <see cref="AlternatingTolerance"/>).
+            /// </summary>
+            private void AlternateMinimization()
+            {
+                int rounds = _settings.AlternatingMinimizationIterations;
+                int step = _history.FindLast(e => !e.Undone)!.Iteration;
+                double previousResidual = double.NaN;
+                for (int round = 1; round <= rounds; round++)
+                {
+                    _monitor.CheckAlive();
+                    _cancellation.ThrowIfCancellationRequested();
+                    bool replace = _settings.ReplaceUnusedAtoms && round <= rounds - SettlingRounds;
+                    var result = Training.AlternatingMinimization.Run(_inMemory, _weights, _settings.HiddenUnits, _settings.AlternatingMinimizationSparsity, replace, _settings.NumberOfThreads);
+                    _pass.Run(_weights, _bias, _activation, _current, _cancellation);
+                    _history.Add(Record(++step, _current, 0f, undone: false, _weights, _settings));
+                    _monitor.Info(string.Format(CultureInfo.InvariantCulture, "Alternating minimization {0}/{1}: mean OMP residual {2:G6}, {3} atom(s) replaced; loss {4:G6}",
+                        round, rounds, result.MeanSquaredResidual, result.Replaced, _current.Loss));
+                    // Settled: nothing replaced and the codes explain the rows as well as in the previous round.
+                    if (result.Replaced == 0 && Math.Abs(result.MeanSquaredResidual - previousResidual) <= AlternatingTolerance * previousResidual)
+                        break;
+                    previousResidual = result.Replaced == 0 ? result.MeanSquaredResidual : double.NaN;
                 }
             }
 

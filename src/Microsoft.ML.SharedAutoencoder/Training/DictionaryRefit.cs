@@ -120,7 +120,7 @@ namespace Microsoft.ML.SharedAutoencoder.Training
         /// (X Xᵀ) Wᵀ = X Yᵀ restricted to the <paramref name="used"/> units, unit i's row of Wᵀ being its column. Units that
         /// always fire together make X Xᵀ (nearly) singular: a growing ridge keeps the solve defined; null if none works.
         /// </summary>
-        private static Matrix<double>? SolveNormalEquations(double[] xx, double[] yx, int[] used, int m, int n)
+        internal static Matrix<double>? SolveNormalEquations(double[] xx, double[] yx, int[] used, int m, int n)
         {
             int u = used.Length;
             double meanDiagonal = 0;

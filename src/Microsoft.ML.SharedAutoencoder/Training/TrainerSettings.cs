@@ -44,6 +44,15 @@ namespace Microsoft.ML.SharedAutoencoder.Training
         /// <summary>Least-squares refit rounds of the dictionary after the gradient steps (0: none).</summary>
         public int FinalRefitIterations { get; init; }
 
+        /// <summary>Rounds of alternating minimization (OMP codes, least-squares dictionary) after the refit (0: none).</summary>
+        public int AlternatingMinimizationIterations { get; init; }
+
+        /// <summary>OMP steps per row in alternating minimization: the expected sparsity k.</summary>
+        public int AlternatingMinimizationSparsity { get; init; } = 1;
+
+        /// <summary>Whether alternating minimization replaces under-used and duplicate atoms (K-SVD's step).</summary>
+        public bool ReplaceUnusedAtoms { get; init; }
+
         /// <summary>Threads for the passes over the data; results do not depend on it.</summary>
         public int NumberOfThreads { get; init; } = Environment.ProcessorCount;
 

@@ -22,8 +22,10 @@ namespace Microsoft.ML.SharedAutoencoder.Training
             double bytes = 4 * mn * (3 + Slots)   // W, candidate W, gradient, per-slot sums (float)
                 + 8 * mn * 2                       // the reduction and W in double
                 + mm * (8 * Slots + 8 + 4);        // per-slot co-activations, their sum (double), the Gram matrix (float)
-            if (settings.FinalRefitIterations > 0)
+            if (settings.FinalRefitIterations > 0 || settings.AlternatingMinimizationIterations > 0)
                 bytes += 8 * (mm + mn) * (RefitPartitions + 1);
+            if (settings.AlternatingMinimizationIterations > 0)
+                bytes += 4 * (2 * mm + 2 * mn); // OMP's Gram matrix and packed dictionary, the replacement's coherences
             if (settings.Initialization == WeightInitialization.Pca)
                 bytes += 8.0 * n * n;
             return bytes;
