@@ -46,6 +46,7 @@ namespace Microsoft.ML.SharedAutoencoder.PerformanceTests
         internal static SharedAutoencoderTransformer Fit(MLContext ml, BilinearModelDataView data, string model, int seed, int? threads) =>
             ml.Transforms.SharedAutoencoder(new SharedAutoencoderEstimator.Options
             {
+                Normalization = InputNormalization.None, SplitPolarity = false, Encoding = CodeEncoding.Activation,  // the paper's settings
                 HiddenUnits = 150, Activation = AutoencoderActivation.HardThreshold, Threshold = 0.5f, InitialBias = 0, BiasDecay = 1,
                 ExpectedSparsity = 4, LearningRate = model == "non-negative" ? 1f : 0.5f * 150 / 4, MaximumNumberOfIterations = 50,
                 Initialization = WeightInitialization.Spectral, Seed = seed, FinalRefitIterations = 3, NumberOfThreads = threads,

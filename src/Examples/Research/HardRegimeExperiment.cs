@@ -71,6 +71,7 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Research
             }, setting.Rows);
             var options = new SharedAutoencoderEstimator.Options
             {
+                Normalization = InputNormalization.None, SplitPolarity = false, Encoding = CodeEncoding.Activation,  // the paper's settings
                 HiddenUnits = setting.Atoms, Activation = AutoencoderActivation.HardThreshold, Threshold = 0.5f, InitialBias = 0, BiasDecay = 1,
                 ExpectedSparsity = setting.Sparsity, LearningRate = nonNegative ? 1f : 0.5f * setting.Atoms / setting.Sparsity, MaximumNumberOfIterations = 50,
                 Initialization = WeightInitialization.Spectral, Seed = seed, FinalRefitIterations = 3, NumberOfThreads = threads,

@@ -187,6 +187,7 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Research
             var watch = Stopwatch.StartNew();
             var model = ml.Transforms.SharedAutoencoder(new SharedAutoencoderEstimator.Options
             {
+                Normalization = InputNormalization.None, SplitPolarity = false, Encoding = CodeEncoding.Activation,  // the paper's settings
                 HiddenUnits = c.Atoms, Activation = AutoencoderActivation.HardThreshold, Threshold = 0.5f, InitialBias = 0, BiasDecay = 1,
                 ExpectedSparsity = k, LearningRate = c.IsMixture ? c.Atoms : nonNegative ? 1f : 0.5f * c.Atoms / k, MaximumNumberOfIterations = 50,
                 Initialization = WeightInitialization.Spectral, Seed = seed, FinalRefitIterations = c.IsMixture ? 0 : 3, NumberOfThreads = 1,

@@ -26,6 +26,7 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Training
         /// <summary>The experiments' recipe (hard threshold, b = 0, ζ = 0.5·m/k, 3 refits) with a cheap, centered pair search.</summary>
         private static SharedAutoencoderEstimator.Options Recipe(int steps, int alternatingRounds, int threads = 2) => new()
         {
+            Normalization = InputNormalization.None, SplitPolarity = false, Encoding = CodeEncoding.Activation,  // the paper's settings
             HiddenUnits = 96, Activation = AutoencoderActivation.HardThreshold, Threshold = 0.5f, InitialBias = 0, BiasDecay = 1,
             ExpectedSparsity = 2, LearningRate = 0.5f * 96 / 2, MaximumNumberOfIterations = steps, FinalRefitIterations = 3,
             Initialization = WeightInitialization.Spectral, SpectralMaximumPairs = 300, SpectralCenterData = true, Seed = 0,
@@ -70,6 +71,7 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Training
                 }, 2500);
                 var model = ml.Transforms.SharedAutoencoder(new SharedAutoencoderEstimator.Options
                 {
+                    Normalization = InputNormalization.None, SplitPolarity = false, Encoding = CodeEncoding.Activation,  // the paper's settings
                     HiddenUnits = 32, Activation = AutoencoderActivation.HardThreshold, InitialBias = 0, BiasDecay = 1, ExpectedSparsity = 2,
                     Initialization = WeightInitialization.Samples, MaximumNumberOfIterations = 0, AlternatingMinimizationIterations = 8,
                     Seed = 3, NumberOfThreads = threads,
@@ -124,6 +126,7 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Training
             }, 2000);
             var model = ml.Transforms.SharedAutoencoder(new SharedAutoencoderEstimator.Options
             {
+                Normalization = InputNormalization.None, SplitPolarity = false, Encoding = CodeEncoding.Activation,  // the paper's settings
                 HiddenUnits = 24, Activation = AutoencoderActivation.HardThreshold, InitialBias = 0, BiasDecay = 1, ExpectedSparsity = 2,
                 Initialization = WeightInitialization.Spectral, SpectralCenterData = true, MaximumNumberOfIterations = 0,
                 AlternatingMinimizationIterations = 20, Seed = 1, NumberOfThreads = 1,
