@@ -46,6 +46,11 @@ namespace Microsoft.ML.SharedAutoencoder.Training
             private readonly InitializationReport _initialization;
             private readonly List<TrainingIteration> _history = new();
             private readonly int _inputSize;
+
+            // Only a gradient step reads a pass's gradient (refit, alternating minimization and dead-unit re-seeding use
+            // W, b and the active counts). Without steps the pass at W⁰ only records the loss, and the gradient's
+            // co-activation terms (O(a²) per row for a fired units) were nearly all of Fit's time at m = 2,048.
+            private readonly bool _gradientUsed;
             private float[] _weights;
             private float[] _bias;
             private float[] _candidateWeights;
@@ -61,6 +66,7 @@ namespace Microsoft.ML.SharedAutoencoder.Training
                 _monitor = monitor;
                 _cancellation = cancellation;
                 _inputSize = data.Dimension;
+                _gradientUsed = settings.MaximumNumberOfIterations > 0 || !settings.SkipUnusedGradient;
                 int m = settings.HiddenUnits;
                 _activation = new EncoderActivation(settings.Activation, settings.Threshold, settings.ActiveUnits);
                 // Random and Given initializations look at no rows: a streamed source is then not read for them. The
@@ -104,8 +110,8 @@ namespace Microsoft.ML.SharedAutoencoder.Training
             /// <summary>The pass at W⁰ (iteration 0); refuses features so large that it overflows.</summary>
             private void FirstPass()
             {
-                _pass.Run(_weights, _bias, _activation, _current, _cancellation);
-                if (!double.IsFinite(_current.Loss) || !TensorPrimitives.IsFiniteAll(_current.Gradient))
+                _pass.Run(_weights, _bias, _activation, _current, _cancellation, _gradientUsed);
+                if (!double.IsFinite(_current.Loss) || (_gradientUsed && !TensorPrimitives.IsFiniteAll(_current.Gradient)))
                 {
                     // Data are finite (checked when read), so only float32 overflow of ‖y‖² or of the gradient sum gets here.
                     throw new TrainingDivergedException(OverflowMessage(double.IsFinite(_current.Loss) ? "gradient" : "reconstruction loss",
@@ -241,7 +247,7 @@ namespace Microsoft.ML.SharedAutoencoder.Training
                 int reseeded = DeadUnitReseeder.Run(_inMemory, _weights, _bias, _activation, _current.ActiveCounts, _settings.NumberOfThreads);
                 if (reseeded == 0)
                     return;
-                _pass.Run(_weights, _bias, _activation, _current, _cancellation);
+                _pass.Run(_weights, _bias, _activation, _current, _cancellation, _gradientUsed);
                 _monitor.Info(string.Format(CultureInfo.InvariantCulture, "Re-seeded {0} dead unit(s) from the worst-reconstructed rows; loss now {1:G6}.", reseeded, _current.Loss));
             }
         }

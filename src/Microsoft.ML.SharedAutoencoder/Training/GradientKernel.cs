@@ -61,18 +61,21 @@ namespace Microsoft.ML.SharedAutoencoder.Training
         /// returns Σ ½‖r‖² over the rows. The
         /// gradient sum S_i = Σ 1{x_i≠0}(z_i r + y W_iᵀr) is then <paramref name="gradientSum"/>_i − Σ_j C_ij W_j, and the
         /// gradient −S/N. <paramref name="gram"/> is Γ = WᵀW (m×m, row-major) of <paramref name="weights"/>.
+        /// With <paramref name="withGradient"/> false only the loss, ‖y‖² and the active counts are computed (the caller
+        /// needs no step): <paramref name="gradientSum"/> and <paramref name="coactivation"/> are not touched and may be
+        /// empty. The loss is computed by the same operations in the same order, so it is bit-identical either way.
         /// </summary>
         public static double Accumulate(
             ReadOnlySpan<float> rows, int rowCount, ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, ReadOnlySpan<float> gram,
             in EncoderActivation activation, Span<float> gradientSum, Span<double> coactivation, Span<long> activeCounts, Span<float> scratch,
-            ref double squaredNormSum)
+            ref double squaredNormSum, bool withGradient = true)
         {
             // Longer than the usual ~60 lines on purpose: this is the hand-tuned hot loop of training (one block of rows:
             // z by register-blocked sweeps, codes, loss, co-activations, gradient); splitting it would pass the block's
             // spans and counters through calls the JIT does not always inline, and the benchmarks measure every change.
             int m = bias.Length;
             int n = weights.Length / m;
-            if (rows.Length < rowCount * n || gram.Length < m * m || gradientSum.Length < m * n || coactivation.Length < m * m
+            if (rows.Length < rowCount * n || gram.Length < m * m || (withGradient && (gradientSum.Length < m * n || coactivation.Length < m * m))
                 || activeCounts.Length < m || scratch.Length < ScratchLength(n, m))
                 throw new ArgumentException("A buffer is shorter than the problem needs.");
 
@@ -90,7 +93,8 @@ namespace Microsoft.ML.SharedAutoencoder.Training
                 int count = Math.Min(BlockRows, rowCount - start);
                 ReadOnlySpan<float> block = rows.Slice(start * n, count * n);
                 ComputePreactivations(block, count, n, weights, bias, z, squaredNorms);
-                coefficients.Clear();
+                if (withGradient)
+                    coefficients.Clear();
                 for (int t = 0; t < count; t++)
                 {
                     ReadOnlySpan<float> zt = z.Slice(t * m, m);
@@ -120,7 +124,9 @@ namespace Microsoft.ML.SharedAutoencoder.Training
                         for (int a = 0; a < fired; a++)
                             projections[a] = MathF.FusedMultiplyAdd(-Unsafe.Add(ref gramRow, active[a]), xj, projections[a]);
                         // C is symmetric: only its lower triangle (row j, columns i ≤ j of the fired units, which are in
-                        // increasing order) is accumulated.
+                        // increasing order) is accumulated. It is what the loss does not need (a²/2 double updates per row).
+                        if (!withGradient)
+                            continue;
                         for (int a = 0; a <= q; a++)
                             Unsafe.Add(ref coactivationRow, active[a]) += (double)xj * Unsafe.Add(ref zRef, active[a]);
                     }
@@ -130,7 +136,8 @@ namespace Microsoft.ML.SharedAutoencoder.Training
                         int i = active[a];
                         float xi = zt[i];
                         float projection = projections[a];
-                        coefficients[i * BlockRows + t] = xi + projection;
+                        if (withGradient)
+                            coefficients[i * BlockRows + t] = xi + projection;
                         explained += (double)xi * ((double)(xi - bias[i]) + projection);
                     }
                     squaredNormSum += squaredNorms[t];
@@ -140,7 +147,7 @@ namespace Microsoft.ML.SharedAutoencoder.Training
                     loss += 0.5 * squaredResidual;
                 }
 
-                for (int i = 0; i < m; i++)
+                for (int i = 0; i < m && withGradient; i++)
                     AddGradient(gradientSum.Slice(i * n, n), block, count, n, coefficients.Slice(i * BlockRows, BlockRows));
             }
             return loss;

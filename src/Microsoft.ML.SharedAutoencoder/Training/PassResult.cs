@@ -15,7 +15,7 @@ namespace Microsoft.ML.SharedAutoencoder.Training
         /// <summary>Mean over rows of ½‖y‖²: the loss of the all-zero code, the scale against which a loss is at rounding level.</summary>
         public double ZeroCodeLoss { get; set; }
 
-        /// <summary>g (unit-major): g_i = −(1/N) Σ 1{x_i≠0}(z_i r + y W_iᵀr).</summary>
+        /// <summary>g (unit-major): g_i = −(1/N) Σ 1{x_i≠0}(z_i r + y W_iᵀr); all zero after a pass run without the gradient.</summary>
         public float[] Gradient { get; }
 
         /// <summary>Number of rows in which unit i fired.</summary>

@@ -59,6 +59,12 @@ namespace Microsoft.ML.SharedAutoencoder.Training
         /// <summary>Rows per gradient step; 0 (or ≥ N) means full batch, the paper's method.</summary>
         public long BatchSize { get; init; }
 
+        /// <summary>
+        /// Whether a pass whose gradient nothing uses (the pass at W⁰ when no gradient step follows) computes only the
+        /// loss and activity, which are bit-identical either way; false (tests only) forces the full pass.
+        /// </summary>
+        public bool SkipUnusedGradient { get; init; } = true;
+
         /// <summary>When set, called after every step with the unit-major W to measure recovery of a known dictionary.</summary>
         public Func<float[], (double Frobenius, double MaxColumn)>? RecoveryProbe { get; init; }
     }

@@ -189,6 +189,55 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Training
         }
 
         [TestMethod]
+        [DataRow(AutoencoderActivation.Relu, 0)]
+        [DataRow(AutoencoderActivation.HardThreshold, 0)]
+        [DataRow(AutoencoderActivation.TopK, 2)]
+        public void WithoutStepsTheLossOnlyPassRecordsExactlyWhatTheFullPassRecords(AutoencoderActivation activation, int k)
+        {
+            // 20,000 rows: 20 chunks, three waves when streamed. Half the rows start at the true dictionary (fits close
+            // enough for the explicit residual) and the reseeding hook runs its pass too.
+            const int n = 40, m = 6, count = 20_000;
+            DenseRows data = SparseCodingRows(n, m, count, seed: 41, out float[] truth);
+            foreach (float[] initial in new[] { truth, NearTruth(truth, n, m, seed: 42) })
+            {
+                TrainingHistory? reference = null;
+                float[]? referenceWeights = null;
+                foreach (bool skip in new[] { false, true })
+                {
+                    foreach (int threads in new[] { 1, 2 })
+                    {
+                        foreach (bool streamed in new[] { false, true })
+                        {
+                            var settings = new TrainerSettings
+                            {
+                                HiddenUnits = m, Activation = activation, Threshold = 0.5f, ActiveUnits = k, InitialBias = -0.15f, BiasDecay = 2,
+                                LearningRate = 1, MaximumNumberOfIterations = 0, Initialization = WeightInitialization.Given, InitialWeights = initial,
+                                Seed = 1, NumberOfThreads = threads, ReseedDeadUnits = true, SkipUnusedGradient = skip,
+                            };
+                            ITrainingRows rows = streamed ? new StreamedRows(data) : data;
+                            var (model, history) = AutoencoderTrainer.Train(rows, settings, new TestMonitor());
+                            reference ??= history;
+                            referenceWeights ??= Weights(model);
+                            CollectionAssert.AreEqual(referenceWeights, Weights(model));
+                            string label = $"{activation}, skip {skip}, {threads} thread(s), streamed {streamed}";
+                            Assert.HasCount(reference.Iterations.Count, history.Iterations, label);
+                            for (int e = 0; e < history.Iterations.Count; e++)
+                            {
+                                Assert.AreEqual(BitConverter.DoubleToInt64Bits(reference.Iterations[e].Loss), BitConverter.DoubleToInt64Bits(history.Iterations[e].Loss), label);
+                                Assert.AreEqual(reference.Iterations[e].ActiveFraction, history.Iterations[e].ActiveFraction, label);
+                                Assert.AreEqual(reference.Iterations[e].DeadUnits, history.Iterations[e].DeadUnits, label);
+                            }
+                            Assert.AreEqual(reference.DeadUnitFraction, history.DeadUnitFraction, label);
+                            Assert.AreEqual(reference.CodesNearlyConstant, history.CodesNearlyConstant, label);
+                            Assert.AreEqual(reference.StopReason, history.StopReason, label);
+                            Assert.IsGreaterThan(0, history.Iterations[0].Loss, "a zero loss would make the comparison trivial");
+                        }
+                    }
+                }
+            }
+        }
+
+        [TestMethod]
         public void MiniBatchesTrainDeterministicallyAndAFullSizeBatchIsFullBatch()
         {
             const int n = 40, m = 6, count = 5000;
