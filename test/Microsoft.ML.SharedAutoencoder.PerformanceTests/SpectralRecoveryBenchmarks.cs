@@ -109,7 +109,7 @@ namespace Microsoft.ML.SharedAutoencoder.PerformanceTests
                     init += atInit;
                     initCpu += cpuInit;
                     Console.WriteLine(FormattableString.Invariant(
-                        $"{model} seed {seed,2}: init {atInit,5:F2} s wall, {cpuInit,5:F2} s CPU; fit {seconds,5:F2} s wall, {cpuSeconds,5:F2} s CPU | found {report.FoundColumns} ({report.ResidualColumns} from residuals, {report.RejectedColumns} rejected, {report.CompletedColumns} completed), pairs {report.PairsTried} ({report.PairsAccepted} passed) | F {metrics.FrobeniusError:F4}, max column {metrics.MaxColumnError:F4}{(success ? "" : "  FAILED")}"));
+                        $"{model} seed {seed,2}: init {atInit,5:F2} s wall, {cpuInit,5:F2} s CPU; fit {seconds,5:F2} s wall, {cpuSeconds,5:F2} s CPU | found {report.FoundColumns} ({report.ResidualColumns} from residuals, {report.RejectedColumns} rejected, {report.CompletedColumns} completed), pairs {report.PairsTried} ({report.PairsAccepted} passed) | {fitted.History.Iterations.Count - 1} recorded steps/refits/rounds | F {metrics.FrobeniusError:F4}, max column {metrics.MaxColumnError:F4}{(success ? "" : "  FAILED")}"));
                 }
                 int count = last - first + 1;
                 Console.WriteLine(FormattableString.Invariant(
