@@ -12,7 +12,7 @@ namespace Microsoft.ML.SharedAutoencoder.PerformanceTests
     /// BenchmarkDotNet suites; <c>-- stream [rows] [passes]</c> runs the streaming soak;
     /// <c>-- steps [repetitions] [workload filter]</c> times the step workloads quickly (median of plain Stopwatch timings);
     /// <c>-- fashion dir [m] [iterations]</c> (default 1024 and 0) times Fit and encoding on Fashion-MNIST (see <see cref="FashionBenchmark"/>);
-    /// <c>-- spectral [first] [last] [threads|all] [model]</c> times from-scratch recovery at the sparse targets per seed
+    /// <c>-- spectral [first] [last] [threads|all] [model] [steps/refits/rounds]</c> times from-scratch recovery at the sparse targets per seed
     /// (see <see cref="SpectralRecoveryBenchmarks"/>).
     /// </summary>
     public static class Program
@@ -42,7 +42,7 @@ namespace Microsoft.ML.SharedAutoencoder.PerformanceTests
                 int first = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 0;
                 int last = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : first + 4;
                 int? threads = args.Length > 3 && args[3] != "all" ? int.Parse(args[3], CultureInfo.InvariantCulture) : null;
-                return SpectralRecoveryBenchmarks.Run(first, last, threads, args.Length > 4 ? args[4] : "");
+                return SpectralRecoveryBenchmarks.Run(first, last, threads, args.Length > 4 ? args[4] : "", args.Length > 5 ? args[5] : SpectralRecoveryBenchmarks.DefaultRecipe);
             }
             if (args.Length > 0 && args[0] == "steps")
                 return QuickSteps(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 200, args.Length > 2 ? args[2] : "");
