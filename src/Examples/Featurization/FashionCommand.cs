@@ -39,7 +39,7 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Featurization
   --unscaled      the pixels as bytes, 0–255 (default: divided by 255)
   --plots DIR     write DIR/fashion-atoms.png, the atoms of the last autoencoder as 28×28 tiles
   --atoms FILE    the same image, written to FILE
-  Defaults: m = 1024, r = 100, E = 10, α = 0.3, k = 32, λ = 0.001, I = 200, seed 1.
+  Defaults: m = 1024, r = 100, E = 10, α = 0.2, k = 32, λ = 0.001, I = 200, seed 1.
 " + FeatureComparison.DescentHelp + "\n" + Progress.OptionsHelp;
 
         public static int Run(string[] args) => Run(args, Console.Out, Console.Error);
@@ -53,9 +53,9 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Featurization
                 output.WriteLine(Usage);
                 return ExitCodes.Success;
             }
-            // α = 0.3: with m = 1,024 it meets the issue's accuracy target (≥ 0.88) within its Fit time and encoding rate
-            // (docs/featurization.md); the digits prefer the shared default 0.5.
-            var defaults = new FeatureSettings { Threshold = 0.3f };
+            // α = 0.2: chosen by validation (--holdout 10000: 0.8897 against 0.8886 at 0.3 and 0.8831 at 0.5), not on the
+            // test set; with m = 1,024 it meets the issue's targets (docs/featurization.md). The digits prefer the shared 0.5.
+            var defaults = new FeatureSettings { Threshold = 0.2f };
             var settings = new FeatureSettings
             {
                 HiddenUnits = line.Int("hidden", defaults.HiddenUnits, min: 1),

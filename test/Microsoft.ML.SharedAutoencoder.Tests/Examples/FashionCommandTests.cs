@@ -98,7 +98,7 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Examples
             foreach (string method in new[] { "raw input", "PCA", "activation", "soft threshold", "split soft threshold", "top-k", "OMP" })
                 Assert.IsGreaterThan(0.9, TestAccuracy(output, method), output);
             // The split code has 2m features, the others m.
-            StringAssert.Contains(output, "| split soft threshold α = 0.3 | 32 | 64 |");
+            StringAssert.Contains(output, "| split soft threshold α = 0.2 | 32 | 64 |");
             StringAssert.Contains(output, "| OMP k = 4 | 32 | 32 |");
             // 32 atoms of 8×8: a 6×6 grid, one-pixel gaps.
             Assert.AreEqual((6 * 9 - 1, 6 * 9 - 1), Figures.ReadPngSize(atoms));
