@@ -98,10 +98,39 @@ namespace Microsoft.ML.SharedAutoencoder.Tests.Examples
             foreach (string method in new[] { "raw input", "PCA", "activation", "soft threshold", "split soft threshold", "top-k", "OMP" })
                 Assert.IsGreaterThan(0.9, TestAccuracy(output, method), output);
             // The split code has 2m features, the others m.
-            StringAssert.Contains(output, "| split soft threshold α = 0.3 | 32 | 64 |");
+            StringAssert.Contains(output, "| split soft threshold α = 0.2 | 32 | 64 |");
             StringAssert.Contains(output, "| OMP k = 4 | 32 | 32 |");
             // 32 atoms of 8×8: a 6×6 grid, one-pixel gaps.
             Assert.AreEqual((6 * 9 - 1, 6 * 9 - 1), Figures.ReadPngSize(atoms));
+        }
+
+        [TestMethod]
+        public void Fashion_Holdout_EvaluatesOnTheLastTrainingRowsWithoutTheTestFiles()
+        {
+            WriteSet("train", 300, seed: 5, compress: true);
+            // No t10k files: --holdout must not read the official test set.
+            var (code, output, error) = Run("--data", _directory, "--holdout", "100", "--methods", "pixels,split", "--hidden", "32", "--rank", "16", "--l2", "0.01");
+            Assert.AreEqual(0, code, error);
+            StringAssert.Contains(output, "200 training rows, 100 validation rows (training rows 201–300, --holdout");
+            StringAssert.Contains(output, "not the official test set");
+            Assert.IsGreaterThan(0.9, TestAccuracy(output, "split soft threshold"), output);
+
+            // --rows limits the training part; the validation rows stay the last N.
+            (code, output, error) = Run("--data", _directory, "--holdout", "100", "--rows", "150", "--methods", "pixels");
+            Assert.AreEqual(0, code, error);
+            StringAssert.Contains(output, "150 training rows, 100 validation rows (training rows 201–300");
+        }
+
+        [TestMethod]
+        public void Fashion_HoldoutOutOfRange_IsAUsageError()
+        {
+            WriteSet("train", 60, seed: 6, compress: true);
+            var (code, output, error) = Run("--data", _directory, "--holdout", "60", "--methods", "pixels");
+            Assert.AreEqual(ExitCodes.UsageError, code);
+            StringAssert.Contains(error, "--holdout 60 leaves no training rows");
+            StringAssert.Contains(error, "from 1 to 59");
+            Assert.AreEqual("", output);
+            Assert.AreEqual(ExitCodes.UsageError, Run("--data", _directory, "--holdout", "0").Code);
         }
 
         [TestMethod]
