@@ -222,20 +222,21 @@ namespace Microsoft.ML.SharedAutoencoder.Training
                 int rounds = _settings.AlternatingMinimizationIterations;
                 int step = _history.FindLast(e => !e.Undone)!.Iteration;
                 double previousResidual = double.NaN;
+                var replacedInRound = new int[_settings.HiddenUnits];
                 for (int round = 1; round <= rounds; round++)
                 {
                     _monitor.CheckAlive();
                     _cancellation.ThrowIfCancellationRequested();
                     bool replace = _settings.ReplaceUnusedAtoms && round <= rounds - SettlingRounds;
-                    var result = Training.AlternatingMinimization.Run(_inMemory, _weights, _settings.HiddenUnits, _settings.AlternatingMinimizationSparsity, replace, _settings.NumberOfThreads);
+                    var result = Training.AlternatingMinimization.Run(_inMemory, _weights, _settings.HiddenUnits, _settings.AlternatingMinimizationSparsity, replace, _settings.NumberOfThreads, replacedInRound, round);
                     _pass.Run(_weights, _bias, _activation, _current, _cancellation);
                     _history.Add(Record(++step, _current, 0f, undone: false, _weights, _settings));
                     _monitor.Info(string.Format(CultureInfo.InvariantCulture, "Alternating minimization {0}/{1}: mean OMP residual {2:G6}, {3} atom(s) replaced; loss {4:G6}",
                         round, rounds, result.MeanSquaredResidual, result.Replaced, _current.Loss));
-                    // Settled: nothing replaced and the codes explain the rows as well as in the previous round.
-                    if (result.Replaced == 0 && Math.Abs(result.MeanSquaredResidual - previousResidual) <= AlternatingTolerance * previousResidual)
+                    // Settled: nothing replaced or withheld, and the codes explain the rows as well as in the previous round.
+                    if (result.Replaced == 0 && result.Withheld == 0 && Math.Abs(result.MeanSquaredResidual - previousResidual) <= AlternatingTolerance * previousResidual)
                         break;
-                    previousResidual = result.Replaced == 0 ? result.MeanSquaredResidual : double.NaN;
+                    previousResidual = result.Replaced == 0 && result.Withheld == 0 ? result.MeanSquaredResidual : double.NaN;
                 }
             }
 
