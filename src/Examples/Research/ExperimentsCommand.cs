@@ -108,33 +108,21 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Research
         /// <summary>The cap on alternating-minimization rounds of <see cref="SparseRecipe.AlternatingMinimization"/>.</summary>
         private const int AlternatingRounds = 20;
 
-        /// <summary>
-        /// The training recipe of the experiments: hard threshold λ = ½, b = 0, 50 steps; ζ = m for the mixture, 0.5·m/k for
-        /// ± sparse codes (m/k diverges there) and 1 for non-negative codes (their common mean component makes 0.5·m/k
-        /// overshoot on the first step and lose columns of a correct start); sparse models add 3 least-squares refit rounds.
-        /// </summary>
+        /// <summary>Trains one setting with <see cref="RecoveryRecipe"/>, or its alternating-minimization variant for sparse codes.</summary>
         private static Outcome Train(Setting setting, WeightInitialization initialization, int seed, SparseRecipe recipe = SparseRecipe.Descent)
         {
             var ml = new MLContext(seed: seed);
             bool mixture = setting.Model == LatentCodeModel.MixtureOfGaussians;
-            var data = ml.Data.LoadFromBilinearModel(new BilinearModelOptions
+            var data = RecoveryRecipe.Data(ml, setting.Model, setting.Features, setting.Atoms, setting.Sparsity, setting.Noise, setting.Rows, seed);
+            var options = RecoveryRecipe.Options(setting.Model, setting.Atoms, setting.Sparsity, initialization, seed);
+            if (!mixture && recipe == SparseRecipe.AlternatingMinimization)
             {
-                FeatureCount = setting.Features, AtomCount = setting.Atoms, LatentCodeModel = setting.Model, Sparsity = setting.Sparsity,
-                NoiseStandardDeviation = setting.Noise, ValueLowerBound = setting.Model == LatentCodeModel.NonNegativeSparseCoding ? 0.5f : 1f,
-                ValueUpperBound = setting.Model == LatentCodeModel.NonNegativeSparseCoding ? 1.5f : 2f, Seed = 1000 + seed,
-            }, setting.Rows);
-            int k = mixture ? 1 : setting.Sparsity;
-            bool alternate = !mixture && recipe == SparseRecipe.AlternatingMinimization;
+                options.MaximumNumberOfIterations = 0;
+                options.FinalRefitIterations = 0;
+                options.AlternatingMinimizationIterations = AlternatingRounds;
+            }
             var watch = Stopwatch.StartNew();
-            var model = ml.Transforms.SharedAutoencoder(new SharedAutoencoderEstimator.Options
-            {
-                // The paper's settings (the defaults before format 0x00010004).
-                Normalization = InputNormalization.None, SplitPolarity = false, Encoding = CodeEncoding.Activation,
-                HiddenUnits = setting.Atoms, Activation = AutoencoderActivation.HardThreshold, Threshold = 0.5f, InitialBias = 0, BiasDecay = 1,
-                ExpectedSparsity = k, LearningRate = mixture ? setting.Atoms : setting.Model == LatentCodeModel.NonNegativeSparseCoding ? 1f : 0.5f * setting.Atoms / k, MaximumNumberOfIterations = alternate ? 0 : 50,
-                Initialization = initialization, Seed = seed, FinalRefitIterations = mixture || alternate ? 0 : 3,
-                AlternatingMinimizationIterations = alternate ? AlternatingRounds : 0,
-            }).Fit(data);
+            var model = ml.Transforms.SharedAutoencoder(options).Fit(data);
             var metrics = DictionaryRecovery.Evaluate(model.Model.GetWeights(), data.Dictionary, allowSignFlips: setting.Model == LatentCodeModel.SparseCoding);
             return new Outcome(metrics.FrobeniusError, metrics.MaxColumnError, model.History.Initialization?.FoundColumns ?? setting.Atoms, watch.Elapsed.TotalSeconds);
         }

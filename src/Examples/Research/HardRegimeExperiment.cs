@@ -64,18 +64,9 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Research
         {
             var ml = new MLContext(seed: seed);
             bool nonNegative = setting.Model == LatentCodeModel.NonNegativeSparseCoding;
-            var data = ml.Data.LoadFromBilinearModel(new BilinearModelOptions
-            {
-                FeatureCount = setting.Features, AtomCount = setting.Atoms, LatentCodeModel = setting.Model, Sparsity = setting.Sparsity,
-                NoiseStandardDeviation = setting.Noise, ValueLowerBound = nonNegative ? 0.5f : 1f, ValueUpperBound = nonNegative ? 1.5f : 2f, Seed = 1000 + seed,
-            }, setting.Rows);
-            var options = new SharedAutoencoderEstimator.Options
-            {
-                Normalization = InputNormalization.None, SplitPolarity = false, Encoding = CodeEncoding.Activation,  // the paper's settings
-                HiddenUnits = setting.Atoms, Activation = AutoencoderActivation.HardThreshold, Threshold = 0.5f, InitialBias = 0, BiasDecay = 1,
-                ExpectedSparsity = setting.Sparsity, LearningRate = nonNegative ? 1f : 0.5f * setting.Atoms / setting.Sparsity, MaximumNumberOfIterations = 50,
-                Initialization = WeightInitialization.Spectral, Seed = seed, FinalRefitIterations = 3, NumberOfThreads = threads,
-            };
+            var data = RecoveryRecipe.Data(ml, setting.Model, setting.Features, setting.Atoms, setting.Sparsity, setting.Noise, setting.Rows, seed);
+            var options = RecoveryRecipe.Options(setting.Model, setting.Atoms, setting.Sparsity, WeightInitialization.Spectral, seed);
+            options.NumberOfThreads = threads;
             method.Apply(options);
             var watch = Stopwatch.StartNew();
             var model = ml.Transforms.SharedAutoencoder(options).Fit(data);

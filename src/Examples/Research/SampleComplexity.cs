@@ -177,22 +177,12 @@ namespace Microsoft.ML.SharedAutoencoder.Examples.Research
         private static Run Train(Configuration c, int rows, int seed)
         {
             var ml = new MLContext(seed: seed);
-            bool nonNegative = c.Model == LatentCodeModel.NonNegativeSparseCoding;
-            var data = ml.Data.LoadFromBilinearModel(new BilinearModelOptions
-            {
-                FeatureCount = c.Features, AtomCount = c.Atoms, LatentCodeModel = c.Model, Sparsity = c.Sparsity,
-                NoiseStandardDeviation = c.Noise, ValueLowerBound = nonNegative ? 0.5f : 1f, ValueUpperBound = nonNegative ? 1.5f : 2f, Seed = 1000 + seed,
-            }, rows);
-            int k = c.IsMixture ? 1 : c.Sparsity;
+            var data = RecoveryRecipe.Data(ml, c.Model, c.Features, c.Atoms, c.Sparsity, c.Noise, rows, seed);
+            var options = RecoveryRecipe.Options(c.Model, c.Atoms, c.Sparsity, WeightInitialization.Spectral, seed);
+            options.NumberOfThreads = 1;
+            options.SpectralMaximumPairs = c.IsMixture ? null : SparsePairBudget;
             var watch = Stopwatch.StartNew();
-            var model = ml.Transforms.SharedAutoencoder(new SharedAutoencoderEstimator.Options
-            {
-                Normalization = InputNormalization.None, SplitPolarity = false, Encoding = CodeEncoding.Activation,  // the paper's settings
-                HiddenUnits = c.Atoms, Activation = AutoencoderActivation.HardThreshold, Threshold = 0.5f, InitialBias = 0, BiasDecay = 1,
-                ExpectedSparsity = k, LearningRate = c.IsMixture ? c.Atoms : nonNegative ? 1f : 0.5f * c.Atoms / k, MaximumNumberOfIterations = 50,
-                Initialization = WeightInitialization.Spectral, Seed = seed, FinalRefitIterations = c.IsMixture ? 0 : 3, NumberOfThreads = 1,
-                SpectralMaximumPairs = c.IsMixture ? null : SparsePairBudget,
-            }).Fit(data);
+            var model = ml.Transforms.SharedAutoencoder(options).Fit(data);
             var metrics = DictionaryRecovery.Evaluate(model.Model.GetWeights(), data.Dictionary, allowSignFlips: c.Model == LatentCodeModel.SparseCoding);
             double floor = c.Noise * Math.Sqrt((double)c.Features * c.Atoms * c.Atoms / rows);
             bool success = c.IsMixture
